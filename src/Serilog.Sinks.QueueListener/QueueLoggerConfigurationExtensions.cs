@@ -1,0 +1,86 @@
+using Serilog.Configuration;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Sinks.Queue;
+
+namespace Serilog;
+
+/// <summary>
+/// Adds <c>WriteTo.Queue(...)</c> to <see cref="LoggerSinkConfiguration"/>.
+/// </summary>
+public static class QueueLoggerConfigurationExtensions
+{
+    /// <summary>
+    /// Write events through a bounded queue: the calling thread only enqueues, and a dedicated listener thread writes
+    /// each event to the sinks that <paramref name="configure"/> adds.
+    /// </summary>
+    /// <param name="loggerSinkConfiguration">The sink configuration.</param>
+    /// <param name="configure">Adds the sinks the listener writes to, as in <c>a =&gt; a.File("log.txt")</c>.</param>
+    /// <param name="bufferSize">The most events the queue holds at once, from 1 to
+    /// <see cref="LogEventQueue.MaxCapacity"/>.</param>
+    /// <param name="fullMode">What to do with a new event when the queue is full: wait for room (the default, which
+    /// loses nothing), drop the incoming event, or drop the oldest queued event.</param>
+    /// <param name="shutdownTimeout">How long disposal (<c>Log.CloseAndFlush()</c>) waits for the queue to drain;
+    /// <see langword="null"/> for no limit. Events still queued then are reported to the failure listener.</param>
+    /// <param name="restrictedToMinimumLevel">The minimum level of events to enqueue; checked on the calling
+    /// thread. Ignored when <paramref name="levelSwitch"/> is given.</param>
+    /// <param name="levelSwitch">A switch to change the minimum level at run time.</param>
+    /// <param name="prepare">Enrichers run on the listener thread, off the application's hot path, on a private
+    /// copy of each event. Enrichers that read the calling thread or <c>LogContext</c> belong on the logger
+    /// instead.</param>
+    /// <param name="listenerType">A class derived from <see cref="QueueListener"/>, with a public constructor
+    /// (<see cref="ILogEventQueue"/>, <see cref="IEnumerable{T}"/> of <see cref="ILogEventSink"/>), to use instead
+    /// of <see cref="QueueListener"/>.</param>
+    /// <returns>Configuration object allowing method chaining.</returns>
+    /// <exception cref="ArgumentNullException">When <paramref name="loggerSinkConfiguration"/> or
+    /// <paramref name="configure"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="bufferSize"/>,
+    /// <paramref name="fullMode"/> or <paramref name="shutdownTimeout"/> is out of range.</exception>
+    /// <exception cref="ArgumentException">When <paramref name="listenerType"/> is not a usable
+    /// <see cref="QueueListener"/> class.</exception>
+    public static LoggerConfiguration Queue(
+        this LoggerSinkConfiguration loggerSinkConfiguration,
+        Action<LoggerSinkConfiguration> configure,
+        int bufferSize = 10000,
+        QueueFullMode fullMode = QueueFullMode.Block,
+        TimeSpan? shutdownTimeout = null,
+        LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum,
+        LoggingLevelSwitch? levelSwitch = null,
+        Action<LoggerEnrichmentConfiguration>? prepare = null,
+        Type? listenerType = null)
+    {
+        if (loggerSinkConfiguration is null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
+        if (configure is null) throw new ArgumentNullException(nameof(configure));
+        if (bufferSize is < 1 or > LogEventQueue.MaxCapacity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bufferSize), bufferSize,
+                $"The buffer size must be from 1 to {LogEventQueue.MaxCapacity:N0} events.");
+        }
+
+        if (fullMode is not (QueueFullMode.Block or QueueFullMode.DropIncoming or QueueFullMode.DropOldest))
+        {
+            throw new ArgumentOutOfRangeException(nameof(fullMode), fullMode,
+                "The full mode must be Block, DropIncoming or DropOldest.");
+        }
+
+        var timeout = ShutdownTimeouts.Validate(shutdownTimeout, nameof(shutdownTimeout));
+        var createListener = ListenerActivation.Resolve(listenerType, nameof(listenerType));
+        var preparation = prepare is null ? null : EventPreparation.Create(prepare);
+
+        var queueSink = LoggerSinkConfiguration.Wrap(
+            wrapped =>
+            {
+                var queue = new LogEventQueue(bufferSize, fullMode);
+                var listener = createListener(queue, [wrapped]);
+                listener.Preparation = preparation;
+                var sink = new QueueSink(queue, listener, timeout);
+                sink.RestrictTo(restrictedToMinimumLevel, levelSwitch);
+                listener.Start();
+                return sink;
+            },
+            configure);
+
+        // The level is applied inside the sink, not here: see QueueSink.RestrictTo.
+        return loggerSinkConfiguration.Sink(queueSink);
+    }
+}

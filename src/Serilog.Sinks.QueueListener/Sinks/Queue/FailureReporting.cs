@@ -1,0 +1,31 @@
+using Serilog.Core;
+using Serilog.Debugging;
+using Serilog.Events;
+
+namespace Serilog.Sinks.Queue;
+
+/// <summary>
+/// Hands failures to an <see cref="ILoggingFailureListener"/> without ever letting the listener's own exceptions
+/// escape: every caller is on a logging path (an application thread in <c>Emit</c>, or the listener thread).
+/// </summary>
+static class FailureReporting
+{
+    public static void Report(
+        this ILoggingFailureListener failureListener,
+        object sender,
+        LoggingFailureKind kind,
+        string message,
+        IReadOnlyCollection<LogEvent>? events,
+        Exception? exception = null)
+    {
+        try
+        {
+            failureListener.OnLoggingFailed(sender, kind, message, events, exception);
+        }
+        catch (Exception listenerException)
+        {
+            SelfLog.WriteLine("The failure listener {0} threw while reporting \"{1}\": {2}", failureListener, message,
+                listenerException);
+        }
+    }
+}

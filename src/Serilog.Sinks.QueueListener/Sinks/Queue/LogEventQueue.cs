@@ -1,0 +1,375 @@
+using System.Diagnostics;
+using Serilog.Core;
+using Serilog.Debugging;
+using Serilog.Events;
+
+namespace Serilog.Sinks.Queue;
+
+/// <summary>
+/// The default <see cref="ILogEventQueue"/>: a bounded, lock-free ring of slots allocated once, in the style of
+/// Dmitry Vyukov's bounded queue. An enqueue costs one compare-and-swap and allocates nothing; the listener claims
+/// events in batches with one compare-and-swap per batch.
+/// </summary>
+/// <remarks>
+/// <para>When the queue is empty the listener spins briefly and then parks; a producer signals it only when it is
+/// parked, so a busy queue pays no signalling at all. In <see cref="QueueFullMode.Block"/> mode a producer that
+/// finds the queue full spins briefly and then parks until the listener frees room.</para>
+/// <para>Dropped events (<see cref="QueueFullMode.DropIncoming"/>, <see cref="QueueFullMode.DropOldest"/>) are
+/// counted in <see cref="DroppedCount"/> and reported, each with the event itself, to the failure listener
+/// (<see cref="SelfLog.FailureListener"/> unless one is set), as <see cref="LoggingFailureKind.Permanent"/>.</para>
+/// </remarks>
+public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
+{
+    /// <summary>
+    /// The largest capacity accepted. The ring rounds the capacity up to a power of two, at 16 bytes a slot, so this
+    /// bounds the allocation at 256 MiB.
+    /// </summary>
+    public const int MaxCapacity = 1 << 24;
+
+    /// <summary>The ring; its length is a power of two, at least the capacity.</summary>
+    readonly RingSlot[] _slots;
+
+    /// <summary><c>_slots.Length - 1</c>, to map a position to its slot.</summary>
+    readonly long _mask;
+
+    readonly int _capacity;
+    readonly QueueFullMode _fullMode;
+    readonly QueueMarkerList _markers = new();
+
+    /// <summary>The positions and flags, padded against false sharing; see <see cref="QueuePositions"/>.</summary>
+    QueuePositions _positions;
+
+    /// <summary>
+    /// Monitor the listener parks on. It sets <see cref="QueuePositions.ListenerParked"/> and checks for work under
+    /// it, and a producer pulses under it, so a wake-up cannot fall between the check and the wait.
+    /// </summary>
+    readonly object _listenerSync = new();
+
+    /// <summary>
+    /// Monitor for producers parked in Block mode. <see cref="QueuePositions.WaitingProducers"/> is incremented and
+    /// the room checked under it, so a pulse from the thread that frees room cannot be missed.
+    /// </summary>
+    readonly object _roomSync = new();
+
+    /// <summary>Incremented with an interlocked operation on the drop path only.</summary>
+    long _droppedCount;
+
+    /// <summary>Set during configuration, before logging starts (the contract of
+    /// <see cref="ISetLoggingFailureListener"/>), so reads need no barrier.</summary>
+    ILoggingFailureListener _failureListener = SelfLog.FailureListener;
+
+    /// <summary>
+    /// Create a queue.
+    /// </summary>
+    /// <param name="capacity">The most events held at once, from 1 to <see cref="MaxCapacity"/>.</param>
+    /// <param name="fullMode">What to do with a new event when the queue is full.</param>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="capacity"/> is outside 1 to
+    /// <see cref="MaxCapacity"/>, or <paramref name="fullMode"/> is not a defined value.</exception>
+    public LogEventQueue(int capacity = 10000, QueueFullMode fullMode = QueueFullMode.Block)
+    {
+        if (capacity is < 1 or > MaxCapacity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity,
+                $"The capacity must be from 1 to {MaxCapacity:N0} events.");
+        }
+
+        if (fullMode is not (QueueFullMode.Block or QueueFullMode.DropIncoming or QueueFullMode.DropOldest))
+        {
+            throw new ArgumentOutOfRangeException(nameof(fullMode), fullMode,
+                "The full mode must be Block, DropIncoming or DropOldest.");
+        }
+
+        _capacity = capacity;
+        _fullMode = fullMode;
+        _slots = new RingSlot[RoundUpToPowerOfTwo(capacity)];
+        _mask = _slots.Length - 1;
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            _slots[i].Sequence = i;
+        }
+
+        _positions.ProducerLimit = capacity;
+    }
+
+    /// <inheritdoc/>
+    public int Capacity => _capacity;
+
+    /// <summary>
+    /// What the queue does with a new event when it is full.
+    /// </summary>
+    public QueueFullMode FullMode => _fullMode;
+
+    /// <inheritdoc/>
+    public int Count
+    {
+        get
+        {
+            // Read Dequeue first: both only grow, so the difference can overstate but never go below zero by more
+            // than a race; clamp it into range anyway.
+            var head = Volatile.Read(ref _positions.Dequeue);
+            var tail = Volatile.Read(ref _positions.Enqueue);
+            return (int)Math.Min(Math.Max(tail - head, 0), _capacity);
+        }
+    }
+
+    /// <inheritdoc/>
+    public long DroppedCount => Volatile.Read(ref _droppedCount);
+
+    /// <inheritdoc/>
+    public void SetFailureListener(ILoggingFailureListener failureListener)
+    {
+        _failureListener = failureListener ?? throw new ArgumentNullException(nameof(failureListener));
+    }
+
+    /// <inheritdoc/>
+    /// <returns><see langword="true"/> when the event was added; <see langword="false"/> when the queue was full in
+    /// <see cref="QueueFullMode.DropIncoming"/> mode and rejected it (it has been counted and reported).</returns>
+    /// <exception cref="ArgumentNullException">When <paramref name="logEvent"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled while a
+    /// producer waits for room; the event was not added.</exception>
+    public bool Enqueue(LogEvent logEvent, CancellationToken cancellationToken)
+    {
+        if (logEvent is null) throw new ArgumentNullException(nameof(logEvent));
+
+        var spinner = new SpinWait();
+        while (true)
+        {
+            var position = Volatile.Read(ref _positions.Enqueue);
+            if (position >= Volatile.Read(ref _positions.ProducerLimit) && !HasRoomFor(position))
+            {
+                switch (_fullMode)
+                {
+                    case QueueFullMode.Block:
+                        WaitForRoom(cancellationToken);
+                        continue;
+                    case QueueFullMode.DropIncoming:
+                        ReportDropped(logEvent, "the queue is full; dropped the incoming event");
+                        return false;
+                    default:
+                        if (!TryEvictOldest()) spinner.SpinOnce();
+                        continue;
+                }
+            }
+
+            if (Interlocked.CompareExchange(ref _positions.Enqueue, position + 1, position) == position)
+            {
+                Publish(position, logEvent);
+                return true;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void EnqueueMarker(QueueMarker marker)
+    {
+        if (marker is null) throw new ArgumentNullException(nameof(marker));
+
+        _markers.Add(marker, () => Volatile.Read(ref _positions.Enqueue));
+        WakeListener();
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentNullException">When <paramref name="batch"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">When <paramref name="batch"/> is empty.</exception>
+    public int TryDequeue(LogEvent[] batch, out QueueMarker? marker)
+    {
+        if (batch is null) throw new ArgumentNullException(nameof(batch));
+        if (batch.Length == 0) throw new ArgumentException("The batch must have room for at least one event.", nameof(batch));
+
+        while (true)
+        {
+            var head = Volatile.Read(ref _positions.Dequeue);
+            var markerPosition = _markers.NextPosition;
+            if (markerPosition <= head)
+            {
+                if (_markers.TryTake(head, out marker)) return 0;
+                continue;
+            }
+
+            // Count the published events from the head, stopping at the next marker so that it keeps its place.
+            var limit = Math.Min(markerPosition - head, batch.Length);
+            var count = 0;
+            while (count < limit && Volatile.Read(ref _slots[(head + count) & _mask].Sequence) == head + count + 1)
+            {
+                count++;
+            }
+
+            marker = null;
+            if (count == 0) return 0;
+
+            // Claim them all at once. Another consumer (an evicting producer, the sink reclaiming leftovers) may have
+            // moved the head meanwhile; then count again from the new head.
+            if (Interlocked.CompareExchange(ref _positions.Dequeue, head + count, head) != head) continue;
+
+            for (var i = 0; i < count; i++)
+            {
+                batch[i] = Release(head + i);
+            }
+
+            // The compare-and-swap above is a full fence: a producer that registered as waiting before it is seen
+            // here, and one registering after it finds the room when it checks under the monitor.
+            if (Volatile.Read(ref _positions.WaitingProducers) != 0) WakeProducers();
+            return count;
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
+    /// <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    public bool WaitToDequeue(TimeSpan timeout)
+    {
+        ShutdownTimeouts.Validate(timeout, nameof(timeout));
+
+        // Spin briefly first: under load the next event is usually a few hundred nanoseconds away, and parking costs
+        // a system call on each side.
+        var spinner = new SpinWait();
+        while (!spinner.NextSpinWillYield)
+        {
+            if (HasPublishedWork()) return true;
+            spinner.SpinOnce();
+        }
+
+        lock (_listenerSync)
+        {
+            Interlocked.Exchange(ref _positions.ListenerParked, 1);
+
+            // Read after the full fence above. A producer reserves its position (a compare-and-swap, also a full
+            // fence) before it reads ListenerParked, so either it sees the flag and wakes us, or we see its
+            // reservation here. The reservation, not the publication, is what we must look at: the publication is a
+            // plain store that may still sit in the producer's store buffer.
+            if (!HasReservedWork()) Monitor.Wait(_listenerSync, timeout);
+
+            // A benign race: a producer that saw the flag before this write pulses a monitor nobody waits on.
+            Volatile.Write(ref _positions.ListenerParked, 0);
+        }
+
+        return HasReservedWork();
+    }
+
+    bool HasRoomFor(long position)
+    {
+        var limit = Volatile.Read(ref _positions.Dequeue) + _capacity;
+        Volatile.Write(ref _positions.ProducerLimit, limit);
+        return position < limit;
+    }
+
+    bool HasRoom() => Volatile.Read(ref _positions.Enqueue) - Volatile.Read(ref _positions.Dequeue) < _capacity;
+
+    bool HasPublishedWork()
+    {
+        var head = Volatile.Read(ref _positions.Dequeue);
+        return Volatile.Read(ref _slots[head & _mask].Sequence) == head + 1 || _markers.NextPosition <= head;
+    }
+
+    bool HasReservedWork()
+    {
+        var head = Volatile.Read(ref _positions.Dequeue);
+        return Volatile.Read(ref _positions.Enqueue) != head || _markers.NextPosition <= head;
+    }
+
+    void Publish(long position, LogEvent logEvent)
+    {
+        ref var slot = ref _slots[position & _mask];
+
+        // The room check guarantees that position - slots.Length has been claimed, but its claimer may still be
+        // copying the event out; that takes nanoseconds, so spin.
+        if (Volatile.Read(ref slot.Sequence) != position)
+        {
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref slot.Sequence) != position) spinner.SpinOnce();
+        }
+
+        slot.Item = logEvent;
+        Volatile.Write(ref slot.Sequence, position + 1);
+
+        if (Volatile.Read(ref _positions.ListenerParked) != 0) WakeListener();
+    }
+
+    /// <summary>Take the event out of a claimed slot and hand the slot to the position one lap later.</summary>
+    LogEvent Release(long position)
+    {
+        ref var slot = ref _slots[position & _mask];
+        var logEvent = slot.Item!;
+        slot.Item = null;
+        Volatile.Write(ref slot.Sequence, position + _slots.Length);
+        return logEvent;
+    }
+
+    /// <summary>
+    /// Claim the oldest event and report it dropped. Fails, for the caller to look again, when another consumer
+    /// claimed it first or its producer has reserved but not yet published it.
+    /// </summary>
+    bool TryEvictOldest()
+    {
+        var head = Volatile.Read(ref _positions.Dequeue);
+        if (Volatile.Read(ref _slots[head & _mask].Sequence) != head + 1) return false;
+        if (Interlocked.CompareExchange(ref _positions.Dequeue, head + 1, head) != head) return false;
+
+        ReportDropped(Release(head), "the queue is full; evicted the oldest event");
+        return true;
+    }
+
+    void WaitForRoom(CancellationToken cancellationToken)
+    {
+        var spinner = new SpinWait();
+        while (!spinner.NextSpinWillYield)
+        {
+            if (HasRoom()) return;
+            spinner.SpinOnce();
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        using var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.Register(static state => ((LogEventQueue)state!).WakeProducers(), this)
+            : default;
+
+        lock (_roomSync)
+        {
+            Interlocked.Increment(ref _positions.WaitingProducers);
+            try
+            {
+                while (!HasRoom())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    Monitor.Wait(_roomSync);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _positions.WaitingProducers);
+            }
+        }
+    }
+
+    void WakeProducers()
+    {
+        lock (_roomSync)
+        {
+            Monitor.PulseAll(_roomSync);
+        }
+    }
+
+    void WakeListener()
+    {
+        if (Interlocked.Exchange(ref _positions.ListenerParked, 0) == 0) return;
+
+        lock (_listenerSync)
+        {
+            Monitor.Pulse(_listenerSync);
+        }
+    }
+
+    void ReportDropped(LogEvent logEvent, string message)
+    {
+        Interlocked.Increment(ref _droppedCount);
+        _failureListener.Report(this, LoggingFailureKind.Permanent, message, [logEvent]);
+    }
+
+    static int RoundUpToPowerOfTwo(int value)
+    {
+        Debug.Assert(value is >= 1 and <= MaxCapacity);
+        var result = 1;
+        while (result < value) result <<= 1;
+        return result;
+    }
+}

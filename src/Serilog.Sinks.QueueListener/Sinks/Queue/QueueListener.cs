@@ -1,0 +1,552 @@
+using Serilog.Core;
+using Serilog.Debugging;
+using Serilog.Events;
+
+namespace Serilog.Sinks.Queue;
+
+/// <summary>
+/// Takes events off an <see cref="ILogEventQueue"/> on a dedicated background thread and writes each one, after
+/// <see cref="Prepare"/>, to every wrapped sink in order: the consumer half of Python's
+/// <c>QueueHandler</c> / <c>QueueListener</c> pair.
+/// </summary>
+/// <remarks>
+/// <para>Lifecycle: constructing starts nothing; <see cref="Start"/> starts the thread; <see cref="Stop()"/> sends a
+/// sentinel through the queue and returns once every event enqueued before the call has been handled. A stopped
+/// listener can be started again. <see cref="Dispose"/> stops it and disposes the wrapped sinks; that is final.</para>
+/// <para>Failures never stop the listener: an exception from <see cref="Prepare"/>, from a sink, or from an override
+/// of <see cref="Handle"/> is reported to the failure listener (<see cref="SelfLog.FailureListener"/> unless one is
+/// set) with the event, and the listener goes on with the next event.</para>
+/// <para>Subclasses may override <see cref="Prepare"/>, <see cref="Handle"/> and <see cref="EnqueueSentinel"/>; all
+/// three run on the listener thread except <see cref="EnqueueSentinel"/>, which runs on the thread that stops the
+/// listener.</para>
+/// </remarks>
+public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureListener
+{
+    /// <summary>How many events the listener claims from the queue at once.</summary>
+    const int BatchSize = 512;
+
+    readonly ILogEventQueue _queue;
+    readonly ILogEventSink[] _sinks;
+
+    /// <summary>Guards the lifecycle fields below. Never held while user code (sinks, overrides) runs.</summary>
+    readonly object _stateSync = new();
+
+    /// <summary>The running listener thread, or <see langword="null"/>. Cleared by the thread itself as it ends.
+    /// Under <see cref="_stateSync"/>.</summary>
+    Thread? _thread;
+
+    /// <summary>Completed by the current run's thread as it ends; awaited by asynchronous disposal. Under
+    /// <see cref="_stateSync"/>.</summary>
+    TaskCompletionSource<bool> _exited = NewCompletion();
+
+    /// <summary>A sentinel has been sent for the current run. Under <see cref="_stateSync"/>.</summary>
+    bool _stopping;
+
+    /// <summary>Set once by disposal; <see cref="Start"/> refuses afterwards. Under <see cref="_stateSync"/>.</summary>
+    bool _disposed;
+
+    /// <summary>
+    /// Set when a shutdown gave up waiting for the drain. Read by the listener thread before each event: from then
+    /// on it reports what it still holds instead of handling it. Volatile, because it is read without the lock.
+    /// </summary>
+    volatile bool _abandoned;
+
+    /// <summary>Serialises <see cref="ReclaimLeftovers"/> between disposal and late producers.</summary>
+    readonly object _reclaimSync = new();
+
+    /// <summary>Set during configuration, before the listener starts.</summary>
+    ILoggingFailureListener _failureListener = SelfLog.FailureListener;
+
+    /// <summary>
+    /// Create a listener over <paramref name="queue"/> that writes to <paramref name="sinks"/>, in the order given.
+    /// </summary>
+    /// <param name="queue">The queue to take events from.</param>
+    /// <param name="sinks">The sinks to write to.</param>
+    /// <exception cref="ArgumentNullException">When <paramref name="queue"/> or <paramref name="sinks"/> is
+    /// <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">When <paramref name="sinks"/> contains <see langword="null"/>.</exception>
+    public QueueListener(ILogEventQueue queue, params ILogEventSink[] sinks)
+        : this(queue, (IEnumerable<ILogEventSink>)sinks)
+    {
+    }
+
+    /// <inheritdoc cref="QueueListener(ILogEventQueue, ILogEventSink[])"/>
+    public QueueListener(ILogEventQueue queue, IEnumerable<ILogEventSink> sinks)
+    {
+        _queue = queue ?? throw new ArgumentNullException(nameof(queue));
+        _sinks = sinks?.ToArray() ?? throw new ArgumentNullException(nameof(sinks));
+        if (Array.IndexOf(_sinks, null) >= 0)
+        {
+            throw new ArgumentException("The sinks must not contain null.", nameof(sinks));
+        }
+    }
+
+    /// <summary>
+    /// The queue the listener takes events from.
+    /// </summary>
+    public ILogEventQueue Queue => _queue;
+
+    /// <summary>
+    /// <see langword="true"/> from <see cref="Start"/> until the listener thread has ended.
+    /// </summary>
+    public bool IsRunning
+    {
+        get
+        {
+            lock (_stateSync) return _thread is not null;
+        }
+    }
+
+    /// <summary>
+    /// The enrichers of <c>WriteTo.Queue(prepare: ...)</c>, applied by the default <see cref="Prepare"/>. Set before
+    /// <see cref="Start"/>.
+    /// </summary>
+    internal EventPreparation? Preparation { get; set; }
+
+    /// <summary>
+    /// Start the listener thread.
+    /// </summary>
+    /// <returns>This listener, so that <c>using var listener = new QueueListener(queue, sink).Start();</c>
+    /// works.</returns>
+    /// <exception cref="InvalidOperationException">When the listener is running (or still stopping).</exception>
+    /// <exception cref="ObjectDisposedException">When the listener has been disposed.</exception>
+    public QueueListener Start()
+    {
+        lock (_stateSync)
+        {
+            if (_disposed) throw new ObjectDisposedException(GetType().FullName);
+            if (_thread is not null)
+            {
+                throw new InvalidOperationException("The listener is already running; stop it before starting it again.");
+            }
+
+            var thread = new Thread(Run) { IsBackground = true, Name = "Serilog.Sinks.QueueListener" };
+            var exited = NewCompletion();
+
+            // The listener thread outlives whatever scope started it; it must not carry that scope's
+            // AsyncLocals (LogContext among them) into every event it handles.
+            using (ExecutionContext.SuppressFlow())
+            {
+                thread.Start(exited);
+            }
+
+            _thread = thread;
+            _exited = exited;
+            _stopping = false;
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Stop the listener: send the sentinel and wait, without limit, until every event enqueued before this call
+    /// has been handled and the thread has ended. Does nothing when the listener is not running.
+    /// </summary>
+    public void Stop() => Stop(Timeout.InfiniteTimeSpan);
+
+    /// <summary>
+    /// Stop the listener: send the sentinel and wait until every event enqueued before this call has been handled
+    /// and the thread has ended, or the timeout passes. Does nothing when the listener is not running.
+    /// </summary>
+    /// <param name="timeout">How long to wait, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
+    /// <returns><see langword="true"/> when the listener has stopped; <see langword="false"/> when the timeout passed
+    /// first (the listener goes on draining and stops when it reaches the sentinel), or when called on the listener
+    /// thread itself, from a sink, where waiting would deadlock.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
+    /// infinite.</exception>
+    public bool Stop(TimeSpan timeout)
+    {
+        var thread = BeginStop(timeout);
+        if (thread is null) return true;
+        if (thread == Thread.CurrentThread) return false;
+        return thread.Join(timeout);
+    }
+
+    /// <summary>
+    /// Put the sentinel into the queue. The listener thread ends when it takes the sentinel off the queue, after
+    /// every event enqueued before it. Called once per <see cref="Stop()"/> of a running listener.
+    /// </summary>
+    /// <remarks>
+    /// An override must still get a sentinel into the queue, most simply by calling the base method; otherwise
+    /// <see cref="Stop()"/> waits until its timeout. The sentinel never waits for room and is never dropped.
+    /// </remarks>
+    protected virtual void EnqueueSentinel()
+    {
+        _queue.EnqueueMarker(new QueueMarker(QueueMarkerKind.Sentinel));
+    }
+
+    /// <summary>
+    /// Turn a dequeued event into the one the sinks receive. Runs on the listener thread, once per event, before
+    /// the sinks. The default returns <paramref name="logEvent"/> itself, unless <c>WriteTo.Queue</c> was given
+    /// <c>prepare</c> enrichers: then it returns an enriched copy.
+    /// </summary>
+    /// <remarks>
+    /// An override should return a copy rather than change <paramref name="logEvent"/>: sinks outside the queue may
+    /// be writing the same event on other threads. An exception, or a <see langword="null"/> result, is reported to
+    /// the failure listener as <see cref="LoggingFailureKind.Temporary"/>, and the sinks receive the event
+    /// unprepared.
+    /// </remarks>
+    /// <param name="logEvent">The event as it was enqueued.</param>
+    /// <returns>The event to write.</returns>
+    protected virtual LogEvent Prepare(LogEvent logEvent)
+    {
+        return Preparation is { } preparation ? preparation.Prepare(logEvent) : logEvent;
+    }
+
+    /// <summary>
+    /// Handle one event: <see cref="Prepare"/> it, then write it to each sink in order, each in its own try/catch so
+    /// that a failing sink neither keeps the event from the others nor stops the listener.
+    /// </summary>
+    /// <param name="logEvent">The event as it was enqueued.</param>
+    protected virtual void Handle(LogEvent logEvent)
+    {
+        LogEvent prepared;
+        try
+        {
+            prepared = Prepare(logEvent) ?? throw new InvalidOperationException("Prepare returned null.");
+        }
+        catch (Exception ex)
+        {
+            _failureListener.Report(this, LoggingFailureKind.Temporary,
+                "failed preparing an event; the sinks receive it unprepared", [logEvent], ex);
+            prepared = logEvent;
+        }
+
+        foreach (var sink in _sinks)
+        {
+            try
+            {
+                sink.Emit(prepared);
+            }
+            catch (Exception ex)
+            {
+                _failureListener.Report(this, LoggingFailureKind.Permanent,
+                    $"failed emitting an event to the sink {sink}", [prepared], ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Set the failure listener, and pass it on to the wrapped sinks that accept one.
+    /// </summary>
+    /// <param name="failureListener">The listener to report failures to.</param>
+    public void SetFailureListener(ILoggingFailureListener failureListener)
+    {
+        _failureListener = failureListener ?? throw new ArgumentNullException(nameof(failureListener));
+        foreach (var sink in _sinks)
+        {
+            if (sink is ISetLoggingFailureListener accepting) accepting.SetFailureListener(failureListener);
+        }
+    }
+
+    /// <summary>
+    /// Stop the listener, waiting without limit for the drain, then dispose the wrapped sinks. Final: a disposed
+    /// listener cannot be started again. A second call does nothing.
+    /// </summary>
+    public void Dispose()
+    {
+        Shutdown(Timeout.InfiniteTimeSpan);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Stop the listener, waiting without limit and without blocking a thread for the drain, then dispose the
+    /// wrapped sinks (asynchronously where they support it). Final, like <see cref="Dispose"/>.
+    /// </summary>
+    /// <returns>A task that completes when the sinks are disposed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await ShutdownAsync(Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Stop within <paramref name="timeout"/>, then dispose the sinks. When the drain does not finish in time, the
+    /// listener thread is abandoned: it reports what it still holds instead of handling it, and what is left in the
+    /// queue is reclaimed and reported here.
+    /// </summary>
+    /// <returns><see langword="true"/> when everything was drained in time.</returns>
+    internal bool Shutdown(TimeSpan timeout)
+    {
+        if (!TryMarkDisposed()) return true;
+
+        var drained = Stop(timeout);
+        if (!drained) Abandon(timeout);
+        DisposeSinks();
+        return drained;
+    }
+
+    /// <inheritdoc cref="Shutdown"/>
+    internal async Task<bool> ShutdownAsync(TimeSpan timeout)
+    {
+        if (!TryMarkDisposed()) return true;
+
+        var drained = await StopAsync(timeout).ConfigureAwait(false);
+        if (!drained) Abandon(timeout);
+        await DisposeSinksAsync().ConfigureAwait(false);
+        return drained;
+    }
+
+    /// <summary>
+    /// Take whatever is still in the queue and report it as <see cref="LoggingFailureKind.Final"/>: used after the
+    /// listener has stopped for good, for events that arrived too late or that an abandoned drain left behind.
+    /// </summary>
+    /// <param name="reason">Why the events will not be written, for the report.</param>
+    internal void ReclaimLeftovers(string reason)
+    {
+        lock (_reclaimSync)
+        {
+            var leftovers = new List<LogEvent>();
+            var batch = new LogEvent[BatchSize];
+            var spinner = new SpinWait();
+            while (true)
+            {
+                int count;
+                QueueMarker? marker;
+                try
+                {
+                    count = _queue.TryDequeue(batch, out marker);
+                }
+                catch (Exception ex)
+                {
+                    _failureListener.Report(this, LoggingFailureKind.Final, "failed reclaiming queued events", null, ex);
+                    break;
+                }
+
+                if (count > 0)
+                {
+                    leftovers.AddRange(batch.Take(count));
+                    Array.Clear(batch, 0, count);
+                }
+                else if (marker is not null)
+                {
+                    marker.Reached.TrySetResult(false);
+                }
+                else if (_queue.Count > 0 && !spinner.NextSpinWillYield)
+                {
+                    // A producer has reserved a slot but not yet written it; that takes nanoseconds.
+                    spinner.SpinOnce();
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            if (leftovers.Count > 0)
+            {
+                _failureListener.Report(this, LoggingFailureKind.Final,
+                    $"{reason}; {leftovers.Count} queued events were not written", leftovers);
+            }
+        }
+    }
+
+    bool TryMarkDisposed()
+    {
+        lock (_stateSync)
+        {
+            if (_disposed) return false;
+            _disposed = true;
+            return true;
+        }
+    }
+
+    void Abandon(TimeSpan timeout)
+    {
+        _abandoned = true;
+        ReclaimLeftovers($"the listener did not drain the queue within {timeout}");
+    }
+
+    /// <summary>
+    /// Send the sentinel if this run has none yet.
+    /// </summary>
+    /// <returns>The thread to wait for, or <see langword="null"/> when the listener is not running.</returns>
+    Thread? BeginStop(TimeSpan timeout)
+    {
+        ShutdownTimeouts.Validate(timeout, nameof(timeout));
+
+        Thread? thread;
+        bool sendSentinel;
+        lock (_stateSync)
+        {
+            thread = _thread;
+            if (thread is null) return null;
+            sendSentinel = !_stopping;
+            _stopping = true;
+        }
+
+        if (sendSentinel)
+        {
+            try
+            {
+                EnqueueSentinel();
+            }
+            catch
+            {
+                lock (_stateSync)
+                {
+                    if (_thread == thread) _stopping = false;
+                }
+
+                throw;
+            }
+        }
+
+        return thread;
+    }
+
+    async Task<bool> StopAsync(TimeSpan timeout)
+    {
+        var thread = BeginStop(timeout);
+        if (thread is null) return true;
+        if (thread == Thread.CurrentThread) return false;
+
+        Task exited;
+        lock (_stateSync)
+        {
+            exited = _exited.Task;
+        }
+
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            await exited.ConfigureAwait(false);
+            return true;
+        }
+
+        using var delayCancellation = new CancellationTokenSource();
+        var first = await Task.WhenAny(exited, Task.Delay(timeout, delayCancellation.Token)).ConfigureAwait(false);
+        delayCancellation.Cancel();
+        return first == exited;
+    }
+
+    void Run(object? state)
+    {
+        var exited = (TaskCompletionSource<bool>)state!;
+        try
+        {
+            RunLoop();
+        }
+        finally
+        {
+            lock (_stateSync)
+            {
+                if (_thread == Thread.CurrentThread) _thread = null;
+            }
+
+            exited.TrySetResult(true);
+        }
+    }
+
+    void RunLoop()
+    {
+        var batch = new LogEvent[BatchSize];
+        while (true)
+        {
+            int count;
+            QueueMarker? marker;
+            try
+            {
+                count = _queue.TryDequeue(batch, out marker);
+                if (count == 0 && marker is null)
+                {
+                    _queue.WaitToDequeue(Timeout.InfiniteTimeSpan);
+                    continue;
+                }
+            }
+            catch (Exception ex)
+            {
+                _failureListener.Report(this, LoggingFailureKind.Final, "the queue failed; the listener stops", null, ex);
+                return;
+            }
+
+            if (count > 0)
+            {
+                if (!HandleBatch(batch, count)) return;
+            }
+            else if (ReachMarker(marker!))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <returns><see langword="false"/> when the listener was abandoned and must end.</returns>
+    bool HandleBatch(LogEvent[] batch, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            if (_abandoned)
+            {
+                var rest = batch.Skip(i).Take(count - i).ToList();
+                Array.Clear(batch, 0, count);
+                _failureListener.Report(this, LoggingFailureKind.Final,
+                    $"the listener was abandoned at shutdown; {rest.Count} dequeued events were not written", rest);
+                return false;
+            }
+
+            var logEvent = batch[i];
+            batch[i] = null!;
+            try
+            {
+                Handle(logEvent);
+            }
+            catch (Exception ex)
+            {
+                _failureListener.Report(this, LoggingFailureKind.Permanent, "failed handling an event", [logEvent], ex);
+            }
+        }
+
+        return true;
+    }
+
+    /// <returns><see langword="true"/> when the marker is the sentinel and the listener must end.</returns>
+    static bool ReachMarker(QueueMarker marker)
+    {
+        marker.Reached.TrySetResult(true);
+        return marker.Kind == QueueMarkerKind.Sentinel;
+    }
+
+    void DisposeSinks()
+    {
+        foreach (var sink in _sinks)
+        {
+            try
+            {
+                (sink as IDisposable)?.Dispose();
+            }
+            catch (Exception ex)
+            {
+                ReportDisposeFailure(sink, ex);
+            }
+        }
+    }
+
+    async Task DisposeSinksAsync()
+    {
+        foreach (var sink in _sinks)
+        {
+            try
+            {
+                if (sink is IAsyncDisposable asyncDisposable)
+                {
+                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                }
+                else
+                {
+                    (sink as IDisposable)?.Dispose();
+                }
+            }
+            catch (Exception ex)
+            {
+                ReportDisposeFailure(sink, ex);
+            }
+        }
+    }
+
+    void ReportDisposeFailure(ILogEventSink sink, Exception exception)
+    {
+        _failureListener.Report(this, LoggingFailureKind.Permanent, $"failed disposing the sink {sink}", null, exception);
+    }
+
+    static TaskCompletionSource<bool> NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

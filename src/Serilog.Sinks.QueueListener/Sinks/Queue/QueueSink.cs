@@ -1,0 +1,208 @@
+using Serilog.Core;
+using Serilog.Debugging;
+using Serilog.Events;
+
+namespace Serilog.Sinks.Queue;
+
+/// <summary>
+/// Hands each event to an <see cref="ILogEventQueue"/> on the calling thread and returns: the producer half of
+/// Python's <c>QueueHandler</c> / <c>QueueListener</c> pair. A <see cref="QueueListener"/> on its own thread writes
+/// the events to the real sinks.
+/// </summary>
+/// <remarks>
+/// <para><see cref="Emit"/> never throws. An event that cannot be queued (the sink is disposed, the queue failed) is
+/// reported to the failure listener (<see cref="SelfLog.FailureListener"/> unless one is set) with the event; events
+/// the queue drops when full are reported by the queue.</para>
+/// <para>Disposal (<c>Log.CloseAndFlush()</c> calls it) is final and idempotent. A sink that owns its listener stops
+/// it, draining the queue within the shutdown timeout, then disposes the wrapped sinks; events left behind when the
+/// timeout passes, and events that race with disposal, are reported as <see cref="LoggingFailureKind.Final"/>.</para>
+/// </remarks>
+public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, ISetLoggingFailureListener
+{
+    readonly ILogEventQueue _queue;
+    readonly QueueListener? _listener;
+    readonly TimeSpan _shutdownTimeout;
+
+    /// <summary>Cancelled by disposal to release producers waiting for room in Block mode. Never disposed, so the
+    /// cached <see cref="_shutdownToken"/> stays valid for late producers.</summary>
+    readonly CancellationTokenSource _shutdown = new();
+    readonly CancellationToken _shutdownToken;
+
+    /// <summary>
+    /// 1 once disposal has begun. Written with an interlocked exchange (a full fence) before the listener is stopped;
+    /// read by <see cref="Emit"/> before and after the enqueue. See <see cref="Emit"/> for why this accounts for every
+    /// event that races with disposal.
+    /// </summary>
+    int _disposed;
+
+    /// <summary>The caller-side level filter of <c>WriteTo.Queue</c>; set during configuration.</summary>
+    LogEventLevel _minimumLevel = LevelAlias.Minimum;
+    LoggingLevelSwitch? _levelSwitch;
+
+    /// <summary>Set during configuration, before logging starts.</summary>
+    ILoggingFailureListener _failureListener = SelfLog.FailureListener;
+
+    /// <summary>
+    /// Create a sink that only enqueues: another party runs the listener over <paramref name="queue"/>.
+    /// </summary>
+    /// <param name="queue">The queue to add events to.</param>
+    /// <exception cref="ArgumentNullException">When <paramref name="queue"/> is <see langword="null"/>.</exception>
+    public QueueSink(ILogEventQueue queue)
+    {
+        _queue = queue ?? throw new ArgumentNullException(nameof(queue));
+        _shutdownToken = _shutdown.Token;
+        _shutdownTimeout = Timeout.InfiniteTimeSpan;
+    }
+
+    /// <summary>
+    /// Create a sink that owns <paramref name="listener"/>: disposing the sink stops the listener, waiting without
+    /// limit for the drain, and disposes it.
+    /// </summary>
+    /// <param name="queue">The queue to add events to.</param>
+    /// <param name="listener">The listener over <paramref name="queue"/>. The sink does not start it.</param>
+    /// <exception cref="ArgumentNullException">When an argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">When <paramref name="listener"/> reads another queue.</exception>
+    public QueueSink(ILogEventQueue queue, QueueListener listener)
+        : this(queue, listener, null)
+    {
+    }
+
+    /// <summary>
+    /// Create a sink that owns <paramref name="listener"/>: disposing the sink stops the listener, waiting at most
+    /// <paramref name="shutdownTimeout"/> for the drain, and disposes it.
+    /// </summary>
+    /// <param name="queue">The queue to add events to.</param>
+    /// <param name="listener">The listener over <paramref name="queue"/>. The sink does not start it.</param>
+    /// <param name="shutdownTimeout">How long disposal waits for the drain; <see langword="null"/> or
+    /// <see cref="Timeout.InfiniteTimeSpan"/> for no limit.</param>
+    /// <exception cref="ArgumentNullException">When <paramref name="queue"/> or <paramref name="listener"/> is
+    /// <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">When <paramref name="listener"/> reads another queue.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="shutdownTimeout"/> is negative and not
+    /// infinite.</exception>
+    public QueueSink(ILogEventQueue queue, QueueListener listener, TimeSpan? shutdownTimeout)
+        : this(queue)
+    {
+        _listener = listener ?? throw new ArgumentNullException(nameof(listener));
+        if (!ReferenceEquals(listener.Queue, queue))
+        {
+            throw new ArgumentException("The listener must read the queue the sink writes to.", nameof(listener));
+        }
+
+        _shutdownTimeout = ShutdownTimeouts.Validate(shutdownTimeout, nameof(shutdownTimeout));
+    }
+
+    /// <summary>
+    /// The queue the sink adds events to.
+    /// </summary>
+    public ILogEventQueue Queue => _queue;
+
+    /// <summary>
+    /// The listener the sink owns, or <see langword="null"/> when someone else runs it.
+    /// </summary>
+    public QueueListener? Listener => _listener;
+
+    /// <summary>
+    /// Add the event to the queue and return. Never throws.
+    /// </summary>
+    /// <param name="logEvent">The event.</param>
+    public void Emit(LogEvent logEvent)
+    {
+        if (logEvent is null)
+        {
+            _failureListener.Report(this, LoggingFailureKind.Permanent, "cannot enqueue a null event", null,
+                new ArgumentNullException(nameof(logEvent)));
+            return;
+        }
+
+        if (logEvent.Level < (_levelSwitch?.MinimumLevel ?? _minimumLevel)) return;
+
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            _failureListener.Report(this, LoggingFailureKind.Final, "the sink has been disposed; the event was not written", [logEvent]);
+            return;
+        }
+
+        try
+        {
+            _queue.Enqueue(logEvent, _shutdownToken);
+        }
+        catch (OperationCanceledException) when (_shutdownToken.IsCancellationRequested)
+        {
+            _failureListener.Report(this, LoggingFailureKind.Final,
+                "the sink was disposed while the event waited for room; the event was not written", [logEvent]);
+            return;
+        }
+        catch (Exception ex)
+        {
+            _failureListener.Report(this, LoggingFailureKind.Permanent, "failed enqueuing an event", [logEvent], ex);
+            return;
+        }
+
+        // The enqueue reserved its position with a full fence before this read. If disposal had not begun by now,
+        // it begins later, and its final reclaim (after the listener stops) sees the reservation. If it had, the
+        // listener may already be gone past this event, so take it back and report it here. Either way the event is
+        // written or reported, never stranded.
+        if (_listener is not null && Volatile.Read(ref _disposed) != 0)
+        {
+            _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
+        }
+    }
+
+    /// <summary>
+    /// Set the failure listener, and pass it on to the queue and the owned listener (and through it the wrapped
+    /// sinks), so that dropped and failed events reach, for example, a <c>WriteTo.FallbackChain(...)</c>.
+    /// </summary>
+    /// <param name="failureListener">The listener to report failures to.</param>
+    public void SetFailureListener(ILoggingFailureListener failureListener)
+    {
+        _failureListener = failureListener ?? throw new ArgumentNullException(nameof(failureListener));
+        (_queue as ISetLoggingFailureListener)?.SetFailureListener(failureListener);
+        _listener?.SetFailureListener(failureListener);
+    }
+
+    /// <summary>
+    /// Stop accepting events; when the sink owns its listener, stop it (draining within the shutdown timeout) and
+    /// dispose it and the wrapped sinks. A second call does nothing.
+    /// </summary>
+    public void Dispose()
+    {
+        if (!BeginDispose()) return;
+        if (_listener is null) return;
+
+        _listener.Shutdown(_shutdownTimeout);
+        _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
+    }
+
+    /// <summary>
+    /// As <see cref="Dispose"/>, without blocking a thread while the listener drains.
+    /// </summary>
+    /// <returns>A task that completes when the sink is disposed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (!BeginDispose()) return;
+        if (_listener is null) return;
+
+        await _listener.ShutdownAsync(_shutdownTimeout).ConfigureAwait(false);
+        _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
+    }
+
+    /// <summary>
+    /// Filter on the calling thread, before the enqueue, rather than through a wrapping sink: Serilog's restricting
+    /// wrapper does not pass <see cref="SetFailureListener"/> on, which would cut dropped events off from a fallback.
+    /// </summary>
+    internal void RestrictTo(LogEventLevel minimumLevel, LoggingLevelSwitch? levelSwitch)
+    {
+        _minimumLevel = minimumLevel;
+        _levelSwitch = levelSwitch;
+    }
+
+    bool BeginDispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return false;
+
+        // Release producers parked in Block mode: after this, nothing will make room for them.
+        _shutdown.Cancel();
+        return true;
+    }
+}
