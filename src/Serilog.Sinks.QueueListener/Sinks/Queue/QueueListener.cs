@@ -25,6 +25,10 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// <summary>How many events the listener claims from the queue at once.</summary>
     const int BatchSize = 512;
 
+    /// <summary>How long <see cref="ReclaimLeftovers"/> waits, in <see cref="SpinWait"/> turns, for reserved
+    /// slots to be written.</summary>
+    const int ReservedSlotSpinLimit = 200;
+
     readonly ILogEventQueue _queue;
     readonly ILogEventSink[] _sinks;
 
@@ -50,6 +54,14 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// on it reports what it still holds instead of handling it. Volatile, because it is read without the lock.
     /// </summary>
     volatile bool _abandoned;
+
+    /// <summary>
+    /// The size of the batch the listener thread is handling, and the index of the next event in it. Written by the
+    /// listener thread only; read without synchronisation by an abandoning shutdown, for a count it reports. A stale
+    /// read only makes that count approximate: the events themselves are reported by the listener thread.
+    /// </summary>
+    int _batchCount;
+    int _batchNext;
 
     /// <summary>Serialises <see cref="ReclaimLeftovers"/> between disposal and late producers.</summary>
     readonly object _reclaimSync = new();
@@ -96,6 +108,12 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
             lock (_stateSync) return _thread is not null;
         }
     }
+
+    /// <summary>
+    /// <see langword="true"/> once the listener thread will take nothing more off the queue: it has ended, or it was
+    /// abandoned by a shutdown that timed out. Only then may another party reclaim what is left in the queue.
+    /// </summary>
+    internal bool HasStoppedConsuming => _abandoned || !IsRunning;
 
     /// <summary>
     /// The enrichers of <c>WriteTo.Queue(prepare: ...)</c>, applied by the default <see cref="Prepare"/>. Set before
@@ -322,9 +340,10 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
                 {
                     marker.Reached.TrySetResult(false);
                 }
-                else if (_queue.Count > 0 && !spinner.NextSpinWillYield)
+                else if (_queue.Count > 0 && spinner.Count < ReservedSlotSpinLimit)
                 {
-                    // A producer has reserved a slot but not yet written it; that takes nanoseconds.
+                    // A producer has reserved a slot but not yet written it: two stores away, unless its thread was
+                    // descheduled in between, so allow for a few scheduler quanta before giving up on it.
                     spinner.SpinOnce();
                 }
                 else
@@ -354,7 +373,16 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     void Abandon(TimeSpan timeout)
     {
         _abandoned = true;
-        ReclaimLeftovers($"the listener did not drain the queue within {timeout}");
+        var reason = $"the listener did not drain the queue within {timeout}";
+        ReclaimLeftovers(reason);
+
+        var held = Volatile.Read(ref _batchCount) - Volatile.Read(ref _batchNext);
+        if (held > 0)
+        {
+            _failureListener.Report(this, LoggingFailureKind.Final,
+                $"{reason}; {held} events taken by the listener thread, which is stuck in a sink, were not written " +
+                "(the thread reports them with the events if the sink returns)", null);
+        }
     }
 
     /// <summary>
@@ -473,8 +501,10 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// <returns><see langword="false"/> when the listener was abandoned and must end.</returns>
     bool HandleBatch(LogEvent[] batch, int count)
     {
+        _batchCount = count;
         for (var i = 0; i < count; i++)
         {
+            Volatile.Write(ref _batchNext, i + 1);
             if (_abandoned)
             {
                 var rest = batch.Skip(i).Take(count - i).ToList();

@@ -140,10 +140,11 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
         }
 
         // The enqueue reserved its position with a full fence before this read. If disposal had not begun by now,
-        // it begins later, and its final reclaim (after the listener stops) sees the reservation. If it had, the
-        // listener may already be gone past this event, so take it back and report it here. Either way the event is
-        // written or reported, never stranded.
-        if (_listener is not null && Volatile.Read(ref _disposed) != 0)
+        // or the listener is still consuming, disposal's final reclaim (after the listener stops) sees the
+        // reservation. Otherwise the listener may already be gone past this event, so take it back and report it
+        // here. Either way the event is written or reported, never stranded. (Reclaiming while the listener still
+        // consumes would be wrong: it could take the sentinel the listener is waiting for.)
+        if (_listener is not null && Volatile.Read(ref _disposed) != 0 && _listener.HasStoppedConsuming)
         {
             _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
         }
