@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Serilog;
+using Serilog.Debugging;
+
+// The whole pipeline comes from appsettings.json: WriteTo.Queue in front of Console and File.
+var configuration = new ConfigurationBuilder()
+    .SetBasePath(AppContext.BaseDirectory)
+    .AddJsonFile("appsettings.json")
+    .Build();
+
+// The file sink opens its file as the logger is built, so clear the previous run's file first.
+var logPath = Path.Combine(Environment.CurrentDirectory, "logs", "demo.log");
+if (File.Exists(logPath)) File.Delete(logPath);
+
+SelfLog.Enable(Console.Error);
+Log.Logger = new LoggerConfiguration()
+    .ReadFrom.Configuration(configuration)
+    .Enrich.WithProperty("ThreadId", "main")
+    .CreateLogger();
+
+const int threads = 4;
+const int eventsPerThread = 25_000;
+Log.Information("Demo started: {Threads} threads will log {Events:N0} events each", threads, eventsPerThread);
+
+var clock = Stopwatch.StartNew();
+var workers = Enumerable.Range(1, threads).Select(worker => new Thread(() =>
+{
+    var log = Log.ForContext("ThreadId", $"worker-{worker}");
+    for (var i = 1; i <= eventsPerThread; i++)
+    {
+        // Debug goes to the file only; every 5,000th event also shows on the console.
+        if (i % 5000 == 0) log.Information("Worker {Worker} reached event {Sequence:N0}", worker, i);
+        else log.Debug("Worker {Worker} wrote event {Sequence}", worker, i);
+    }
+})).ToList();
+
+workers.ForEach(t => t.Start());
+workers.ForEach(t => t.Join());
+var producing = clock.Elapsed;
+
+Log.Information("All threads done");
+Log.CloseAndFlush();
+var drained = clock.Elapsed;
+
+var lines = File.ReadLines(logPath).Count();
+var total = threads * eventsPerThread + 2;
+Console.WriteLine();
+Console.WriteLine($"Logged {total:N0} events from {threads} threads.");
+Console.WriteLine($"Application threads were done after {producing.TotalMilliseconds:N0} ms " +
+                  $"({producing.TotalMilliseconds * 1_000_000 / (threads * eventsPerThread):N0} ns per call, wall clock).");
+Console.WriteLine($"Log.CloseAndFlush() returned after {drained.TotalMilliseconds:N0} ms: every event was written.");
+Console.WriteLine($"The file {logPath} holds {lines:N0} lines.");
+return lines == total ? 0 : 1;
