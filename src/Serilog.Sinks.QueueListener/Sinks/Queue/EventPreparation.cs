@@ -25,16 +25,23 @@ sealed class EventPreparation
     /// </summary>
     public static EventPreparation? Create(Action<LoggerEnrichmentConfiguration> configure)
     {
-        // A private configuration only lends its enrichment syntax: Wrap hands back everything configure added as
-        // one enricher, which is kept here and never attached to a logger.
-        var capturing = new LoggerConfiguration();
+        // A throwaway configuration only lends its enrichment syntax: Wrap hands back everything configure added as
+        // one enricher, which is kept here. What goes back into the throwaway configuration is a placeholder that is
+        // disposable only so that Wrap does not warn about undisposed enrichers.
         ILogEventEnricher? captured = null;
-        LoggerEnrichmentConfiguration.Wrap(capturing.Enrich, enricher => captured = enricher, configure);
+        LoggerEnrichmentConfiguration.Wrap(
+            new LoggerConfiguration().Enrich,
+            enricher =>
+            {
+                captured = enricher;
+                return new PlaceholderEnricher();
+            },
+            configure);
         if (captured is null) return null;
 
         // Property values from enrichers are captured with the same rules a logger uses (destructuring policies,
         // depth and length limits), so they look as they would if the enricher ran on the logger.
-        return new EventPreparation(captured, new LoggerPropertyFactory(capturing.CreateLogger()));
+        return new EventPreparation(captured, new LoggerPropertyFactory(new LoggerConfiguration().CreateLogger()));
     }
 
     public LogEvent Prepare(LogEvent logEvent)
