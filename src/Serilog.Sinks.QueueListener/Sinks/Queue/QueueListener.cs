@@ -142,10 +142,18 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
             var exited = NewCompletion();
 
             // The listener thread outlives whatever scope started it; it must not carry that scope's
-            // AsyncLocals (LogContext among them) into every event it handles.
-            using (ExecutionContext.SuppressFlow())
+            // AsyncLocals (LogContext among them) into every event it handles. SuppressFlow throws when flow is
+            // suppressed already, which is just as good.
+            if (ExecutionContext.IsFlowSuppressed())
             {
                 thread.Start(exited);
+            }
+            else
+            {
+                using (ExecutionContext.SuppressFlow())
+                {
+                    thread.Start(exited);
+                }
             }
 
             _thread = thread;

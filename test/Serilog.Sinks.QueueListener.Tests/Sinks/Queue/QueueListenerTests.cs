@@ -68,6 +68,18 @@ public class QueueListenerTests
     }
 
     [Test]
+    public void StartWorksWhereExecutionContextFlowIsAlreadySuppressed()
+    {
+        using var listener = new Listener(new LogEventQueue(), new CollectingSink());
+        using (ExecutionContext.SuppressFlow())
+        {
+            Assert.That(() => listener.Start(), Throws.Nothing);
+        }
+
+        Assert.That(listener.IsRunning, Is.True);
+    }
+
+    [Test]
     public void StartWhileRunningThrows()
     {
         using var listener = new Listener(new LogEventQueue(), new CollectingSink()).Start();
