@@ -31,6 +31,8 @@ public static class QueueLoggerConfigurationExtensions
     /// <param name="listenerType">A class derived from <see cref="QueueListener"/>, with a public constructor
     /// (<see cref="ILogEventQueue"/>, <see cref="IEnumerable{T}"/> of <see cref="ILogEventSink"/>), to use instead
     /// of <see cref="QueueListener"/>.</param>
+    /// <param name="handle">Receives, once the queue is built, a <see cref="QueueHandle"/> to read its counters and
+    /// flush it, as in <c>handle: h =&gt; queue = h</c>.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentNullException">When <paramref name="loggerSinkConfiguration"/> or
     /// <paramref name="configure"/> is <see langword="null"/>.</exception>
@@ -47,7 +49,8 @@ public static class QueueLoggerConfigurationExtensions
         LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum,
         LoggingLevelSwitch? levelSwitch = null,
         Action<LoggerEnrichmentConfiguration>? prepare = null,
-        Type? listenerType = null)
+        Type? listenerType = null,
+        Action<QueueHandle>? handle = null)
     {
         if (loggerSinkConfiguration is null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
         if (configure is null) throw new ArgumentNullException(nameof(configure));
@@ -76,11 +79,28 @@ public static class QueueLoggerConfigurationExtensions
                 var sink = new QueueSink(queue, listener, timeout);
                 sink.RestrictTo(restrictedToMinimumLevel, levelSwitch);
                 listener.Start();
+                HandOver(sink, handle);
                 return sink;
             },
             configure);
 
         // The level is applied inside the sink, not here: see QueueSink.RestrictTo.
         return loggerSinkConfiguration.Sink(queueSink);
+    }
+
+    static void HandOver(QueueSink sink, Action<QueueHandle>? handle)
+    {
+        if (handle is null) return;
+
+        try
+        {
+            handle(new QueueHandle(sink));
+        }
+        catch
+        {
+            // The configuration fails; do not leave the listener thread behind it.
+            sink.Dispose();
+            throw;
+        }
     }
 }

@@ -32,6 +32,10 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     readonly ILogEventQueue _queue;
     readonly ILogEventSink[] _sinks;
 
+    /// <summary>How to flush each sink, by index into <see cref="_sinks"/>; <see langword="null"/> for a sink that
+    /// cannot be flushed. Found once, at construction (see <see cref="SinkFlushing"/>).</summary>
+    readonly Action?[] _flushers;
+
     /// <summary>Guards the lifecycle fields below. Never held while user code (sinks, overrides) runs.</summary>
     readonly object _stateSync = new();
 
@@ -63,6 +67,13 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     int _batchCount;
     int _batchNext;
 
+    /// <summary>
+    /// The number of events handled. Written by the listener thread only, once per event, with a plain increment
+    /// published by a volatile write (no interlocked operation is needed with a single writer); read by any thread
+    /// with a volatile read, which is atomic for a long even on 32-bit platforms.
+    /// </summary>
+    long _handledCount;
+
     /// <summary>Serialises <see cref="ReclaimLeftovers"/> between disposal and late producers.</summary>
     readonly object _reclaimSync = new();
 
@@ -91,6 +102,8 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         {
             throw new ArgumentException("The sinks must not contain null.", nameof(sinks));
         }
+
+        _flushers = Array.ConvertAll(_sinks, SinkFlushing.Find);
     }
 
     /// <summary>
@@ -114,6 +127,12 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// abandoned by a shutdown that timed out. Only then may another party reclaim what is left in the queue.
     /// </summary>
     internal bool HasStoppedConsuming => _abandoned || !IsRunning;
+
+    /// <summary>
+    /// The number of events the listener has handled: taken off the queue, prepared and written to every sink
+    /// (whether or not a sink failed on it). Events reported as not written at shutdown are not counted.
+    /// </summary>
+    public long HandledCount => Volatile.Read(ref _handledCount);
 
     /// <summary>
     /// The enrichers of <c>WriteTo.Queue(prepare: ...)</c>, applied by the default <see cref="Prepare"/>. Set before
@@ -178,6 +197,46 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         if (thread is null) return true;
         if (thread == Thread.CurrentThread) return false;
         return thread.Join(timeout);
+    }
+
+    /// <summary>
+    /// Wait until every event enqueued before this call has been written to every sink, and the sinks that can be
+    /// flushed have been, or the timeout passes.
+    /// </summary>
+    /// <remarks>
+    /// A flush marker goes through the queue behind the events; when the listener reaches it, it calls
+    /// <c>FlushToDisk()</c> on each sink that has one (Serilog.Sinks.File's sinks do), then completes the flush. A
+    /// flush that times out leaves its marker behind: the sinks are still flushed when the listener gets there.
+    /// </remarks>
+    /// <param name="timeout">How long to wait, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
+    /// <returns><see langword="true"/> when everything enqueued before the call has been written and flushed;
+    /// <see langword="false"/> when the timeout passed first, a sink failed to flush (the failure is reported), the
+    /// listener is not running or is stopping, or the call was made on the listener thread itself, from a sink, where
+    /// waiting would deadlock.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
+    /// infinite.</exception>
+    public bool Flush(TimeSpan timeout)
+    {
+        ShutdownTimeouts.Validate(timeout, nameof(timeout));
+        return TryBeginFlush(out var reached, out var exited) && MarkerWaiting.Wait(reached, exited, timeout);
+    }
+
+    /// <summary>
+    /// As <see cref="Flush"/>, without blocking a thread while the listener gets there.
+    /// </summary>
+    /// <param name="timeout">How long to wait, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
+    /// <param name="cancellationToken">Stops waiting; the flush still happens when the listener gets there.</param>
+    /// <returns>As <see cref="Flush"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
+    /// infinite.</exception>
+    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled before the
+    /// flush completes.</exception>
+    public Task<bool> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ShutdownTimeouts.Validate(timeout, nameof(timeout));
+        return TryBeginFlush(out var reached, out var exited)
+            ? MarkerWaiting.WaitAsync(reached, exited, timeout, cancellationToken)
+            : Task.FromResult(false);
     }
 
     /// <summary>
@@ -423,6 +482,32 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         return thread;
     }
 
+    /// <summary>
+    /// Send a flush marker, unless the listener cannot reach it: not running, stopping (the marker would stand behind
+    /// the sentinel), disposed, or this is the listener thread, which would wait for itself.
+    /// </summary>
+    bool TryBeginFlush(out Task<bool> reached, out Task exited)
+    {
+        lock (_stateSync)
+        {
+            if (_disposed || _stopping || _thread is null || _thread == Thread.CurrentThread)
+            {
+                reached = Task.FromResult(false);
+                exited = Task.CompletedTask;
+                return false;
+            }
+
+            exited = _exited.Task;
+        }
+
+        // Outside the lock: the queue may be a user's implementation. A stop that slips in between sends its
+        // sentinel ahead of this marker; then the thread ends without reaching it, which the wait notices.
+        var marker = new QueueMarker(QueueMarkerKind.Flush);
+        _queue.EnqueueMarker(marker);
+        reached = marker.Reached.Task;
+        return true;
+    }
+
     async Task<bool> StopAsync(TimeSpan timeout)
     {
         var thread = BeginStop(timeout);
@@ -524,16 +609,39 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
             {
                 _failureListener.Report(this, LoggingFailureKind.Permanent, "failed handling an event", [logEvent], ex);
             }
+
+            Volatile.Write(ref _handledCount, _handledCount + 1);
         }
 
         return true;
     }
 
     /// <returns><see langword="true"/> when the marker is the sentinel and the listener must end.</returns>
-    static bool ReachMarker(QueueMarker marker)
+    bool ReachMarker(QueueMarker marker)
     {
-        marker.Reached.TrySetResult(true);
+        var flushed = marker.Kind != QueueMarkerKind.Flush || FlushSinks();
+        marker.Reached.TrySetResult(flushed);
         return marker.Kind == QueueMarkerKind.Sentinel;
+    }
+
+    /// <returns><see langword="false"/> when a sink failed to flush.</returns>
+    bool FlushSinks()
+    {
+        var flushed = true;
+        for (var i = 0; i < _sinks.Length; i++)
+        {
+            try
+            {
+                _flushers[i]?.Invoke();
+            }
+            catch (Exception ex)
+            {
+                flushed = false;
+                _failureListener.Report(this, LoggingFailureKind.Temporary, $"failed flushing the sink {_sinks[i]}", null, ex);
+            }
+        }
+
+        return flushed;
     }
 
     void DisposeSinks()
