@@ -19,6 +19,11 @@ public sealed class QueueHandle
     }
 
     /// <summary>
+    /// The queue's name in metrics (the <c>queue.name</c> tag).
+    /// </summary>
+    public string Name => _sink.Listener?.Name ?? string.Empty;
+
+    /// <summary>
     /// The number of events waiting in the queue (a snapshot).
     /// </summary>
     public int Count => _sink.Queue.Count;

@@ -22,6 +22,12 @@ namespace Serilog.Sinks.Queue;
 /// </remarks>
 public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureListener
 {
+    /// <summary>
+    /// The name of the <see cref="System.Diagnostics.Metrics.Meter"/> that reports on running listeners and their
+    /// queues, tagged with <c>queue.name</c> = <see cref="Name"/>.
+    /// </summary>
+    public const string MeterName = "Serilog.Sinks.QueueListener";
+
     /// <summary>How many events the listener claims from the queue at once.</summary>
     const int BatchSize = 512;
 
@@ -73,6 +79,19 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// with a volatile read, which is atomic for a long even on 32-bit platforms.
     /// </summary>
     long _handledCount;
+
+    /// <summary>Times a sink failed on an event; written by the listener thread only, like
+    /// <see cref="_handledCount"/>.</summary>
+    long _sinkFailureCount;
+
+    /// <summary>Numbers the default names.</summary>
+    static int _lastNameNumber;
+
+    string _name = "queue-" + Interlocked.Increment(ref _lastNameNumber).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The <c>queue.name</c> tag of <see cref="Name"/>, made when the thread starts; read by the listener
+    /// thread, which the start publishes it to.</summary>
+    KeyValuePair<string, object?> _nameTag;
 
     /// <summary>Serialises <see cref="ReclaimLeftovers"/> between disposal and late producers.</summary>
     readonly object _reclaimSync = new();
@@ -134,6 +153,24 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// </summary>
     public long HandledCount => Volatile.Read(ref _handledCount);
 
+    /// <summary>Times a sink (or an override of <see cref="Handle"/>) failed on an event.</summary>
+    internal long SinkFailureCount => Volatile.Read(ref _sinkFailureCount);
+
+    /// <summary>
+    /// Tells this queue apart from others in metrics (the <c>queue.name</c> tag). Defaults to <c>queue-</c> and a
+    /// number unique in the process. Takes effect at the next <see cref="Start"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">When set to <see langword="null"/>, empty or white space.</exception>
+    public string Name
+    {
+        get => Volatile.Read(ref _name);
+        set
+        {
+            if (string.IsNullOrWhiteSpace(value)) throw new ArgumentException("The name must not be empty.", nameof(value));
+            Volatile.Write(ref _name, value);
+        }
+    }
+
     /// <summary>
     /// The enrichers of <c>WriteTo.Queue(prepare: ...)</c>, applied by the default <see cref="Prepare"/>. Set before
     /// <see cref="Start"/>.
@@ -158,13 +195,24 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
             }
 
             var thread = new Thread(Run) { IsBackground = true, Name = "Serilog.Sinks.QueueListener" };
+            _nameTag = QueueMetrics.TagFor(Name);
             var exited = NewCompletion();
 
             // The listener thread outlives whatever scope started it; it must not carry that scope's
             // AsyncLocals (LogContext among them) into every event it handles.
-            using (ExecutionContext.SuppressFlow())
+            // Registered before the thread starts: the thread unregisters as it ends, which could otherwise come first.
+            QueueMetrics.Register(this);
+            try
             {
-                thread.Start(exited);
+                using (ExecutionContext.SuppressFlow())
+                {
+                    thread.Start(exited);
+                }
+            }
+            catch
+            {
+                QueueMetrics.Unregister(this);
+                throw;
             }
 
             _thread = thread;
@@ -297,6 +345,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
             }
             catch (Exception ex)
             {
+                CountSinkFailure();
                 _failureListener.Report(this, LoggingFailureKind.Permanent,
                     $"failed emitting an event to the sink {sink}", [prepared], ex);
             }
@@ -543,7 +592,12 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         {
             lock (_stateSync)
             {
-                if (_thread == Thread.CurrentThread) _thread = null;
+                // Under the lock, like the registration in Start, so that a restart cannot interleave the two.
+                if (_thread == Thread.CurrentThread)
+                {
+                    _thread = null;
+                    QueueMetrics.Unregister(this);
+                }
             }
 
             exited.TrySetResult(true);
@@ -607,14 +661,19 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
             }
             catch (Exception ex)
             {
+                CountSinkFailure();
                 _failureListener.Report(this, LoggingFailureKind.Permanent, "failed handling an event", [logEvent], ex);
             }
 
             Volatile.Write(ref _handledCount, _handledCount + 1);
+            if (QueueMetrics.Latency.Enabled) QueueMetrics.RecordLatency(logEvent.Timestamp, _nameTag);
         }
 
         return true;
     }
+
+    /// <summary>On the failure path only; the listener thread is the only writer (see <see cref="_handledCount"/>).</summary>
+    void CountSinkFailure() => Volatile.Write(ref _sinkFailureCount, _sinkFailureCount + 1);
 
     /// <returns><see langword="true"/> when the marker is the sentinel and the listener must end.</returns>
     bool ReachMarker(QueueMarker marker)
