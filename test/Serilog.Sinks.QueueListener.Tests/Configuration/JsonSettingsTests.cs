@@ -40,8 +40,8 @@ public class JsonSettingsTests
 
         Assert.That(LogFile.ReadLines(path), Is.EqualTo(new[]
         {
-            "INF Hello world App=Demo Thread=Serilog.Sinks.QueueListener Listener=TaggingListener Capacity=64 FullMode=DropOldest",
-            "WRN Second App=Demo Thread=Serilog.Sinks.QueueListener Listener=TaggingListener Capacity=64 FullMode=DropOldest",
+            "INF Hello world App=Demo Thread=Serilog.Sinks.QueueListener Listener=TaggingListener Capacity=64 FullMode=DropOldest Name=from-json",
+            "WRN Second App=Demo Thread=Serilog.Sinks.QueueListener Listener=TaggingListener Capacity=64 FullMode=DropOldest Name=from-json",
         }));
     }
 
