@@ -200,19 +200,9 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
 
             // The listener thread outlives whatever scope started it; it must not carry that scope's
             // AsyncLocals (LogContext among them) into every event it handles.
-            // Registered before the thread starts: the thread unregisters as it ends, which could otherwise come first.
-            QueueMetrics.Register(this);
-            try
+            using (ExecutionContext.SuppressFlow())
             {
-                using (ExecutionContext.SuppressFlow())
-                {
-                    thread.Start(exited);
-                }
-            }
-            catch
-            {
-                QueueMetrics.Unregister(this);
-                throw;
+                thread.Start(exited);
             }
 
             _thread = thread;
@@ -584,6 +574,10 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     void Run(object? state)
     {
         var exited = (TaskCompletionSource<bool>)state!;
+
+        // The thread itself registers for metrics and unregisters as it ends, so the two cannot cross; a restart's
+        // thread registers only after this one has unregistered, because Start refuses while _thread is set.
+        QueueMetrics.Register(this);
         try
         {
             RunLoop();
@@ -592,12 +586,8 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         {
             lock (_stateSync)
             {
-                // Under the lock, like the registration in Start, so that a restart cannot interleave the two.
-                if (_thread == Thread.CurrentThread)
-                {
-                    _thread = null;
-                    QueueMetrics.Unregister(this);
-                }
+                QueueMetrics.Unregister(this);
+                if (_thread == Thread.CurrentThread) _thread = null;
             }
 
             exited.TrySetResult(true);
