@@ -194,8 +194,12 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
                 throw new InvalidOperationException("The listener is already running; stop it before starting it again.");
             }
 
-            var thread = new Thread(Run) { IsBackground = true, Name = "Serilog.Sinks.QueueListener" };
+            // Observed from here until the thread ends (it unregisters under this lock, so a restart cannot cross
+            // it) or, should the thread never start, until disposal.
             _nameTag = QueueMetrics.TagFor(Name);
+            QueueMetrics.Register(this);
+
+            var thread = new Thread(Run) { IsBackground = true, Name = "Serilog.Sinks.QueueListener" };
             var exited = NewCompletion();
 
             // The listener thread outlives whatever scope started it; it must not carry that scope's
@@ -388,6 +392,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
 
         var drained = Stop(timeout);
         if (!drained) Abandon(timeout);
+        QueueMetrics.Unregister(this);
         DisposeSinks();
         return drained;
     }
@@ -399,6 +404,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
 
         var drained = await StopAsync(timeout).ConfigureAwait(false);
         if (!drained) Abandon(timeout);
+        QueueMetrics.Unregister(this);
         await DisposeSinksAsync().ConfigureAwait(false);
         return drained;
     }
@@ -574,10 +580,6 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     void Run(object? state)
     {
         var exited = (TaskCompletionSource<bool>)state!;
-
-        // The thread itself registers for metrics and unregisters as it ends, so the two cannot cross; a restart's
-        // thread registers only after this one has unregistered, because Start refuses while _thread is set.
-        QueueMetrics.Register(this);
         try
         {
             RunLoop();

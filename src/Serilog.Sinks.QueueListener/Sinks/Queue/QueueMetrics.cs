@@ -16,9 +16,10 @@ static class QueueMetrics
 
     static readonly Meter Meter = new(QueueListener.MeterName, typeof(QueueMetrics).Assembly.GetName().Version?.ToString());
 
-    /// <summary>The running listeners, added by <see cref="Register"/> and removed as their thread ends. Read by
-    /// collections on whatever thread the collector uses; guarded by its own monitor.</summary>
-    static readonly List<QueueListener> Running = [];
+    /// <summary>The running listeners, added as they start and removed as their thread ends (or at disposal).
+    /// Read by collections on whatever thread the collector uses; guarded by its own monitor, which is never held
+    /// while a listener's members are read.</summary>
+    static readonly HashSet<QueueListener> Running = [];
 
     /// <summary>Seconds from an event's timestamp to the listener having written it to every sink.</summary>
     public static readonly Histogram<double> Latency = Meter.CreateHistogram<double>("serilog.queue.latency", "s",

@@ -73,6 +73,20 @@ public class QueueMetricsTests
     }
 
     [Test]
+    public void ARestartedListenerIsObservedOnce()
+    {
+        var name = UniqueName();
+        using var metrics = new MetricsCollector(name);
+        using var listener = new Listener(new LogEventQueue(), new CollectingSink()) { Name = name }.Start();
+        listener.Stop();
+        listener.Start();
+
+        metrics.Observe();
+
+        Assert.That(metrics.All("serilog.queue.capacity"), Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public void EachListenerHasADistinctDefaultName()
     {
         using var first = new Listener(new LogEventQueue(), new CollectingSink());
