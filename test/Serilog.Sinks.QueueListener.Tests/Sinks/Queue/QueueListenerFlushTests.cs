@@ -84,6 +84,25 @@ public class QueueListenerFlushTests
     }
 
     [Test]
+    public async Task AFlushPassesAFullBlockingQueueWithoutTakingAnEventsPlace()
+    {
+        var queue = new LogEventQueue(1, QueueFullMode.Block);
+        var sink = new GatedSink();
+        using var listener = new Listener(queue, sink).Start();
+        EnqueueRange(queue, 0, 1);
+        Assert.That(sink.WaitUntilEntered(Timeouts.Signal), Is.True);
+        EnqueueRange(queue, 1, 1);
+
+        // The queue is full; the flush neither waits for room nor evicts the queued event.
+        var flush = listener.FlushAsync(Timeouts.Signal);
+        Assert.That(queue.Count, Is.EqualTo(1));
+
+        sink.Open();
+        Assert.That(await flush, Is.True);
+        Assert.That(sink.Events.Select(Some.SequenceOf), Is.EqualTo(new[] { 0, 1 }));
+    }
+
+    [Test]
     public void FlushReturnsFalseAtOnceWhenTheListenerIsNotRunningOrDisposed()
     {
         var queue = new LogEventQueue();
