@@ -103,6 +103,31 @@ public class QueueListenerFlushTests
     }
 
     [Test]
+    public void EachFlushCoversEverythingItsCallerEnqueuedWhileOtherProducersKeepTheQueueFull()
+    {
+        var queue = new LogEventQueue(64, QueueFullMode.Block);
+        var sink = new CollectingSink();
+        using var listener = new Listener(queue, sink).Start();
+        using var stop = new CancellationTokenSource();
+        var others = Enumerable.Range(1, 2).Select(producer => Task.Run(() =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++) queue.Enqueue(Some.Event(i, producer: producer), CancellationToken.None);
+        })).ToArray();
+
+        for (var round = 1; round <= 20; round++)
+        {
+            for (var i = 0; i < 50; i++) queue.Enqueue(Some.Event((round * 50) + i), CancellationToken.None);
+
+            Assert.That(listener.Flush(Timeouts.Signal), Is.True);
+            var mine = sink.Events.Where(e => Some.ProducerOf(e) == 0).Select(Some.SequenceOf).ToList();
+            Assert.That(mine, Is.EqualTo(Enumerable.Range(50, round * 50)));
+        }
+
+        stop.Cancel();
+        Assert.That(Task.WaitAll(others, Timeouts.Signal), Is.True);
+    }
+
+    [Test]
     public void FlushReturnsFalseAtOnceWhenTheListenerIsNotRunningOrDisposed()
     {
         var queue = new LogEventQueue();
