@@ -56,6 +56,19 @@ public class QueueMetricsTests
     }
 
     [Test]
+    public void TheLatencyHistogramIsEnabledOnlyWhileSomeoneListens()
+    {
+        // The listener thread checks this flag before timing an event, so that nobody listening costs nothing.
+        Assert.That(QueueMetrics.Latency.Enabled, Is.False);
+        using (new MetricsCollector(UniqueName()))
+        {
+            Assert.That(QueueMetrics.Latency.Enabled, Is.True);
+        }
+
+        Assert.That(QueueMetrics.Latency.Enabled, Is.False);
+    }
+
+    [Test]
     public void AStoppedListenerIsNoLongerObserved()
     {
         var name = UniqueName();
