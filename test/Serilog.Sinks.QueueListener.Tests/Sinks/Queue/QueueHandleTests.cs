@@ -110,6 +110,20 @@ public class QueueHandleTests
     }
 
     [Test]
+    public void TheHandleIsGivenEvenWhenThereAreNoSinksToWrap()
+    {
+        QueueHandle? queue = null;
+
+        using (var logger = new LoggerConfiguration().WriteTo.Queue(_ => { }, handle: h => queue = h).CreateLogger())
+        {
+            logger.Information("goes nowhere");
+            Assert.That(queue?.Flush(Timeouts.Signal), Is.True);
+        }
+
+        Assert.That(queue!.HandledCount, Is.EqualTo(1));
+    }
+
+    [Test]
     public void AHandleCallbackThatThrowsFailsTheConfigurationAndDisposesTheQueue()
     {
         var sink = new CollectingSink();
