@@ -89,8 +89,9 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
 
     string _name = "queue-" + Interlocked.Increment(ref _lastNameNumber).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The <c>queue.name</c> tag of <see cref="Name"/>, made when the thread starts; read by the listener
-    /// thread, which the start publishes it to.</summary>
+    /// <summary>The <c>queue.name</c> tag of <see cref="Name"/>, made when the thread starts, under
+    /// <see cref="_stateSync"/>; read by the listener thread, to which starting it publishes the tag, and by metric
+    /// collections (see <see cref="NameTag"/>).</summary>
     KeyValuePair<string, object?> _nameTag;
 
     /// <summary>Serialises <see cref="ReclaimLeftovers"/> between disposal and late producers.</summary>
@@ -152,6 +153,10 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// (whether or not a sink failed on it). Events reported as not written at shutdown are not counted.
     /// </summary>
     public long HandledCount => Volatile.Read(ref _handledCount);
+
+    /// <summary>The <c>queue.name</c> tag this run reports under. Its key never changes, so a read racing a restart
+    /// sees either name, never a mix.</summary>
+    internal KeyValuePair<string, object?> NameTag => _nameTag;
 
     /// <summary>Times a sink (or an override of <see cref="Handle"/>) failed on an event.</summary>
     internal long SinkFailureCount => Volatile.Read(ref _sinkFailureCount);

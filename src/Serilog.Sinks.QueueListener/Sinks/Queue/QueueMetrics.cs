@@ -11,8 +11,8 @@ namespace Serilog.Sinks.Queue;
 /// </summary>
 static class QueueMetrics
 {
-    const string NameTag = "queue.name";
-    const string FullModeTag = "queue.full_mode";
+    const string NameKey = "queue.name";
+    const string FullModeKey = "queue.full_mode";
 
     static readonly Meter Meter = new(QueueListener.MeterName, typeof(QueueMetrics).Assembly.GetName().Version?.ToString());
 
@@ -51,7 +51,7 @@ static class QueueMetrics
         lock (Running) Running.Remove(listener);
     }
 
-    public static KeyValuePair<string, object?> TagFor(string name) => new(NameTag, name);
+    public static KeyValuePair<string, object?> TagFor(string name) => new(NameKey, name);
 
     /// <summary>Called by the listener thread after each event, only while <see cref="Latency"/> is enabled.</summary>
     public static void RecordLatency(DateTimeOffset timestamp, KeyValuePair<string, object?> nameTag)
@@ -72,7 +72,7 @@ static class QueueMetrics
     {
         foreach (var listener in Snapshot())
         {
-            if (read(listener) is { } value) yield return new Measurement<T>(value, TagFor(listener.Name));
+            if (read(listener) is { } value) yield return new Measurement<T>(value, listener.NameTag);
         }
     }
 
@@ -84,8 +84,8 @@ static class QueueMetrics
         {
             var queue = listener.Queue;
             yield return queue is LogEventQueue known
-                ? new Measurement<long>(queue.DroppedCount, TagFor(listener.Name), new(FullModeTag, known.FullMode.ToString()))
-                : new Measurement<long>(queue.DroppedCount, TagFor(listener.Name));
+                ? new Measurement<long>(queue.DroppedCount, listener.NameTag, new(FullModeKey, known.FullMode.ToString()))
+                : new Measurement<long>(queue.DroppedCount, listener.NameTag);
         }
     }
 }
