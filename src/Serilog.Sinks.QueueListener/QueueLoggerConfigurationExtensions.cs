@@ -31,13 +31,17 @@ public static class QueueLoggerConfigurationExtensions
     /// <param name="listenerType">A class derived from <see cref="QueueListener"/>, with a public constructor
     /// (<see cref="ILogEventQueue"/>, <see cref="IEnumerable{T}"/> of <see cref="ILogEventSink"/>), to use instead
     /// of <see cref="QueueListener"/>.</param>
+    /// <param name="name">Tells this queue apart from others in metrics (the <c>queue.name</c> tag of the
+    /// <see cref="QueueListener.MeterName"/> meter); by default <c>queue-</c> and a number.</param>
+    /// <param name="handle">Receives, once the queue is built, a <see cref="QueueHandle"/> to read its counters and
+    /// flush it, as in <c>handle: h =&gt; queue = h</c>.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentNullException">When <paramref name="loggerSinkConfiguration"/> or
     /// <paramref name="configure"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="bufferSize"/>,
     /// <paramref name="fullMode"/> or <paramref name="shutdownTimeout"/> is out of range.</exception>
     /// <exception cref="ArgumentException">When <paramref name="listenerType"/> is not a usable
-    /// <see cref="QueueListener"/> class.</exception>
+    /// <see cref="QueueListener"/> class, or <paramref name="name"/> is empty.</exception>
     public static LoggerConfiguration Queue(
         this LoggerSinkConfiguration loggerSinkConfiguration,
         Action<LoggerSinkConfiguration> configure,
@@ -47,7 +51,9 @@ public static class QueueLoggerConfigurationExtensions
         LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum,
         LoggingLevelSwitch? levelSwitch = null,
         Action<LoggerEnrichmentConfiguration>? prepare = null,
-        Type? listenerType = null)
+        Type? listenerType = null,
+        string? name = null,
+        Action<QueueHandle>? handle = null)
     {
         if (loggerSinkConfiguration is null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
         if (configure is null) throw new ArgumentNullException(nameof(configure));
@@ -63,6 +69,11 @@ public static class QueueLoggerConfigurationExtensions
                 "The full mode must be Block, DropIncoming or DropOldest.");
         }
 
+        if (name is not null && string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException("The name must not be empty or white space.", nameof(name));
+        }
+
         var timeout = ShutdownTimeouts.Validate(shutdownTimeout, nameof(shutdownTimeout));
         var createListener = ListenerActivation.Resolve(listenerType, nameof(listenerType));
         var preparation = prepare is null ? null : EventPreparation.Create(prepare);
@@ -73,14 +84,32 @@ public static class QueueLoggerConfigurationExtensions
                 var queue = new LogEventQueue(bufferSize, fullMode);
                 var listener = createListener(queue, [wrapped]);
                 listener.Preparation = preparation;
+                if (name is not null) listener.Name = name;
                 var sink = new QueueSink(queue, listener, timeout);
                 sink.RestrictTo(restrictedToMinimumLevel, levelSwitch);
                 listener.Start();
+                HandOver(sink, handle);
                 return sink;
             },
             configure);
 
         // The level is applied inside the sink, not here: see QueueSink.RestrictTo.
         return loggerSinkConfiguration.Sink(queueSink);
+    }
+
+    static void HandOver(QueueSink sink, Action<QueueHandle>? handle)
+    {
+        if (handle is null) return;
+
+        try
+        {
+            handle(new QueueHandle(sink));
+        }
+        catch
+        {
+            // The configuration fails; do not leave the listener thread behind it.
+            sink.Dispose();
+            throw;
+        }
     }
 }

@@ -115,6 +115,12 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
     /// <inheritdoc/>
     public long DroppedCount => Volatile.Read(ref _droppedCount);
 
+    /// <summary>
+    /// The number of events added to the queue so far (taken or not), for metrics: the enqueue position, which the
+    /// queue keeps anyway, so counting costs producers nothing.
+    /// </summary>
+    internal long EnqueuedCount => Volatile.Read(ref _positions.Enqueue);
+
     /// <inheritdoc/>
     public void SetFailureListener(ILoggingFailureListener failureListener)
     {

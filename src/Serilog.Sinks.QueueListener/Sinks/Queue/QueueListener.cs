@@ -22,6 +22,12 @@ namespace Serilog.Sinks.Queue;
 /// </remarks>
 public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureListener
 {
+    /// <summary>
+    /// The name of the <see cref="System.Diagnostics.Metrics.Meter"/> that reports on running listeners and their
+    /// queues, tagged with <c>queue.name</c> = <see cref="Name"/>.
+    /// </summary>
+    public const string MeterName = "Serilog.Sinks.QueueListener";
+
     /// <summary>How many events the listener claims from the queue at once.</summary>
     const int BatchSize = 512;
 
@@ -31,6 +37,10 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
 
     readonly ILogEventQueue _queue;
     readonly ILogEventSink[] _sinks;
+
+    /// <summary>How to flush each sink, by index into <see cref="_sinks"/>; <see langword="null"/> for a sink that
+    /// cannot be flushed. Found once, at construction (see <see cref="SinkFlushing"/>).</summary>
+    readonly Action?[] _flushers;
 
     /// <summary>Guards the lifecycle fields below. Never held while user code (sinks, overrides) runs.</summary>
     readonly object _stateSync = new();
@@ -63,6 +73,27 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     int _batchCount;
     int _batchNext;
 
+    /// <summary>
+    /// The number of events handled. Written by the listener thread only, once per event, with a plain increment
+    /// published by a volatile write (no interlocked operation is needed with a single writer); read by any thread
+    /// with a volatile read, which is atomic for a long even on 32-bit platforms.
+    /// </summary>
+    long _handledCount;
+
+    /// <summary>Times a sink failed on an event; written by the listener thread only, like
+    /// <see cref="_handledCount"/>.</summary>
+    long _sinkFailureCount;
+
+    /// <summary>Numbers the default names.</summary>
+    static int _lastNameNumber;
+
+    string _name = "queue-" + Interlocked.Increment(ref _lastNameNumber).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The <c>queue.name</c> tag of <see cref="Name"/>, made when the thread starts, under
+    /// <see cref="_stateSync"/>; read by the listener thread, to which starting it publishes the tag, and by metric
+    /// collections (see <see cref="NameTag"/>).</summary>
+    KeyValuePair<string, object?> _nameTag;
+
     /// <summary>Serialises <see cref="ReclaimLeftovers"/> between disposal and late producers.</summary>
     readonly object _reclaimSync = new();
 
@@ -91,6 +122,8 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         {
             throw new ArgumentException("The sinks must not contain null.", nameof(sinks));
         }
+
+        _flushers = Array.ConvertAll(_sinks, SinkFlushing.Find);
     }
 
     /// <summary>
@@ -116,6 +149,34 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     internal bool HasStoppedConsuming => _abandoned || !IsRunning;
 
     /// <summary>
+    /// The number of events the listener has handled: taken off the queue, prepared and written to every sink
+    /// (whether or not a sink failed on it). Events reported as not written at shutdown are not counted.
+    /// </summary>
+    public long HandledCount => Volatile.Read(ref _handledCount);
+
+    /// <summary>The <c>queue.name</c> tag this run reports under. Its key never changes, so a read racing a restart
+    /// sees either name, never a mix.</summary>
+    internal KeyValuePair<string, object?> NameTag => _nameTag;
+
+    /// <summary>Times a sink (or an override of <see cref="Handle"/>) failed on an event.</summary>
+    internal long SinkFailureCount => Volatile.Read(ref _sinkFailureCount);
+
+    /// <summary>
+    /// Tells this queue apart from others in metrics (the <c>queue.name</c> tag). Defaults to <c>queue-</c> and a
+    /// number unique in the process. Takes effect at the next <see cref="Start"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">When set to <see langword="null"/>, empty or white space.</exception>
+    public string Name
+    {
+        get => Volatile.Read(ref _name);
+        set
+        {
+            if (string.IsNullOrWhiteSpace(value)) throw new ArgumentException("The name must not be empty.", nameof(value));
+            Volatile.Write(ref _name, value);
+        }
+    }
+
+    /// <summary>
     /// The enrichers of <c>WriteTo.Queue(prepare: ...)</c>, applied by the default <see cref="Prepare"/>. Set before
     /// <see cref="Start"/>.
     /// </summary>
@@ -137,6 +198,11 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
             {
                 throw new InvalidOperationException("The listener is already running; stop it before starting it again.");
             }
+
+            // Observed from here until the thread ends (it unregisters under this lock, so a restart cannot cross
+            // it) or, should the thread never start, until disposal.
+            _nameTag = QueueMetrics.TagFor(Name);
+            QueueMetrics.Register(this);
 
             var thread = new Thread(Run) { IsBackground = true, Name = "Serilog.Sinks.QueueListener" };
             var exited = NewCompletion();
@@ -186,6 +252,46 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         if (thread is null) return true;
         if (thread == Thread.CurrentThread) return false;
         return thread.Join(timeout);
+    }
+
+    /// <summary>
+    /// Wait until every event enqueued before this call has been written to every sink, and the sinks that can be
+    /// flushed have been, or the timeout passes.
+    /// </summary>
+    /// <remarks>
+    /// A flush marker goes through the queue behind the events; when the listener reaches it, it calls
+    /// <c>FlushToDisk()</c> on each sink that has one (Serilog.Sinks.File's sinks do), then completes the flush. A
+    /// flush that times out leaves its marker behind: the sinks are still flushed when the listener gets there.
+    /// </remarks>
+    /// <param name="timeout">How long to wait, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
+    /// <returns><see langword="true"/> when everything enqueued before the call has been written and flushed;
+    /// <see langword="false"/> when the timeout passed first, a sink failed to flush (the failure is reported), the
+    /// listener is not running or is stopping, or the call was made on the listener thread itself, from a sink, where
+    /// waiting would deadlock.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
+    /// infinite.</exception>
+    public bool Flush(TimeSpan timeout)
+    {
+        ShutdownTimeouts.Validate(timeout, nameof(timeout));
+        return TryBeginFlush(out var reached, out var exited) && MarkerWaiting.Wait(reached, exited, timeout);
+    }
+
+    /// <summary>
+    /// As <see cref="Flush"/>, without blocking a thread while the listener gets there.
+    /// </summary>
+    /// <param name="timeout">How long to wait, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
+    /// <param name="cancellationToken">Stops waiting; the flush still happens when the listener gets there.</param>
+    /// <returns>As <see cref="Flush"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
+    /// infinite.</exception>
+    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled before the
+    /// flush completes.</exception>
+    public Task<bool> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ShutdownTimeouts.Validate(timeout, nameof(timeout));
+        return TryBeginFlush(out var reached, out var exited)
+            ? MarkerWaiting.WaitAsync(reached, exited, timeout, cancellationToken)
+            : Task.FromResult(false);
     }
 
     /// <summary>
@@ -246,6 +352,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
             }
             catch (Exception ex)
             {
+                CountSinkFailure();
                 _failureListener.Report(this, LoggingFailureKind.Permanent,
                     $"failed emitting an event to the sink {sink}", [prepared], ex);
             }
@@ -298,6 +405,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
 
         var drained = Stop(timeout);
         if (!drained) Abandon(timeout);
+        QueueMetrics.Unregister(this);
         DisposeSinks();
         return drained;
     }
@@ -309,6 +417,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
 
         var drained = await StopAsync(timeout).ConfigureAwait(false);
         if (!drained) Abandon(timeout);
+        QueueMetrics.Unregister(this);
         await DisposeSinksAsync().ConfigureAwait(false);
         return drained;
     }
@@ -431,6 +540,32 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         return thread;
     }
 
+    /// <summary>
+    /// Send a flush marker, unless the listener cannot reach it: not running, stopping (the marker would stand behind
+    /// the sentinel), disposed, or this is the listener thread, which would wait for itself.
+    /// </summary>
+    bool TryBeginFlush(out Task<bool> reached, out Task exited)
+    {
+        lock (_stateSync)
+        {
+            if (_disposed || _stopping || _thread is null || _thread == Thread.CurrentThread)
+            {
+                reached = Task.FromResult(false);
+                exited = Task.CompletedTask;
+                return false;
+            }
+
+            exited = _exited.Task;
+        }
+
+        // Outside the lock: the queue may be a user's implementation. A stop that slips in between sends its
+        // sentinel ahead of this marker; then the thread ends without reaching it, which the wait notices.
+        var marker = new QueueMarker(QueueMarkerKind.Flush);
+        _queue.EnqueueMarker(marker);
+        reached = marker.Reached.Task;
+        return true;
+    }
+
     async Task<bool> StopAsync(TimeSpan timeout)
     {
         var thread = BeginStop(timeout);
@@ -466,6 +601,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         {
             lock (_stateSync)
             {
+                QueueMetrics.Unregister(this);
                 if (_thread == Thread.CurrentThread) _thread = null;
             }
 
@@ -530,18 +666,46 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
             }
             catch (Exception ex)
             {
+                CountSinkFailure();
                 _failureListener.Report(this, LoggingFailureKind.Permanent, "failed handling an event", [logEvent], ex);
             }
+
+            Volatile.Write(ref _handledCount, _handledCount + 1);
+            if (QueueMetrics.Latency.Enabled) QueueMetrics.RecordLatency(logEvent.Timestamp, _nameTag);
         }
 
         return true;
     }
 
+    /// <summary>On the failure path only; the listener thread is the only writer (see <see cref="_handledCount"/>).</summary>
+    void CountSinkFailure() => Volatile.Write(ref _sinkFailureCount, _sinkFailureCount + 1);
+
     /// <returns><see langword="true"/> when the marker is the sentinel and the listener must end.</returns>
-    static bool ReachMarker(QueueMarker marker)
+    bool ReachMarker(QueueMarker marker)
     {
-        marker.Reached.TrySetResult(true);
+        var flushed = marker.Kind != QueueMarkerKind.Flush || FlushSinks();
+        marker.Reached.TrySetResult(flushed);
         return marker.Kind == QueueMarkerKind.Sentinel;
+    }
+
+    /// <returns><see langword="false"/> when a sink failed to flush.</returns>
+    bool FlushSinks()
+    {
+        var flushed = true;
+        for (var i = 0; i < _sinks.Length; i++)
+        {
+            try
+            {
+                _flushers[i]?.Invoke();
+            }
+            catch (Exception ex)
+            {
+                flushed = false;
+                _failureListener.Report(this, LoggingFailureKind.Temporary, $"failed flushing the sink {_sinks[i]}", null, ex);
+            }
+        }
+
+        return flushed;
     }
 
     void DisposeSinks()

@@ -26,8 +26,9 @@ public sealed class QueueMarker
     internal QueueMarkerKind Kind { get; }
 
     /// <summary>
-    /// Completed by whoever takes the marker off the queue: <see langword="true"/> when the listener reached it,
-    /// <see langword="false"/> when it was discarded at shutdown.
+    /// Completed by whoever takes the marker off the queue: <see langword="true"/> when the listener reached it (and,
+    /// for a flush, every sink flushed), <see langword="false"/> when it was discarded at shutdown or a sink failed to
+    /// flush.
     /// </summary>
     internal TaskCompletionSource<bool> Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

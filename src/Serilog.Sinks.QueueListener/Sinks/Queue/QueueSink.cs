@@ -103,6 +103,11 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     public QueueListener? Listener => _listener;
 
     /// <summary>
+    /// The number of events the owned listener has handled; zero when someone else runs the listener.
+    /// </summary>
+    public long HandledCount => _listener?.HandledCount ?? 0;
+
+    /// <summary>
     /// Add the event to the queue and return. Never throws.
     /// </summary>
     /// <param name="logEvent">The event.</param>
@@ -148,6 +153,49 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
         {
             _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
         }
+    }
+
+    /// <summary>
+    /// Wait until every event enqueued before this call has been written to every sink, and the sinks that can be
+    /// flushed have been, or the timeout passes. See <see cref="QueueListener.Flush"/>.
+    /// </summary>
+    /// <param name="timeout">How long to wait, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
+    /// <returns><see langword="true"/> when everything enqueued before the call has been written and flushed;
+    /// <see langword="false"/> when the timeout passed first, the sink has been disposed, or as
+    /// <see cref="QueueListener.Flush"/> says.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
+    /// infinite.</exception>
+    public bool Flush(TimeSpan timeout)
+    {
+        ShutdownTimeouts.Validate(timeout, nameof(timeout));
+        if (Volatile.Read(ref _disposed) != 0) return false;
+        if (_listener is not null) return _listener.Flush(timeout);
+
+        // Someone else runs the listener: all that can be watched is the marker itself.
+        var marker = new QueueMarker(QueueMarkerKind.Flush);
+        _queue.EnqueueMarker(marker);
+        return MarkerWaiting.Wait(marker.Reached.Task, null, timeout);
+    }
+
+    /// <summary>
+    /// As <see cref="Flush"/>, without blocking a thread while the listener gets there.
+    /// </summary>
+    /// <param name="timeout">How long to wait, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
+    /// <param name="cancellationToken">Stops waiting; the flush still happens when the listener gets there.</param>
+    /// <returns>As <see cref="Flush"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
+    /// infinite.</exception>
+    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled before the
+    /// flush completes.</exception>
+    public Task<bool> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ShutdownTimeouts.Validate(timeout, nameof(timeout));
+        if (Volatile.Read(ref _disposed) != 0) return Task.FromResult(false);
+        if (_listener is not null) return _listener.FlushAsync(timeout, cancellationToken);
+
+        var marker = new QueueMarker(QueueMarkerKind.Flush);
+        _queue.EnqueueMarker(marker);
+        return MarkerWaiting.WaitAsync(marker.Reached.Task, null, timeout, cancellationToken);
     }
 
     /// <summary>

@@ -219,6 +219,37 @@ public class QueueSinkTests
     }
 
     [Test]
+    public void FlushIsDelegatedToTheOwnedListenerAndReturnsFalseOnceDisposed()
+    {
+        var queue = new LogEventQueue();
+        var flushable = new FlushRecordingSink();
+        var sink = new QueueSink(queue, new Listener(queue, flushable).Start());
+        sink.Emit(Some.Event());
+        sink.Emit(Some.Event());
+
+        Assert.That(sink.Flush(Timeouts.Signal), Is.True);
+        Assert.That(flushable.EventsAtFlush, Is.EqualTo(new[] { 2 }));
+        Assert.That(sink.HandledCount, Is.EqualTo(2));
+
+        sink.Dispose();
+        Assert.That(sink.Flush(Timeouts.Signal), Is.False);
+    }
+
+    [Test]
+    public async Task FlushOfAProducerOnlySinkWaitsForWhoeverRunsTheListener()
+    {
+        var queue = new LogEventQueue();
+        var flushable = new FlushRecordingSink();
+        var sink = new QueueSink(queue);
+        sink.Emit(Some.Event());
+        using var listener = new Listener(queue, flushable).Start();
+
+        Assert.That(await sink.FlushAsync(Timeouts.Signal), Is.True);
+        Assert.That(flushable.EventsAtFlush, Is.EqualTo(new[] { 1 }));
+        Assert.That(sink.HandledCount, Is.Zero);
+    }
+
+    [Test]
     public void BadConstructorArgumentsAreRejectedByName()
     {
         var queue = new LogEventQueue();

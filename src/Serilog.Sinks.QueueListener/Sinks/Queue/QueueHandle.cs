@@ -1,0 +1,53 @@
+namespace Serilog.Sinks.Queue;
+
+/// <summary>
+/// What an application may hold on to of a queue built by <c>WriteTo.Queue(..., handle: h =&gt; ...)</c>: its
+/// counters, and a flush. Writing and disposing stay with the logger.
+/// </summary>
+/// <remarks>
+/// Typical uses: flush before a process hands over (a serverless function returning, a test asserting on a log
+/// file), and a health check on <see cref="DroppedCount"/> or on <see cref="Count"/> against
+/// <see cref="Capacity"/>. Every member is safe to call from any thread, also after the logger is disposed.
+/// </remarks>
+public sealed class QueueHandle
+{
+    readonly QueueSink _sink;
+
+    internal QueueHandle(QueueSink sink)
+    {
+        _sink = sink;
+    }
+
+    /// <summary>
+    /// The queue's name in metrics (the <c>queue.name</c> tag).
+    /// </summary>
+    public string Name => _sink.Listener?.Name ?? string.Empty;
+
+    /// <summary>
+    /// The number of events waiting in the queue (a snapshot).
+    /// </summary>
+    public int Count => _sink.Queue.Count;
+
+    /// <summary>
+    /// The most events the queue holds at once.
+    /// </summary>
+    public int Capacity => _sink.Queue.Capacity;
+
+    /// <summary>
+    /// The number of events the queue has dropped because it was full (never in
+    /// <see cref="QueueFullMode.Block"/> mode).
+    /// </summary>
+    public long DroppedCount => _sink.Queue.DroppedCount;
+
+    /// <summary>
+    /// The number of events the listener has written to the sinks (whether or not a sink failed on one).
+    /// </summary>
+    public long HandledCount => _sink.HandledCount;
+
+    /// <inheritdoc cref="QueueSink.Flush"/>
+    public bool Flush(TimeSpan timeout) => _sink.Flush(timeout);
+
+    /// <inheritdoc cref="QueueSink.FlushAsync"/>
+    public Task<bool> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _sink.FlushAsync(timeout, cancellationToken);
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics.Metrics;
+
+namespace Serilog.Sinks.Queue;
+
+/// <summary>
+/// The <see cref="QueueListener.MeterName"/> meter. Every instrument but one is observable: it reads counters the
+/// queue and the listener keep anyway, only when a collector asks, so a process nobody measures pays nothing per
+/// event. The exception, the latency histogram, is recorded by the listener thread behind an
+/// <see cref="Instrument.Enabled"/> check. Each measurement is tagged <c>queue.name</c> with
+/// <see cref="QueueListener.Name"/>.
+/// </summary>
+static class QueueMetrics
+{
+    const string NameKey = "queue.name";
+    const string FullModeKey = "queue.full_mode";
+
+    static readonly Meter Meter = new(QueueListener.MeterName, typeof(QueueMetrics).Assembly.GetName().Version?.ToString());
+
+    /// <summary>The running listeners, added as they start and removed as their thread ends (or at disposal).
+    /// Read by collections on whatever thread the collector uses; guarded by its own monitor, which is never held
+    /// while a listener's members are read.</summary>
+    static readonly HashSet<QueueListener> Running = [];
+
+    /// <summary>Seconds from an event's timestamp to the listener having written it to every sink.</summary>
+    public static readonly Histogram<double> Latency = Meter.CreateHistogram<double>("serilog.queue.latency", "s",
+        "Time from an event's timestamp to the listener having written it to every sink.");
+
+    static QueueMetrics()
+    {
+        Meter.CreateObservableCounter("serilog.queue.enqueued", () => Observe<long>(EnqueuedCount), "{event}",
+            "Events added to the queue (LogEventQueue only).");
+        Meter.CreateObservableCounter("serilog.queue.dropped", ObserveDropped, "{event}",
+            "Events the queue dropped because it was full.");
+        Meter.CreateObservableCounter("serilog.queue.handled", () => Observe<long>(l => l.HandledCount), "{event}",
+            "Events the listener has written to its sinks.");
+        Meter.CreateObservableCounter("serilog.queue.sink_failures", () => Observe<long>(l => l.SinkFailureCount), "{failure}",
+            "Times a sink failed on an event.");
+        Meter.CreateObservableGauge("serilog.queue.depth", () => Observe<int>(l => l.Queue.Count), "{event}",
+            "Events waiting in the queue.");
+        Meter.CreateObservableGauge("serilog.queue.capacity", () => Observe<int>(l => l.Queue.Capacity), "{event}",
+            "The most events the queue holds.");
+    }
+
+    public static void Register(QueueListener listener)
+    {
+        lock (Running) Running.Add(listener);
+    }
+
+    public static void Unregister(QueueListener listener)
+    {
+        lock (Running) Running.Remove(listener);
+    }
+
+    public static KeyValuePair<string, object?> TagFor(string name) => new(NameKey, name);
+
+    /// <summary>Called by the listener thread after each event, only while <see cref="Latency"/> is enabled.</summary>
+    public static void RecordLatency(DateTimeOffset timestamp, KeyValuePair<string, object?> nameTag)
+    {
+        var seconds = (DateTimeOffset.UtcNow - timestamp).TotalSeconds;
+
+        // Wall clocks can step back between the two readings; a negative wait is noise, not a measurement.
+        Latency.Record(Math.Max(seconds, 0), nameTag);
+    }
+
+    static QueueListener[] Snapshot()
+    {
+        lock (Running) return Running.ToArray();
+    }
+
+    static IEnumerable<Measurement<T>> Observe<T>(Func<QueueListener, T?> read)
+        where T : struct
+    {
+        foreach (var listener in Snapshot())
+        {
+            if (read(listener) is { } value) yield return new Measurement<T>(value, listener.NameTag);
+        }
+    }
+
+    static long? EnqueuedCount(QueueListener listener) => (listener.Queue as LogEventQueue)?.EnqueuedCount;
+
+    static IEnumerable<Measurement<long>> ObserveDropped()
+    {
+        foreach (var listener in Snapshot())
+        {
+            var queue = listener.Queue;
+            yield return queue is LogEventQueue known
+                ? new Measurement<long>(queue.DroppedCount, listener.NameTag, new(FullModeKey, known.FullMode.ToString()))
+                : new Measurement<long>(queue.DroppedCount, listener.NameTag);
+        }
+    }
+}
