@@ -31,6 +31,11 @@ public static class QueueLoggerConfigurationExtensions
     /// <param name="listenerType">A class derived from <see cref="QueueListener"/>, with a public constructor
     /// (<see cref="ILogEventQueue"/>, <see cref="IEnumerable{T}"/> of <see cref="ILogEventSink"/>), to use instead
     /// of <see cref="QueueListener"/>.</param>
+    /// <param name="drainOnProcessExit">When the process exits normally (<c>Main</c> returns,
+    /// <c>Environment.Exit</c>, SIGTERM) without <c>Log.CloseAndFlush()</c>, drain the queue and dispose the sinks
+    /// from <see cref="AppDomain.ProcessExit"/>, waiting at most <paramref name="shutdownTimeout"/>, or 5 seconds
+    /// when that is unlimited. <see langword="false"/> leaves disposal entirely to the application; events still
+    /// queued at exit are then lost. The registration is removed when the logger is disposed.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentNullException">When <paramref name="loggerSinkConfiguration"/> or
     /// <paramref name="configure"/> is <see langword="null"/>.</exception>
@@ -47,7 +52,8 @@ public static class QueueLoggerConfigurationExtensions
         LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum,
         LoggingLevelSwitch? levelSwitch = null,
         Action<LoggerEnrichmentConfiguration>? prepare = null,
-        Type? listenerType = null)
+        Type? listenerType = null,
+        bool drainOnProcessExit = true)
     {
         if (loggerSinkConfiguration is null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
         if (configure is null) throw new ArgumentNullException(nameof(configure));
@@ -76,6 +82,7 @@ public static class QueueLoggerConfigurationExtensions
                 var sink = new QueueSink(queue, listener, timeout);
                 sink.RestrictTo(restrictedToMinimumLevel, levelSwitch);
                 listener.Start();
+                if (drainOnProcessExit) sink.DrainOnProcessExit();
                 return sink;
             },
             configure);

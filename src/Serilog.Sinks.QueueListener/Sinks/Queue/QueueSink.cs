@@ -16,6 +16,8 @@ namespace Serilog.Sinks.Queue;
 /// <para>Disposal (<c>Log.CloseAndFlush()</c> calls it) is final and idempotent. A sink that owns its listener stops
 /// it, draining the queue within the shutdown timeout, then disposes the wrapped sinks; events left behind when the
 /// timeout passes, and events that race with disposal, are reported as <see cref="LoggingFailureKind.Final"/>.</para>
+/// <para>A sink made by <c>WriteTo.Queue</c> also drains when the process exits normally without disposal, unless
+/// configured with <c>drainOnProcessExit: false</c>; a sink constructed directly leaves that to its owner.</para>
 /// </remarks>
 public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, ISetLoggingFailureListener
 {
@@ -41,6 +43,13 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
 
     /// <summary>Set during configuration, before logging starts.</summary>
     ILoggingFailureListener _failureListener = SelfLog.FailureListener;
+
+    /// <summary>
+    /// The handler registered on <see cref="AppDomain.ProcessExit"/> by <see cref="DrainOnProcessExit"/>, kept so
+    /// that disposal removes exactly it: the static event would otherwise hold the sink, its listener and the
+    /// wrapped sinks for the life of the process. Set during configuration.
+    /// </summary>
+    EventHandler? _processExitHandler;
 
     /// <summary>
     /// Create a sink that only enqueues: another party runs the listener over <paramref name="queue"/>.
@@ -166,12 +175,14 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// Stop accepting events; when the sink owns its listener, stop it (draining within the shutdown timeout) and
     /// dispose it and the wrapped sinks. A second call does nothing.
     /// </summary>
-    public void Dispose()
+    public void Dispose() => DisposeWithin(_shutdownTimeout);
+
+    void DisposeWithin(TimeSpan shutdownTimeout)
     {
         if (!BeginDispose()) return;
         if (_listener is null) return;
 
-        _listener.Shutdown(_shutdownTimeout);
+        _listener.Shutdown(shutdownTimeout);
         _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
     }
 
@@ -198,9 +209,43 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
         _levelSwitch = levelSwitch;
     }
 
+    /// <summary>
+    /// Dispose the sink when the process exits normally (<c>Main</c> returns, <c>Environment.Exit</c>, SIGTERM)
+    /// without <c>Log.CloseAndFlush()</c>, so that queued events still reach the wrapped sinks. The drain waits
+    /// for the shutdown timeout, or <see cref="ShutdownTimeouts.UnlimitedAtProcessExit"/> when that is unlimited.
+    /// Called during configuration, once; a sink without a listener of its own has nothing to drain.
+    /// </summary>
+    internal void DrainOnProcessExit()
+    {
+        if (_listener is null) return;
+
+        _processExitHandler = (_, _) => OnProcessExit();
+        AppDomain.CurrentDomain.ProcessExit += _processExitHandler;
+    }
+
+    /// <summary>
+    /// The <see cref="AppDomain.ProcessExit"/> handler. Never throws: an exception here would surface as an
+    /// unhandled exception while the process exits, and keep the handlers after this one from running.
+    /// </summary>
+    internal void OnProcessExit()
+    {
+        try
+        {
+            DisposeWithin(ShutdownTimeouts.ForProcessExit(_shutdownTimeout));
+        }
+        catch (Exception ex)
+        {
+            SelfLog.WriteLine("Failed draining the queue sink {0} at process exit: {1}", this, ex);
+        }
+    }
+
     bool BeginDispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return false;
+
+        // Only one disposal gets here, so the handler is removed once; removing it from inside the handler, at
+        // process exit, is allowed.
+        if (_processExitHandler is { } handler) AppDomain.CurrentDomain.ProcessExit -= handler;
 
         // Release producers parked in Block mode: after this, nothing will make room for them.
         _shutdown.Cancel();
