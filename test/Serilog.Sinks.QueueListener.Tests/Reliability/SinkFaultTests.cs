@@ -61,7 +61,8 @@ public class SinkFaultTests
         var failures = new CollectingFailureListener();
         var queue = new LogEventQueue();
         var hanging = new GatedSink();
-        var sink = new QueueSink(queue, new Listener(queue, hanging).Start(), shutdownTimeout);
+        var listener = new Listener(queue, hanging).Start();
+        var sink = new QueueSink(queue, listener, shutdownTimeout);
         sink.SetFailureListener(failures);
         try
         {
@@ -86,6 +87,10 @@ public class SinkFaultTests
         Assert.That(SpinWait.SpinUntil(() => hanging.Events.Count + failures.FailedEvents.Count >= events, Timeouts.Signal), Is.True);
         var accounted = hanging.Events.Concat(failures.FailedEvents).Select(Some.SequenceOf).Order();
         Assert.That(accounted, Is.EqualTo(Enumerable.Range(0, events)));
+
+        // And then it ends, rather than park for good on a queue that disposal emptied of its sentinel.
+        Assert.That(SpinWait.SpinUntil(() => !listener.IsRunning, Timeouts.Signal), Is.True);
+        Assert.That(hanging.DisposeCount, Is.EqualTo(1));
     }
 
     [Test]

@@ -317,6 +317,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
             var leftovers = new List<LogEvent>();
             var batch = new LogEvent[BatchSize];
             var spinner = new SpinWait();
+            var tookSentinel = false;
             while (true)
             {
                 int count;
@@ -339,6 +340,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
                 else if (marker is not null)
                 {
                     marker.Reached.TrySetResult(false);
+                    tookSentinel |= marker.Kind == QueueMarkerKind.Sentinel;
                 }
                 else if (_queue.Count > 0 && spinner.Count < ReservedSlotSpinLimit)
                 {
@@ -357,6 +359,28 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
                 _failureListener.Report(this, LoggingFailureKind.Final,
                     $"{reason}; {leftovers.Count} queued events were not written", leftovers);
             }
+
+            if (tookSentinel && IsRunning) PutBackSentinel();
+        }
+    }
+
+    /// <summary>
+    /// Give an abandoned listener thread, stuck in a sink, a sentinel to end on once it gets free: without one it
+    /// would find the queue empty and park for good: a thread leaked for every shutdown that timed out. Each reclaim
+    /// that takes the sentinel puts one back, and reclaims are serialised, so the last sentinel put back stays for the
+    /// thread; the queue's own wake-up protocol then makes sure a parked thread sees it. A thread that ends meanwhile
+    /// leaves a marker in a queue nobody reads any more.
+    /// </summary>
+    void PutBackSentinel()
+    {
+        try
+        {
+            _queue.EnqueueMarker(new QueueMarker(QueueMarkerKind.Sentinel));
+        }
+        catch (Exception ex)
+        {
+            _failureListener.Report(this, LoggingFailureKind.Final,
+                "failed putting back the sentinel for an abandoned listener thread", null, ex);
         }
     }
 
