@@ -94,6 +94,34 @@ public class SinkFaultTests
     }
 
     [Test]
+    public void ASinkHungWhileHoldingTheLockItsDisposeNeedsDelaysDisposeOnlyByTheShutdownTimeout()
+    {
+        var shutdownTimeout = TimeSpan.FromMilliseconds(300);
+        var queue = new LogEventQueue();
+        var hanging = new LockHoldingHangingSink();
+        var sink = new QueueSink(queue, new Listener(queue, hanging).Start(), shutdownTimeout);
+        sink.SetFailureListener(new CollectingFailureListener());
+        try
+        {
+            sink.Emit(Some.Event(0));
+            Assert.That(hanging.WaitUntilEntered(Timeouts.Signal), Is.True);
+
+            var stopwatch = Stopwatch.StartNew();
+            var disposing = Task.Run(sink.Dispose);
+
+            Assert.That(disposing.Wait(Timeouts.Signal), Is.True, "dispose waited for the hung sink");
+            Assert.That(stopwatch.Elapsed, Is.LessThan(shutdownTimeout + TimeSpan.FromSeconds(1)));
+        }
+        finally
+        {
+            hanging.Open();
+        }
+
+        // The sink is still disposed, by the listener thread once the sink lets it go.
+        Assert.That(hanging.WaitUntilDisposed(Timeouts.Signal), Is.True);
+    }
+
+    [Test]
     public void WhenPrepareThrowsTheSinksReceiveTheEventUnpreparedAndTheFailureIsReported()
     {
         const int events = 300;

@@ -50,6 +50,14 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     bool _disposed;
 
     /// <summary>
+    /// Set by a shutdown that abandoned the listener thread while it still ran: the thread disposes the sinks as it
+    /// ends, because it is stuck in one of them, which may hold a lock its own <c>Dispose</c> needs. Under
+    /// <see cref="_stateSync"/>, which is also where the thread clears <see cref="_thread"/>, so exactly one of the
+    /// two disposes the sinks.
+    /// </summary>
+    bool _disposeSinksOnExit;
+
+    /// <summary>
     /// Set when a shutdown gave up waiting for the drain. Read by the listener thread before each event: from then
     /// on it reports what it still holds instead of handling it. Volatile, because it is read without the lock.
     /// </summary>
@@ -281,7 +289,8 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// <summary>
     /// Stop within <paramref name="timeout"/>, then dispose the sinks. When the drain does not finish in time, the
     /// listener thread is abandoned: it reports what it still holds instead of handling it, and what is left in the
-    /// queue is reclaimed and reported here.
+    /// queue is reclaimed and reported here. The sinks are then disposed by the listener thread itself, once the sink
+    /// it is stuck in returns: disposing them here could wait forever on a lock that sink holds.
     /// </summary>
     /// <returns><see langword="true"/> when everything was drained in time.</returns>
     internal bool Shutdown(TimeSpan timeout)
@@ -290,7 +299,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
 
         var drained = Stop(timeout);
         if (!drained) Abandon(timeout);
-        DisposeSinks();
+        if (drained || !LeaveSinkDisposalToListenerThread()) DisposeSinks();
         return drained;
     }
 
@@ -301,7 +310,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
 
         var drained = await StopAsync(timeout).ConfigureAwait(false);
         if (!drained) Abandon(timeout);
-        await DisposeSinksAsync().ConfigureAwait(false);
+        if (drained || !LeaveSinkDisposalToListenerThread()) await DisposeSinksAsync().ConfigureAwait(false);
         return drained;
     }
 
@@ -366,10 +375,11 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
 
     /// <summary>
     /// Give an abandoned listener thread, stuck in a sink, a sentinel to end on once it gets free: without one it
-    /// would find the queue empty and park for good: a thread leaked for every shutdown that timed out. Each reclaim
-    /// that takes the sentinel puts one back, and reclaims are serialised, so the last sentinel put back stays for the
-    /// thread; the queue's own wake-up protocol then makes sure a parked thread sees it. A thread that ends meanwhile
-    /// leaves a marker in a queue nobody reads any more.
+    /// would find the queue empty and park for good: a thread leaked for every shutdown that timed out, and the sinks
+    /// never disposed (see <see cref="_disposeSinksOnExit"/>). Each reclaim that takes the sentinel puts one back, and
+    /// reclaims are serialised, so the last sentinel put back stays for the thread; the queue's own wake-up protocol
+    /// then makes sure a parked thread sees it. A thread that ends meanwhile leaves a marker in a queue nobody reads
+    /// any more.
     /// </summary>
     void PutBackSentinel()
     {
@@ -390,6 +400,18 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         {
             if (_disposed) return false;
             _disposed = true;
+            return true;
+        }
+    }
+
+    /// <returns><see langword="true"/> when the abandoned listener thread still runs and will dispose the sinks
+    /// as it ends; <see langword="false"/> when it has ended, and the caller must.</returns>
+    bool LeaveSinkDisposalToListenerThread()
+    {
+        lock (_stateSync)
+        {
+            if (_thread is null) return false;
+            _disposeSinksOnExit = true;
             return true;
         }
     }
@@ -480,11 +502,14 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         }
         finally
         {
+            bool disposeSinks;
             lock (_stateSync)
             {
                 if (_thread == Thread.CurrentThread) _thread = null;
+                disposeSinks = _disposeSinksOnExit;
             }
 
+            if (disposeSinks) DisposeSinks();
             exited.TrySetResult(true);
         }
     }

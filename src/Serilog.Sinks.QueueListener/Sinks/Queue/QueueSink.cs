@@ -15,7 +15,9 @@ namespace Serilog.Sinks.Queue;
 /// the queue drops when full are reported by the queue.</para>
 /// <para>Disposal (<c>Log.CloseAndFlush()</c> calls it) is final and idempotent. A sink that owns its listener stops
 /// it, draining the queue within the shutdown timeout, then disposes the wrapped sinks; events left behind when the
-/// timeout passes, and events that race with disposal, are reported as <see cref="LoggingFailureKind.Final"/>.</para>
+/// timeout passes, and events that race with disposal, are reported as <see cref="LoggingFailureKind.Final"/>. When
+/// the timeout passes because a sink hangs, disposal returns anyway and the wrapped sinks are disposed later, by the
+/// listener thread, if that sink ever returns.</para>
 /// <para>A sink made by <c>WriteTo.Queue</c> also drains when the process exits normally without disposal, unless
 /// configured with <c>drainOnProcessExit: false</c>; a sink constructed directly leaves that to its owner.</para>
 /// </remarks>
