@@ -32,10 +32,11 @@ public static class QueueLoggerConfigurationExtensions
     /// (<see cref="ILogEventQueue"/>, <see cref="IEnumerable{T}"/> of <see cref="ILogEventSink"/>), to use instead
     /// of <see cref="QueueListener"/>.</param>
     /// <param name="drainOnProcessExit">When the process exits normally (<c>Main</c> returns,
-    /// <c>Environment.Exit</c>, SIGTERM) without <c>Log.CloseAndFlush()</c>, drain the queue and dispose the sinks
-    /// from <see cref="AppDomain.ProcessExit"/>, waiting at most <paramref name="shutdownTimeout"/>, or 5 seconds
-    /// when that is unlimited. <see langword="false"/> leaves disposal entirely to the application; events still
-    /// queued at exit are then lost. The registration is removed when the logger is disposed.</param>
+    /// <c>Environment.Exit</c>) without <c>Log.CloseAndFlush()</c>, drain the queue and dispose the sinks from
+    /// <see cref="AppDomain.ProcessExit"/>, waiting at most <paramref name="shutdownTimeout"/>, or 5 seconds when that
+    /// is unlimited. <see langword="false"/> leaves disposal entirely to the application; events still queued at exit
+    /// are then lost. The registration is removed when the logger is disposed. A signal is not a normal exit: since
+    /// .NET 10, SIGTERM no longer raises <see cref="AppDomain.ProcessExit"/> unless the application handles it.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentNullException">When <paramref name="loggerSinkConfiguration"/> or
     /// <paramref name="configure"/> is <see langword="null"/>.</exception>

@@ -1,20 +1,25 @@
 using System.Globalization;
 using Serilog;
+using Serilog.Debugging;
 
-// Usage: ProcessExitApp <file> <event count> [until-killed]
+// Usage: ProcessExitApp <file> <event count> [until-killed | environment-exit]
 //
 // Logs "Event 0" .. "Event n-1", one a line, through WriteTo.Queue into <file>, then returns from Main without
-// Log.CloseAndFlush(): the queue must drain from the process-exit handler. With "until-killed" it keeps logging
-// after the count, printing "running" once the count is reached, until the test kills it.
+// Log.CloseAndFlush(): the queue must drain from the process-exit handler. With "environment-exit" it ends with
+// Environment.Exit(3) instead. With "until-killed" it keeps logging after the count, printing "running" once the
+// count is reached, until the test kills it.
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: ProcessExitApp <file> <event count> [until-killed]");
+    Console.Error.WriteLine("usage: ProcessExitApp <file> <event count> [until-killed | environment-exit]");
     return 2;
 }
 
 var path = args[0];
 var count = int.Parse(args[1], CultureInfo.InvariantCulture);
-var untilKilled = args.Length > 2 && args[2] == "until-killed";
+var ending = args.Length > 2 ? args[2] : "return";
+
+// Failures (events reported after disposal began, among others) go to stderr, for the test to show.
+SelfLog.Enable(Console.Error);
 
 Log.Logger = new LoggerConfiguration()
     .WriteTo.Queue(a => a.File(path, outputTemplate: "{Message:l}{NewLine}", formatProvider: CultureInfo.InvariantCulture))
@@ -25,7 +30,12 @@ for (var i = 0; i < count; i++)
     Log.Information("Event {Sequence}", i);
 }
 
-if (untilKilled)
+if (ending == "environment-exit")
+{
+    Environment.Exit(3);
+}
+
+if (ending == "until-killed")
 {
     Console.WriteLine("running");
     Console.Out.Flush();

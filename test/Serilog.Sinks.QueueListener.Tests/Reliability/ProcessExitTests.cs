@@ -8,9 +8,10 @@ using Listener = Serilog.Sinks.Queue.QueueListener;
 namespace Serilog.Sinks.QueueListener.Tests.Reliability;
 
 /// <summary>
-/// What happens to queued events when the process ends without <c>Log.CloseAndFlush()</c>: a normal exit drains
-/// the queue from <see cref="AppDomain.ProcessExit"/>; a kill loses what was not yet written, but never corrupts
-/// what was.
+/// What happens to queued events when the process ends without <c>Log.CloseAndFlush()</c>: a normal exit
+/// (<c>Main</c> returns, <c>Environment.Exit</c>) drains the queue from <see cref="AppDomain.ProcessExit"/>; a kill
+/// loses what was not yet written, but never corrupts what was. (Since .NET 10, SIGTERM no longer raises
+/// <see cref="AppDomain.ProcessExit"/>: to the queue it is a kill, unless the application handles the signal.)
 /// </summary>
 public class ProcessExitTests
 {
@@ -64,6 +65,21 @@ public class ProcessExitTests
         Assert.That(lines, Is.Not.Empty);
         Assert.That(lines, Is.EqualTo(Enumerable.Range(0, lines.Count).Select(i => $"Event {i}")));
         Assert.That($"Event {lines.Count}", Does.StartWith(cutOff));
+    }
+
+    [Test]
+    public void AChildThatCallsEnvironmentExitWritesEveryEvent()
+    {
+        using var folder = new TempFolder();
+        var path = folder.AllocateFilename();
+
+        using var child = ProcessExitApp.Start(path, ChildEvents.ToString(System.Globalization.CultureInfo.InvariantCulture), "environment-exit");
+        var stderr = child.StandardError.ReadToEndAsync();
+        Assert.That(child.WaitForExit(ChildTimeout), Is.True, "the child did not exit");
+        child.WaitForExit();
+
+        Assert.That(child.ExitCode, Is.EqualTo(3), stderr.Result);
+        Assert.That(System.IO.File.ReadAllLines(path), Is.EqualTo(Enumerable.Range(0, ChildEvents).Select(i => $"Event {i}")));
     }
 
     [Test]

@@ -212,11 +212,17 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     }
 
     /// <summary>
-    /// Dispose the sink when the process exits normally (<c>Main</c> returns, <c>Environment.Exit</c>, SIGTERM)
-    /// without <c>Log.CloseAndFlush()</c>, so that queued events still reach the wrapped sinks. The drain waits
-    /// for the shutdown timeout, or <see cref="ShutdownTimeouts.UnlimitedAtProcessExit"/> when that is unlimited.
-    /// Called during configuration, once; a sink without a listener of its own has nothing to drain.
+    /// Dispose the sink when the process exits normally (<c>Main</c> returns, <c>Environment.Exit</c>) without
+    /// <c>Log.CloseAndFlush()</c>, so that queued events still reach the wrapped sinks. The drain waits for the
+    /// shutdown timeout, or <see cref="ShutdownTimeouts.UnlimitedAtProcessExit"/> when that is unlimited. Called
+    /// during configuration, once; a sink without a listener of its own has nothing to drain.
     /// </summary>
+    /// <remarks>
+    /// SIGTERM is deliberately not handled here. Up to .NET 9 the runtime turned it into a normal exit, which raises
+    /// <see cref="AppDomain.ProcessExit"/>; since .NET 10 it does not, and a host that handles SIGTERM itself (the
+    /// generic host does) goes on logging while it shuts down, so a library that drained and closed the logger on the
+    /// signal would lose those events. Disposing the logger at the end of that shutdown is the host's job.
+    /// </remarks>
     internal void DrainOnProcessExit()
     {
         if (_listener is null) return;
