@@ -25,8 +25,8 @@ public class ShutdownRaceTests
     public void EmitRacingDisposeFromFourThreadsHandlesOrReportsEveryEventExactlyOnce(QueueFullMode fullMode, int capacity)
     {
         const int producers = 4;
-        var eventsPerProducer = TestSizes.Pick(1000, 20000);
-        var rounds = TestSizes.Pick(10, 200);
+        var eventsPerProducer = TestSizes.Pick(1000, 5000);
+        var rounds = TestSizes.Pick(10, 100);
         for (var round = 0; round < rounds; round++)
         {
             var failures = new CollectingFailureListener();
