@@ -143,5 +143,6 @@ public class ShutdownRaceTests
         var accounted = collecting.Events.Concat(failures.FailedEvents).Select(Some.SequenceOf).Order();
         Assert.That(accounted, Is.EqualTo(Enumerable.Range(0, events)));
         Assert.That(collecting.Events.Select(Some.SequenceOf), Is.EqualTo(Enumerable.Range(0, 6)));
+        Assert.That(failures.Failures.Select(f => f.Message), Has.None.Contains("did not drain").And.None.Contains("stuck"));
     }
 }

@@ -419,8 +419,19 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     void Abandon(TimeSpan timeout)
     {
         _abandoned = true;
-        var reason = $"the listener did not drain the queue within {timeout}";
+        bool onListenerThread;
+        lock (_stateSync)
+        {
+            onListenerThread = _thread == Thread.CurrentThread;
+        }
+
+        // Disposed from one of its own sinks, the listener gave up on the drain without waiting (the timeout may be
+        // infinite), and it reports the rest of its batch itself as soon as that sink returns.
+        var reason = onListenerThread
+            ? "the listener was disposed from one of its own sinks"
+            : $"the listener did not drain the queue within {timeout}";
         ReclaimLeftovers(reason);
+        if (onListenerThread) return;
 
         var held = Volatile.Read(ref _batchCount) - Volatile.Read(ref _batchNext);
         if (held > 0)
