@@ -126,6 +126,38 @@ public class ProcessExitTests
     }
 
     [Test]
+    public void AtProcessExitADisposalAlreadyUnderWayOnAnotherThreadIsWaitedFor()
+    {
+        var failures = new CollectingFailureListener();
+        var queue = new LogEventQueue();
+        var gated = new GatedSink();
+        var sink = new QueueSink(queue, new Listener(queue, gated).Start(), Timeouts.Signal);
+        sink.SetFailureListener(failures);
+        sink.Emit(Some.Event(0));
+        sink.Emit(Some.Event(1));
+        Assert.That(gated.WaitUntilEntered(Timeouts.Signal), Is.True);
+
+        // Log.CloseAndFlush() on another thread, stuck draining behind the gate; it has begun once the sink turns
+        // events away.
+        var disposing = Task.Run(sink.Dispose);
+        Assert.That(SpinWait.SpinUntil(() =>
+        {
+            sink.Emit(Some.Event(99));
+            return failures.FailedEvents.Any(e => Some.SequenceOf(e) == 99);
+        }, Timeouts.Signal), Is.True);
+
+        var exiting = Task.Run(sink.OnProcessExit);
+
+        // Returning now would let the process exit mid-drain.
+        Assert.That(exiting.Wait(TimeSpan.FromMilliseconds(200)), Is.False);
+        gated.Open();
+        Assert.That(exiting.Wait(Timeouts.Signal), Is.True);
+        // The probes that got in before disposal began were drained too.
+        Assert.That(gated.Events.Select(Some.SequenceOf).Where(i => i != 99), Is.EqualTo(new[] { 0, 1 }));
+        Assert.That(disposing.Wait(Timeouts.Signal), Is.True);
+    }
+
+    [Test]
     public void AnUnlimitedShutdownTimeoutIsCappedAtProcessExitAndAFiniteOneIsKept()
     {
         Assert.That(ShutdownTimeouts.ForProcessExit(Timeout.InfiniteTimeSpan), Is.EqualTo(TimeSpan.FromSeconds(5)));

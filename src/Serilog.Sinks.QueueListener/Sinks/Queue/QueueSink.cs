@@ -54,6 +54,13 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     EventHandler? _processExitHandler;
 
     /// <summary>
+    /// Completed by the disposal that began, when it has finished. A process-exit drain that finds a disposal
+    /// already under way (<c>Log.CloseAndFlush()</c> on another thread) waits on it: otherwise the process could exit
+    /// in the middle of that drain.
+    /// </summary>
+    readonly TaskCompletionSource<bool> _disposeFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
     /// Create a sink that only enqueues: another party runs the listener over <paramref name="queue"/>.
     /// </summary>
     /// <param name="queue">The queue to add events to.</param>
@@ -177,15 +184,25 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// Stop accepting events; when the sink owns its listener, stop it (draining within the shutdown timeout) and
     /// dispose it and the wrapped sinks. A second call does nothing.
     /// </summary>
-    public void Dispose() => DisposeWithin(_shutdownTimeout);
+    public void Dispose() => TryDisposeWithin(_shutdownTimeout);
 
-    void DisposeWithin(TimeSpan shutdownTimeout)
+    /// <returns><see langword="false"/> when another call had already begun disposal.</returns>
+    bool TryDisposeWithin(TimeSpan shutdownTimeout)
     {
-        if (!BeginDispose()) return;
-        if (_listener is null) return;
+        if (!BeginDispose()) return false;
 
-        _listener.Shutdown(shutdownTimeout);
-        _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
+        try
+        {
+            if (_listener is null) return true;
+
+            _listener.Shutdown(shutdownTimeout);
+            _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
+            return true;
+        }
+        finally
+        {
+            _disposeFinished.TrySetResult(true);
+        }
     }
 
     /// <summary>
@@ -195,10 +212,18 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     public async ValueTask DisposeAsync()
     {
         if (!BeginDispose()) return;
-        if (_listener is null) return;
 
-        await _listener.ShutdownAsync(_shutdownTimeout).ConfigureAwait(false);
-        _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
+        try
+        {
+            if (_listener is null) return;
+
+            await _listener.ShutdownAsync(_shutdownTimeout).ConfigureAwait(false);
+            _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
+        }
+        finally
+        {
+            _disposeFinished.TrySetResult(true);
+        }
     }
 
     /// <summary>
@@ -239,7 +264,8 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     {
         try
         {
-            DisposeWithin(ShutdownTimeouts.ForProcessExit(_shutdownTimeout));
+            var timeout = ShutdownTimeouts.ForProcessExit(_shutdownTimeout);
+            if (!TryDisposeWithin(timeout)) _disposeFinished.Task.Wait(timeout);
         }
         catch (Exception ex)
         {
