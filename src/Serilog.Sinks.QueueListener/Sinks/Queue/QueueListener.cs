@@ -29,6 +29,10 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// slots to be written.</summary>
     const int ReservedSlotSpinLimit = 200;
 
+    /// <summary>How long a shutdown that abandoned the listener thread waits for it to end, so that it can dispose
+    /// the sinks itself; see <see cref="Shutdown"/>.</summary>
+    static readonly TimeSpan AbandonedExitGrace = TimeSpan.FromMilliseconds(100);
+
     readonly ILogEventQueue _queue;
     readonly ILogEventSink[] _sinks;
 
@@ -289,8 +293,11 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// <summary>
     /// Stop within <paramref name="timeout"/>, then dispose the sinks. When the drain does not finish in time, the
     /// listener thread is abandoned: it reports what it still holds instead of handling it, and what is left in the
-    /// queue is reclaimed and reported here. The sinks are then disposed by the listener thread itself, once the sink
-    /// it is stuck in returns: disposing them here could wait forever on a lock that sink holds.
+    /// queue is reclaimed and reported here. A thread that was merely behind (a short timeout, a long backlog) sees
+    /// that before its next event and ends at once, so the shutdown gives it <see cref="AbandonedExitGrace"/> and then
+    /// disposes the sinks itself, flushed before this returns, as after a drain. A thread still stuck in a sink after
+    /// that disposes the sinks itself once the sink returns: disposing them here could wait forever on a lock that
+    /// sink holds.
     /// </summary>
     /// <returns><see langword="true"/> when everything was drained in time.</returns>
     internal bool Shutdown(TimeSpan timeout)
@@ -298,7 +305,12 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         if (!TryMarkDisposed()) return true;
 
         var drained = Stop(timeout);
-        if (!drained) Abandon(timeout);
+        if (!drained)
+        {
+            Abandon(timeout);
+            Stop(AbandonedExitGrace);
+        }
+
         if (drained || !LeaveSinkDisposalToListenerThread()) DisposeSinks();
         return drained;
     }
@@ -309,7 +321,12 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         if (!TryMarkDisposed()) return true;
 
         var drained = await StopAsync(timeout).ConfigureAwait(false);
-        if (!drained) Abandon(timeout);
+        if (!drained)
+        {
+            Abandon(timeout);
+            await StopAsync(AbandonedExitGrace).ConfigureAwait(false);
+        }
+
         if (drained || !LeaveSinkDisposalToListenerThread()) await DisposeSinksAsync().ConfigureAwait(false);
         return drained;
     }
