@@ -14,7 +14,7 @@ namespace Serilog.Sinks.QueueListener.Tests.Reliability;
 public class ConcurrencyStressTests
 {
     static readonly int[] ProducerCounts = TestSizes.Pick([1, 3, 8], [1, 2, 3, 4, 5, 6, 7, 8]);
-    static readonly int EventsPerRun = TestSizes.Pick(6000, 200000);
+    static readonly int EventsPerRun = TestSizes.Pick(20000, 200000);
 
     static IEnumerable<TestCaseData> Cases()
     {

@@ -13,7 +13,7 @@ namespace Serilog.Sinks.QueueListener.Tests.Reliability;
 /// </summary>
 public class LogEventQueueModelTests
 {
-    static readonly int SequencesPerCase = TestSizes.Pick(400, 20000);
+    static readonly int SequencesPerCase = TestSizes.Pick(1000, 20000);
 
     static IEnumerable<TestCaseData> Cases()
     {

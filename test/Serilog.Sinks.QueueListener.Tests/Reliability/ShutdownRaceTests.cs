@@ -26,7 +26,7 @@ public class ShutdownRaceTests
     {
         const int producers = 4;
         var eventsPerProducer = TestSizes.Pick(1000, 5000);
-        var rounds = TestSizes.Pick(10, 100);
+        var rounds = TestSizes.Pick(20, 100);
         for (var round = 0; round < rounds; round++)
         {
             var failures = new CollectingFailureListener();
