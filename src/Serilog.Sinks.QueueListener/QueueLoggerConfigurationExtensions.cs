@@ -33,6 +33,12 @@ public static class QueueLoggerConfigurationExtensions
     /// of <see cref="QueueListener"/>.</param>
     /// <param name="name">Tells this queue apart from others in metrics (the <c>queue.name</c> tag of the
     /// <see cref="QueueListener.MeterName"/> meter); by default <c>queue-</c> and a number.</param>
+    /// <param name="drainOnProcessExit">When the process exits normally (<c>Main</c> returns,
+    /// <c>Environment.Exit</c>) without <c>Log.CloseAndFlush()</c>, drain the queue and dispose the sinks from
+    /// <see cref="AppDomain.ProcessExit"/>, waiting at most <paramref name="shutdownTimeout"/>, or 5 seconds when that
+    /// is unlimited. <see langword="false"/> leaves disposal entirely to the application; events still queued at exit
+    /// are then lost. The registration is removed when the logger is disposed. A signal is not a normal exit: since
+    /// .NET 10, SIGTERM no longer raises <see cref="AppDomain.ProcessExit"/> unless the application handles it.</param>
     /// <param name="handle">Receives, once the queue is built, a <see cref="QueueHandle"/> to read its counters and
     /// flush it, as in <c>handle: h =&gt; queue = h</c>.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
@@ -53,6 +59,7 @@ public static class QueueLoggerConfigurationExtensions
         Action<LoggerEnrichmentConfiguration>? prepare = null,
         Type? listenerType = null,
         string? name = null,
+        bool drainOnProcessExit = true,
         Action<QueueHandle>? handle = null)
     {
         if (loggerSinkConfiguration is null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
@@ -88,6 +95,7 @@ public static class QueueLoggerConfigurationExtensions
                 var sink = new QueueSink(queue, listener, timeout);
                 sink.RestrictTo(restrictedToMinimumLevel, levelSwitch);
                 listener.Start();
+                if (drainOnProcessExit) sink.DrainOnProcessExit();
                 HandOver(sink, handle);
                 return sink;
             },

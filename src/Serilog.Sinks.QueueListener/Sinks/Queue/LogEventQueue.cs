@@ -26,7 +26,10 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
     /// </summary>
     public const int MaxCapacity = 1 << 24;
 
-    /// <summary>The ring; its length is a power of two, at least the capacity.</summary>
+    /// <summary>The ring; its length is a power of two, at least the capacity, and at least two. With a single slot
+    /// the sequence that marks position <c>p</c> published (<c>p + 1</c>) would also mark the slot free for position
+    /// <c>p + 1</c>: a producer could overwrite an event between its claim and its release, losing it and leaving
+    /// the slot in a state nobody can advance (see <see cref="RingSlot"/>).</summary>
     readonly RingSlot[] _slots;
 
     /// <summary><c>_slots.Length - 1</c>, to map a position to its slot.</summary>
@@ -81,7 +84,7 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
 
         _capacity = capacity;
         _fullMode = fullMode;
-        _slots = new RingSlot[RoundUpToPowerOfTwo(capacity)];
+        _slots = new RingSlot[Math.Max(2, RoundUpToPowerOfTwo(capacity))];
         _mask = _slots.Length - 1;
         for (var i = 0; i < _slots.Length; i++)
         {

@@ -35,6 +35,10 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// slots to be written.</summary>
     const int ReservedSlotSpinLimit = 200;
 
+    /// <summary>How long a shutdown that abandoned the listener thread waits for it to end, so that it can dispose
+    /// the sinks itself; see <see cref="Shutdown"/>.</summary>
+    static readonly TimeSpan AbandonedExitGrace = TimeSpan.FromMilliseconds(100);
+
     readonly ILogEventQueue _queue;
     readonly ILogEventSink[] _sinks;
 
@@ -58,6 +62,14 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
 
     /// <summary>Set once by disposal; <see cref="Start"/> refuses afterwards. Under <see cref="_stateSync"/>.</summary>
     bool _disposed;
+
+    /// <summary>
+    /// Set by a shutdown that abandoned the listener thread while it still ran: the thread disposes the sinks as it
+    /// ends, because it is stuck in one of them, which may hold a lock its own <c>Dispose</c> needs. Under
+    /// <see cref="_stateSync"/>, which is also where the thread clears <see cref="_thread"/>, so exactly one of the
+    /// two disposes the sinks.
+    /// </summary>
+    bool _disposeSinksOnExit;
 
     /// <summary>
     /// Set when a shutdown gave up waiting for the drain. Read by the listener thread before each event: from then
@@ -396,7 +408,11 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// <summary>
     /// Stop within <paramref name="timeout"/>, then dispose the sinks. When the drain does not finish in time, the
     /// listener thread is abandoned: it reports what it still holds instead of handling it, and what is left in the
-    /// queue is reclaimed and reported here.
+    /// queue is reclaimed and reported here. A thread that was merely behind (a short timeout, a long backlog) sees
+    /// that before its next event and ends at once, so the shutdown gives it <see cref="AbandonedExitGrace"/> and then
+    /// disposes the sinks itself, flushed before this returns, as after a drain. A thread still stuck in a sink after
+    /// that disposes the sinks itself once the sink returns: disposing them here could wait forever on a lock that
+    /// sink holds.
     /// </summary>
     /// <returns><see langword="true"/> when everything was drained in time.</returns>
     internal bool Shutdown(TimeSpan timeout)
@@ -404,9 +420,14 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         if (!TryMarkDisposed()) return true;
 
         var drained = Stop(timeout);
-        if (!drained) Abandon(timeout);
+        if (!drained)
+        {
+            Abandon(timeout);
+            Stop(AbandonedExitGrace);
+        }
+
         QueueMetrics.Unregister(this);
-        DisposeSinks();
+        if (drained || !LeaveSinkDisposalToListenerThread()) DisposeSinks();
         return drained;
     }
 
@@ -416,9 +437,14 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         if (!TryMarkDisposed()) return true;
 
         var drained = await StopAsync(timeout).ConfigureAwait(false);
-        if (!drained) Abandon(timeout);
+        if (!drained)
+        {
+            Abandon(timeout);
+            await StopAsync(AbandonedExitGrace).ConfigureAwait(false);
+        }
+
         QueueMetrics.Unregister(this);
-        await DisposeSinksAsync().ConfigureAwait(false);
+        if (drained || !LeaveSinkDisposalToListenerThread()) await DisposeSinksAsync().ConfigureAwait(false);
         return drained;
     }
 
@@ -434,6 +460,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
             var leftovers = new List<LogEvent>();
             var batch = new LogEvent[BatchSize];
             var spinner = new SpinWait();
+            var tookSentinel = false;
             while (true)
             {
                 int count;
@@ -456,6 +483,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
                 else if (marker is not null)
                 {
                     marker.Reached.TrySetResult(false);
+                    tookSentinel |= marker.Kind == QueueMarkerKind.Sentinel;
                 }
                 else if (_queue.Count > 0 && spinner.Count < ReservedSlotSpinLimit)
                 {
@@ -474,6 +502,29 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
                 _failureListener.Report(this, LoggingFailureKind.Final,
                     $"{reason}; {leftovers.Count} queued events were not written", leftovers);
             }
+
+            if (tookSentinel && IsRunning) PutBackSentinel();
+        }
+    }
+
+    /// <summary>
+    /// Give an abandoned listener thread, stuck in a sink, a sentinel to end on once it gets free: without one it
+    /// would find the queue empty and park for good: a thread leaked for every shutdown that timed out, and the sinks
+    /// never disposed (see <see cref="_disposeSinksOnExit"/>). Each reclaim that takes the sentinel puts one back, and
+    /// reclaims are serialised, so the last sentinel put back stays for the thread; the queue's own wake-up protocol
+    /// then makes sure a parked thread sees it. A thread that ends meanwhile leaves a marker in a queue nobody reads
+    /// any more.
+    /// </summary>
+    void PutBackSentinel()
+    {
+        try
+        {
+            _queue.EnqueueMarker(new QueueMarker(QueueMarkerKind.Sentinel));
+        }
+        catch (Exception ex)
+        {
+            _failureListener.Report(this, LoggingFailureKind.Final,
+                "failed putting back the sentinel for an abandoned listener thread", null, ex);
         }
     }
 
@@ -487,11 +538,34 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         }
     }
 
+    /// <returns><see langword="true"/> when the abandoned listener thread still runs and will dispose the sinks
+    /// as it ends; <see langword="false"/> when it has ended, and the caller must.</returns>
+    bool LeaveSinkDisposalToListenerThread()
+    {
+        lock (_stateSync)
+        {
+            if (_thread is null) return false;
+            _disposeSinksOnExit = true;
+            return true;
+        }
+    }
+
     void Abandon(TimeSpan timeout)
     {
         _abandoned = true;
-        var reason = $"the listener did not drain the queue within {timeout}";
+        bool onListenerThread;
+        lock (_stateSync)
+        {
+            onListenerThread = _thread == Thread.CurrentThread;
+        }
+
+        // Disposed from one of its own sinks, the listener gave up on the drain without waiting (the timeout may be
+        // infinite), and it reports the rest of its batch itself as soon as that sink returns.
+        var reason = onListenerThread
+            ? "the listener was disposed from one of its own sinks"
+            : $"the listener did not drain the queue within {timeout}";
         ReclaimLeftovers(reason);
+        if (onListenerThread) return;
 
         var held = Volatile.Read(ref _batchCount) - Volatile.Read(ref _batchNext);
         if (held > 0)
@@ -599,12 +673,15 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         }
         finally
         {
+            bool disposeSinks;
             lock (_stateSync)
             {
                 QueueMetrics.Unregister(this);
                 if (_thread == Thread.CurrentThread) _thread = null;
+                disposeSinks = _disposeSinksOnExit;
             }
 
+            if (disposeSinks) DisposeSinks();
             exited.TrySetResult(true);
         }
     }

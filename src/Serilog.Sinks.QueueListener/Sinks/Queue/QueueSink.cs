@@ -15,7 +15,11 @@ namespace Serilog.Sinks.Queue;
 /// the queue drops when full are reported by the queue.</para>
 /// <para>Disposal (<c>Log.CloseAndFlush()</c> calls it) is final and idempotent. A sink that owns its listener stops
 /// it, draining the queue within the shutdown timeout, then disposes the wrapped sinks; events left behind when the
-/// timeout passes, and events that race with disposal, are reported as <see cref="LoggingFailureKind.Final"/>.</para>
+/// timeout passes, and events that race with disposal, are reported as <see cref="LoggingFailureKind.Final"/>. When
+/// the timeout passes because a sink hangs, disposal returns anyway and the wrapped sinks are disposed later, by the
+/// listener thread, if that sink ever returns.</para>
+/// <para>A sink made by <c>WriteTo.Queue</c> also drains when the process exits normally without disposal, unless
+/// configured with <c>drainOnProcessExit: false</c>; a sink constructed directly leaves that to its owner.</para>
 /// </remarks>
 public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, ISetLoggingFailureListener
 {
@@ -41,6 +45,20 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
 
     /// <summary>Set during configuration, before logging starts.</summary>
     ILoggingFailureListener _failureListener = SelfLog.FailureListener;
+
+    /// <summary>
+    /// The handler registered on <see cref="AppDomain.ProcessExit"/> by <see cref="DrainOnProcessExit"/>, kept so
+    /// that disposal removes exactly it: the static event would otherwise hold the sink, its listener and the
+    /// wrapped sinks for the life of the process. Set during configuration.
+    /// </summary>
+    EventHandler? _processExitHandler;
+
+    /// <summary>
+    /// Completed by the disposal that began, when it has finished. A process-exit drain that finds a disposal
+    /// already under way (<c>Log.CloseAndFlush()</c> on another thread) waits on it: otherwise the process could exit
+    /// in the middle of that drain.
+    /// </summary>
+    readonly TaskCompletionSource<bool> _disposeFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
     /// Create a sink that only enqueues: another party runs the listener over <paramref name="queue"/>.
@@ -214,13 +232,25 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// Stop accepting events; when the sink owns its listener, stop it (draining within the shutdown timeout) and
     /// dispose it and the wrapped sinks. A second call does nothing.
     /// </summary>
-    public void Dispose()
-    {
-        if (!BeginDispose()) return;
-        if (_listener is null) return;
+    public void Dispose() => TryDisposeWithin(_shutdownTimeout);
 
-        _listener.Shutdown(_shutdownTimeout);
-        _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
+    /// <returns><see langword="false"/> when another call had already begun disposal.</returns>
+    bool TryDisposeWithin(TimeSpan shutdownTimeout)
+    {
+        if (!BeginDispose()) return false;
+
+        try
+        {
+            if (_listener is null) return true;
+
+            _listener.Shutdown(shutdownTimeout);
+            _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
+            return true;
+        }
+        finally
+        {
+            _disposeFinished.TrySetResult(true);
+        }
     }
 
     /// <summary>
@@ -230,10 +260,18 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     public async ValueTask DisposeAsync()
     {
         if (!BeginDispose()) return;
-        if (_listener is null) return;
 
-        await _listener.ShutdownAsync(_shutdownTimeout).ConfigureAwait(false);
-        _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
+        try
+        {
+            if (_listener is null) return;
+
+            await _listener.ShutdownAsync(_shutdownTimeout).ConfigureAwait(false);
+            _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
+        }
+        finally
+        {
+            _disposeFinished.TrySetResult(true);
+        }
     }
 
     /// <summary>
@@ -246,9 +284,50 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
         _levelSwitch = levelSwitch;
     }
 
+    /// <summary>
+    /// Dispose the sink when the process exits normally (<c>Main</c> returns, <c>Environment.Exit</c>) without
+    /// <c>Log.CloseAndFlush()</c>, so that queued events still reach the wrapped sinks. The drain waits for the
+    /// shutdown timeout, or <see cref="ShutdownTimeouts.UnlimitedAtProcessExit"/> when that is unlimited. Called
+    /// during configuration, once; a sink without a listener of its own has nothing to drain.
+    /// </summary>
+    /// <remarks>
+    /// SIGTERM is deliberately not handled here. Up to .NET 9 the runtime turned it into a normal exit, which raises
+    /// <see cref="AppDomain.ProcessExit"/>; since .NET 10 it does not, and a host that handles SIGTERM itself (the
+    /// generic host does) goes on logging while it shuts down, so a library that drained and closed the logger on the
+    /// signal would lose those events. Disposing the logger at the end of that shutdown is the host's job.
+    /// </remarks>
+    internal void DrainOnProcessExit()
+    {
+        if (_listener is null) return;
+
+        _processExitHandler = (_, _) => OnProcessExit();
+        AppDomain.CurrentDomain.ProcessExit += _processExitHandler;
+    }
+
+    /// <summary>
+    /// The <see cref="AppDomain.ProcessExit"/> handler. Never throws: an exception here would surface as an
+    /// unhandled exception while the process exits, and keep the handlers after this one from running.
+    /// </summary>
+    internal void OnProcessExit()
+    {
+        try
+        {
+            var timeout = ShutdownTimeouts.ForProcessExit(_shutdownTimeout);
+            if (!TryDisposeWithin(timeout)) _disposeFinished.Task.Wait(timeout);
+        }
+        catch (Exception ex)
+        {
+            SelfLog.WriteLine("Failed draining the queue sink {0} at process exit: {1}", this, ex);
+        }
+    }
+
     bool BeginDispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return false;
+
+        // Only one disposal gets here, so the handler is removed once; removing it from inside the handler, at
+        // process exit, is allowed.
+        if (_processExitHandler is { } handler) AppDomain.CurrentDomain.ProcessExit -= handler;
 
         // Release producers parked in Block mode: after this, nothing will make room for them.
         _shutdown.Cancel();

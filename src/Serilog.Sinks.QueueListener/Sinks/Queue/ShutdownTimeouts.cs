@@ -6,6 +6,20 @@ namespace Serilog.Sinks.Queue;
 /// </summary>
 static class ShutdownTimeouts
 {
+    /// <summary>
+    /// How long a drain at process exit waits when the shutdown timeout is unlimited. The runtime waits for
+    /// <see cref="AppDomain.ProcessExit"/> handlers without limit, so an unlimited wait on a hung sink would keep the
+    /// process from ever exiting; an application that needs longer says so with a finite shutdown timeout.
+    /// </summary>
+    public static readonly TimeSpan UnlimitedAtProcessExit = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The drain timeout at process exit: the shutdown timeout when it is finite, otherwise
+    /// <see cref="UnlimitedAtProcessExit"/>.
+    /// </summary>
+    public static TimeSpan ForProcessExit(TimeSpan shutdownTimeout) =>
+        shutdownTimeout == Timeout.InfiniteTimeSpan ? UnlimitedAtProcessExit : shutdownTimeout;
+
     public static TimeSpan Validate(TimeSpan? timeout, string parameterName)
     {
         var value = timeout ?? Timeout.InfiniteTimeSpan;

@@ -1,0 +1,48 @@
+using System.Globalization;
+using Serilog;
+using Serilog.Debugging;
+
+// Usage: ProcessExitApp <file> <event count> [until-killed | environment-exit]
+//
+// Logs "Event 0" .. "Event n-1", one a line, through WriteTo.Queue into <file>, then returns from Main without
+// Log.CloseAndFlush(): the queue must drain from the process-exit handler. With "environment-exit" it ends with
+// Environment.Exit(3) instead. With "until-killed" it keeps logging after the count, printing "running" once the
+// count is reached, until the test kills it.
+if (args.Length < 2)
+{
+    Console.Error.WriteLine("usage: ProcessExitApp <file> <event count> [until-killed | environment-exit]");
+    return 2;
+}
+
+var path = args[0];
+var count = int.Parse(args[1], CultureInfo.InvariantCulture);
+var ending = args.Length > 2 ? args[2] : "return";
+
+// Failures (events reported after disposal began, among others) go to stderr, for the test to show.
+SelfLog.Enable(Console.Error);
+
+Log.Logger = new LoggerConfiguration()
+    .WriteTo.Queue(a => a.File(path, outputTemplate: "{Message:l}{NewLine}", formatProvider: CultureInfo.InvariantCulture))
+    .CreateLogger();
+
+for (var i = 0; i < count; i++)
+{
+    Log.Information("Event {Sequence}", i);
+}
+
+if (ending == "environment-exit")
+{
+    Environment.Exit(3);
+}
+
+if (ending == "until-killed")
+{
+    Console.WriteLine("running");
+    Console.Out.Flush();
+    for (var i = count; ; i++)
+    {
+        Log.Information("Event {Sequence}", i);
+    }
+}
+
+return 0;
