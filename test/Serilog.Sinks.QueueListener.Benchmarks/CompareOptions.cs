@@ -17,8 +17,18 @@ sealed record CompareOptions
 
     public IReadOnlyList<int> ProducerCounts { get; init; } = [1, 2];
 
-    /// <summary>Calls per repetition, shared out over the producers.</summary>
+    /// <summary>The fewest calls per repetition, shared out over the producers.</summary>
     public int EventsPerRepetition { get; init; } = 1_000_000;
+
+    /// <summary>
+    /// The shortest a measured repetition should take. A configuration fast enough to finish
+    /// <see cref="EventsPerRepetition"/> sooner (judged by its warm-up) gets more calls, up to
+    /// <see cref="MaxEventsPerRepetition"/>: a repetition of a few milliseconds is all noise, and the process CPU
+    /// time is read in 10 ms ticks on Linux.
+    /// </summary>
+    public TimeSpan MinimumRepetitionTime { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public int MaxEventsPerRepetition { get; init; } = 50_000_000;
 
     public int Repetitions { get; init; } = 7;
 
@@ -45,6 +55,7 @@ sealed record CompareOptions
     {
         IsQuick = true,
         EventsPerRepetition = 20_000,
+        MinimumRepetitionTime = TimeSpan.Zero,
         Repetitions = 3,
         RepetitionTimeout = TimeSpan.FromSeconds(20),
         LatencySamples = 300,

@@ -20,8 +20,9 @@ static class IdleCpuProbe
             .CreateLogger();
 
         // One event first, so that the listener has run, spun and parked, as after a burst of work.
-        tally.Reset(1);
+        tally.Reset(1, producers: 1);
         logger.Information("Wake the listener once");
+        tally.ProducerDone();
         tally.Wait(TimeSpan.FromSeconds(5));
         Thread.Sleep(SettleTime);
 

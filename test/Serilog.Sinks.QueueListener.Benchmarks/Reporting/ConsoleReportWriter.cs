@@ -13,7 +13,7 @@ static class ConsoleReportWriter
         output.WriteLine();
         output.WriteLine($"Machine: {report.Machine}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Date: {report.StartedAt:yyyy-MM-dd HH:mm} UTC; {report.Options.Repetitions} repetitions of {report.Options.EventsPerRepetition:N0} events; buffer {report.Options.BufferSize:N0}{(report.Options.IsQuick ? "; QUICK MODE" : "")}"));
+            $"Date: {report.StartedAt:yyyy-MM-dd HH:mm} UTC; {report.Options.Repetitions} repetitions of at least {report.Options.EventsPerRepetition:N0} events; buffer {report.Options.BufferSize:N0}{(report.Options.IsQuick ? "; QUICK MODE" : "")}"));
         output.WriteLine();
         WriteTable(output, ThroughputTable.Headers, report.Throughput.Select(ThroughputTable.Cells).ToList());
 

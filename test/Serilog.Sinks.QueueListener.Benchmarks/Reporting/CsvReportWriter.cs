@@ -11,12 +11,12 @@ namespace Serilog.Sinks.QueueListener.Benchmarks.Reporting;
 static class CsvReportWriter
 {
     static readonly string[] Measures =
-        ["producer_ns_per_call", "events_per_second", "producer_bytes_per_event", "process_bytes_per_event", "cpu_ns_per_event", "lost_percent"];
+        ["producer_ns_per_call", "events_per_second", "producer_bytes_per_event", "process_bytes_per_event", "cpu_ns_per_event", "gc_pause_ns_per_event", "lost_percent"];
 
     public static string Write(CompareReport report)
     {
         var text = new StringBuilder();
-        var header = new List<string> { "shape", "producers", "configuration", "repetitions", "emitted", "delivered", "dropped", "unreported", "all_accounted" };
+        var header = new List<string> { "shape", "producers", "configuration", "repetitions", "emitted", "delivered", "dropped", "unreported", "all_accounted", "gen0_collections", "gen1_collections", "gen2_collections" };
         header.AddRange(Measures.SelectMany(m => new[] { m + "_median", m + "_min", m + "_max" }));
         text.AppendLine(string.Join(',', header));
 
@@ -26,8 +26,10 @@ static class CsvReportWriter
             {
                 s.Shape.ToString(), Invariant(s.Producers), s.Kind.ToString(), Invariant(s.Repetitions.Count),
                 Invariant(s.Emitted), Invariant(s.Delivered), Invariant(s.Dropped), Invariant(s.Unreported), s.AllAccounted ? "true" : "false",
+                Invariant(s.Repetitions.Sum(r => r.Collections.Gen0)), Invariant(s.Repetitions.Sum(r => r.Collections.Gen1)),
+                Invariant(s.Repetitions.Sum(r => r.Collections.Gen2)),
             };
-            foreach (var statistic in new[] { s.ProducerNanosecondsPerCall, s.EventsPerSecond, s.ProducerBytesPerEvent, s.PipelineBytesPerEvent, s.CpuNanosecondsPerEvent, s.LostPercent })
+            foreach (var statistic in new[] { s.ProducerNanosecondsPerCall, s.EventsPerSecond, s.ProducerBytesPerEvent, s.PipelineBytesPerEvent, s.CpuNanosecondsPerEvent, s.GcPauseNanosecondsPerEvent, s.LostPercent })
             {
                 cells.AddRange(Cells(statistic));
             }

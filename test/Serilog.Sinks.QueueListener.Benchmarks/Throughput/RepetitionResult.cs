@@ -1,3 +1,5 @@
+using Serilog.Sinks.QueueListener.Benchmarks.Measurement;
+
 namespace Serilog.Sinks.QueueListener.Benchmarks.Throughput;
 
 /// <summary>
@@ -14,6 +16,9 @@ namespace Serilog.Sinks.QueueListener.Benchmarks.Throughput;
 /// <param name="ProducerBytesPerEvent">Bytes the producer threads allocated, per call.</param>
 /// <param name="PipelineBytesPerEvent">Bytes the whole process allocated, per call.</param>
 /// <param name="CpuNanosecondsPerEvent">Process CPU time (all threads), per call.</param>
+/// <param name="GcPauseNanosecondsPerEvent">Time the runtime was paused for garbage collection, per call.</param>
+/// <param name="Collections">Garbage collections of generations 0, 1 and 2 during the repetition.</param>
+/// <param name="Seconds">From the start signal until the last event was accounted for.</param>
 sealed record RepetitionResult(
     long Emitted,
     long Delivered,
@@ -24,7 +29,10 @@ sealed record RepetitionResult(
     double EventsPerSecond,
     double ProducerBytesPerEvent,
     double PipelineBytesPerEvent,
-    double CpuNanosecondsPerEvent)
+    double CpuNanosecondsPerEvent,
+    double GcPauseNanosecondsPerEvent,
+    GcCollections Collections,
+    double Seconds)
 {
     public bool AllAccounted => Completed && Delivered + Dropped == Emitted && (OwnDropped is null || OwnDropped == Dropped);
 
@@ -33,6 +41,9 @@ sealed record RepetitionResult(
 
     /// <summary>Events lost without a report to the failure listener.</summary>
     public long Unreported => Emitted - Delivered - Dropped;
+
+    /// <summary>Calls per second, delivered or not: the rate to size later repetitions by.</summary>
+    public double CallsPerSecond => Emitted / Seconds;
 
     public double LostPercent => Emitted == 0 ? 0 : 100.0 * Lost / Emitted;
 }

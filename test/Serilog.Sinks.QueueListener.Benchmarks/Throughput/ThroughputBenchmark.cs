@@ -30,9 +30,10 @@ static class ThroughputBenchmark
 
     static ThroughputSummary RunOne(PipelineKind kind, int producers, CallShape shape, CompareOptions options)
     {
-        var eventsPerProducer = options.EventsPerRepetition / producers;
         using var pipeline = Pipeline.Create(kind, options.BufferSize);
-        ThroughputRun.Run(pipeline, shape, producers, eventsPerProducer, options.RepetitionTimeout);
+        var warmUp = ThroughputRun.Run(pipeline, shape, producers, options.EventsPerRepetition / producers,
+            options.RepetitionTimeout);
+        var eventsPerProducer = EventsFor(warmUp, options) / producers;
 
         var repetitions = new List<RepetitionResult>();
         for (var i = 0; i < options.Repetitions; i++)
@@ -41,5 +42,14 @@ static class ThroughputBenchmark
         }
 
         return new ThroughputSummary(kind, producers, shape, repetitions);
+    }
+
+    /// <summary>Enough calls for the configuration to run at least the minimum repetition time at its warm-up
+    /// rate.</summary>
+    static int EventsFor(RepetitionResult warmUp, CompareOptions options)
+    {
+        var wanted = warmUp.CallsPerSecond * options.MinimumRepetitionTime.TotalSeconds;
+        if (double.IsNaN(wanted)) return options.EventsPerRepetition;
+        return (int)Math.Clamp(wanted, options.EventsPerRepetition, options.MaxEventsPerRepetition);
     }
 }

@@ -24,7 +24,7 @@ static class ThroughputRun
     {
         var emitted = (long)producers * eventsPerProducer;
         var ownDroppedBefore = pipeline.OwnDroppedCount;
-        pipeline.Tally.Reset(emitted);
+        pipeline.Tally.Reset(emitted, producers);
 
         using var go = new ManualResetEventSlim(false);
         var records = new ProducerRecord[producers];
@@ -37,6 +37,7 @@ static class ThroughputRun
             {
                 go.Wait();
                 Produce(pipeline.Logger, shape, logEvent, eventsPerProducer, record);
+                pipeline.Tally.ProducerDone();
             })
             { IsBackground = true, Name = $"Producer {p}" };
             threads[p].Start();
@@ -48,11 +49,15 @@ static class ThroughputRun
         GC.Collect();
 
         var cpuBefore = ProcessCpu.Now();
+        var collectionsBefore = GcCollections.Now();
+        var pausedBefore = GC.GetTotalPauseDuration();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var start = Stopwatch.GetTimestamp();
         go.Set();
         var (completed, end) = WaitForEnd(pipeline, threads, timeout);
         var allocatedAfter = GC.GetTotalAllocatedBytes(precise: true);
+        var pausedAfter = GC.GetTotalPauseDuration();
+        var collectionsAfter = GcCollections.Now();
         var cpuAfter = ProcessCpu.Now();
 
         foreach (var thread in threads) thread.Join();
@@ -69,7 +74,10 @@ static class ThroughputRun
             delivered / seconds,
             (double)records.Sum(r => r.AllocatedBytes) / emitted,
             (double)(allocatedAfter - allocatedBefore) / emitted,
-            (cpuAfter - cpuBefore).TotalNanoseconds / emitted);
+            (cpuAfter - cpuBefore).TotalNanoseconds / emitted,
+            (pausedAfter - pausedBefore).TotalNanoseconds / emitted,
+            collectionsAfter - collectionsBefore,
+            seconds);
     }
 
     /// <summary>

@@ -18,6 +18,8 @@ sealed record ThroughputSummary(PipelineKind Kind, int Producers, CallShape Shap
 
     public Statistic CpuNanosecondsPerEvent => Statistic.Of(Repetitions.Select(r => r.CpuNanosecondsPerEvent));
 
+    public Statistic GcPauseNanosecondsPerEvent => Statistic.Of(Repetitions.Select(r => r.GcPauseNanosecondsPerEvent));
+
     public Statistic LostPercent => Statistic.Of(Repetitions.Select(r => r.LostPercent));
 
     public long Emitted => Repetitions.Sum(r => r.Emitted);
