@@ -22,6 +22,7 @@ static class CompareHarness
         if (IsDebugBuild()) output.WriteLine("WARNING: a Debug build; figures are only meaningful with -c Release.");
 
         var startedAt = DateTimeOffset.UtcNow;
+        var loadAtStart = MachineInfo.ReadLoadAverage();
         var clock = Stopwatch.StartNew();
 
         output.WriteLine($"Throughput{(options.IsQuick ? " (quick)" : "")}:");
@@ -36,7 +37,10 @@ static class CompareHarness
 
         var targets = TargetEvaluator.Evaluate(throughput, latency, idle, saturation);
         var report = new CompareReport(options, MachineInfo.Current(), startedAt, clock.Elapsed, throughput, latency,
-            idle, saturation, targets);
+            idle, saturation, targets)
+        {
+            LoadAverage = $"{loadAtStart} at the start, {MachineInfo.ReadLoadAverage()} at the end",
+        };
 
         ConsoleReportWriter.Write(report, output);
         report = report with { Files = WriteFiles(report) };

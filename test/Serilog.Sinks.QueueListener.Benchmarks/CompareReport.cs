@@ -19,4 +19,7 @@ sealed record CompareReport(
     IReadOnlyList<TargetResult> Targets)
 {
     public IReadOnlyList<string> Files { get; init; } = [];
+
+    /// <summary>The load averages when the run began and ended; see <see cref="MachineInfo.ReadLoadAverage"/>.</summary>
+    public string LoadAverage { get; init; } = "unknown";
 }

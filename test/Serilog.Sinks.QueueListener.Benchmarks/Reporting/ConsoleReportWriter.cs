@@ -11,7 +11,7 @@ static class ConsoleReportWriter
     public static void Write(CompareReport report, TextWriter output)
     {
         output.WriteLine();
-        output.WriteLine($"Machine: {report.Machine}");
+        output.WriteLine($"Machine: {report.Machine}; load average (1, 5, 15 min) {report.LoadAverage}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Date: {report.StartedAt:yyyy-MM-dd HH:mm} UTC; {report.Options.Repetitions} repetitions of at least {report.Options.EventsPerRepetition:N0} events; buffer {report.Options.BufferSize:N0}{(report.Options.IsQuick ? "; QUICK MODE" : "")}"));
         output.WriteLine();

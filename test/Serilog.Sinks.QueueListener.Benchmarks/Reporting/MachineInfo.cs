@@ -20,6 +20,24 @@ sealed record MachineInfo(int ProcessorCount, string OperatingSystem, string Arc
         $"{ProcessorCount} logical processors ({ProcessorName}), {OperatingSystem} {Architecture}, {Runtime}, " +
         $"{(ServerGc ? "server" : "workstation")} GC";
 
+    /// <summary>
+    /// The 1, 5 and 15 minute load averages, where the system publishes them: a loaded machine (a build, another
+    /// benchmark) takes cores from a pipeline's second thread and makes its figures say little.
+    /// </summary>
+    public static string ReadLoadAverage()
+    {
+        try
+        {
+            const string loadAverage = "/proc/loadavg";
+            if (!File.Exists(loadAverage)) return "unknown";
+            return string.Join(' ', File.ReadAllText(loadAverage).Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
     /// <summary>The CPU model from /proc/cpuinfo where there is one; elsewhere only the count is reported.</summary>
     static string ReadProcessorName()
     {
