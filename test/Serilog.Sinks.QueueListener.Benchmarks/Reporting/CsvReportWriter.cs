@@ -11,7 +11,7 @@ namespace Serilog.Sinks.QueueListener.Benchmarks.Reporting;
 static class CsvReportWriter
 {
     static readonly string[] Measures =
-        ["producer_ns_per_call", "events_per_second", "producer_bytes_per_event", "process_bytes_per_event", "cpu_ns_per_event", "gc_pause_ns_per_event", "lost_percent"];
+        ["producer_ns_per_call", "events_per_second", "producer_bytes_per_event", "process_bytes_per_event", "cpu_ns_per_event", "cores_used", "gc_pause_ns_per_event", "lost_percent"];
 
     public static string Write(CompareReport report)
     {
@@ -29,7 +29,7 @@ static class CsvReportWriter
                 Invariant(s.Repetitions.Sum(r => r.Collections.Gen0)), Invariant(s.Repetitions.Sum(r => r.Collections.Gen1)),
                 Invariant(s.Repetitions.Sum(r => r.Collections.Gen2)),
             };
-            foreach (var statistic in new[] { s.ProducerNanosecondsPerCall, s.EventsPerSecond, s.ProducerBytesPerEvent, s.PipelineBytesPerEvent, s.CpuNanosecondsPerEvent, s.GcPauseNanosecondsPerEvent, s.LostPercent })
+            foreach (var statistic in new[] { s.ProducerNanosecondsPerCall, s.EventsPerSecond, s.ProducerBytesPerEvent, s.PipelineBytesPerEvent, s.CpuNanosecondsPerEvent, s.CoresUsed, s.GcPauseNanosecondsPerEvent, s.LostPercent })
             {
                 cells.AddRange(Cells(statistic));
             }

@@ -13,7 +13,7 @@ static class ThroughputTable
     public static IReadOnlyList<string> Headers { get; } =
     [
         "Call", "Prod.", "Configuration", "Producer ns/call", "End-to-end events/s", "Producer B/event",
-        "Process B/event", "CPU ns/event", "GC pause ns/event", "Lost %", "Accounted",
+        "Process B/event", "CPU ns/event", "Cores used", "GC pause ns/event", "Lost %", "Accounted",
     ];
 
     public static IReadOnlyList<string> Cells(ThroughputSummary summary) =>
@@ -26,6 +26,7 @@ static class ThroughputTable
         summary.ProducerBytesPerEvent.Median.ToString("F2", CultureInfo.InvariantCulture),
         summary.PipelineBytesPerEvent.Median.ToString("F2", CultureInfo.InvariantCulture),
         summary.CpuNanosecondsPerEvent.Median.ToString("F1", CultureInfo.InvariantCulture),
+        summary.CoresUsed.Median.ToString("F2", CultureInfo.InvariantCulture),
         summary.GcPauseNanosecondsPerEvent.Median.ToString("F1", CultureInfo.InvariantCulture),
         summary.LostPercent.Median.ToString("F2", CultureInfo.InvariantCulture),
         Accounted(summary),

@@ -45,5 +45,11 @@ sealed record RepetitionResult(
     /// <summary>Calls per second, delivered or not: the rate to size later repetitions by.</summary>
     public double CallsPerSecond => Emitted / Seconds;
 
+    /// <summary>
+    /// Process CPU time over wall time: how many cores the process actually had. A queued pipeline needs more than
+    /// one (producers and listener); on a loaded machine it gets less, and its figures measure the scheduler.
+    /// </summary>
+    public double CoresUsed => CpuNanosecondsPerEvent * Emitted / 1e9 / Seconds;
+
     public double LostPercent => Emitted == 0 ? 0 : 100.0 * Lost / Emitted;
 }

@@ -20,6 +20,8 @@ sealed record ThroughputSummary(PipelineKind Kind, int Producers, CallShape Shap
 
     public Statistic GcPauseNanosecondsPerEvent => Statistic.Of(Repetitions.Select(r => r.GcPauseNanosecondsPerEvent));
 
+    public Statistic CoresUsed => Statistic.Of(Repetitions.Select(r => r.CoresUsed));
+
     public Statistic LostPercent => Statistic.Of(Repetitions.Select(r => r.LostPercent));
 
     public long Emitted => Repetitions.Sum(r => r.Emitted);
