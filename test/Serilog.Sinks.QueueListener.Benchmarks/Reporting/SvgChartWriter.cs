@@ -38,7 +38,11 @@ static class SvgChartWriter
         // Reversed, so that the configurations read top to bottom in the table's order.
         var categories = new CategoryAxis
         {
-            Position = AxisPosition.Left, Key = "configurations", IsZoomEnabled = false, StartPosition = 1, EndPosition = 0,
+            Position = AxisPosition.Left,
+            Key = "configurations",
+            IsZoomEnabled = false,
+            StartPosition = 1,
+            EndPosition = 0,
         };
         categories.Labels.AddRange(kinds.Select(k => k.DisplayName()));
         model.Axes.Add(categories);
