@@ -60,7 +60,9 @@ static class ThroughputRun
         var collectionsAfter = GcCollections.Now();
         var cpuAfter = ProcessCpu.Now();
 
-        foreach (var thread in threads) thread.Join();
+        // Bounded: after a timeout a producer may still be waiting for room that never comes; it is a background
+        // thread, and the repetition is already marked incomplete.
+        foreach (var thread in threads) thread.Join(timeout);
 
         var delivered = pipeline.Tally.Delivered;
         var seconds = Stopwatch.GetElapsedTime(start, end).TotalSeconds;
