@@ -11,8 +11,8 @@ namespace Serilog.Sinks.Queue;
 /// events in batches with one compare-and-swap per batch.
 /// </summary>
 /// <remarks>
-/// <para>When the queue is empty the listener spins briefly and then parks; a producer signals it only when it is
-/// parked, so a busy queue pays no signalling at all. In <see cref="QueueFullMode.Block"/> mode a producer that
+/// <para>When the queue is empty the listener spins briefly, then yields its core while still watching for up to
+/// 50 µs, and then parks; a producer signals it only when it is parked, so a busy queue pays no signalling at all. In <see cref="QueueFullMode.Block"/> mode a producer that
 /// finds the queue full spins briefly and then parks until the listener frees room.</para>
 /// <para>Dropped events (<see cref="QueueFullMode.DropIncoming"/>, <see cref="QueueFullMode.DropOldest"/>) are
 /// counted in <see cref="DroppedCount"/> and reported, each with the event itself, to the failure listener
@@ -25,6 +25,9 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
     /// bounds the allocation at 256 MiB.
     /// </summary>
     public const int MaxCapacity = 1 << 24;
+
+    /// <summary>How long the listener keeps yielding and watching for work, after its spin, before it parks: 50 µs.</summary>
+    static readonly long YieldBudgetTicks = Stopwatch.Frequency / 20_000;
 
     /// <summary>The ring; its length is a power of two, at least the capacity, and at least two. With a single slot
     /// the sequence that marks position <c>p</c> published (<c>p + 1</c>) would also mark the slot free for position
@@ -236,6 +239,21 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
         {
             if (HasPublishedWork()) return true;
             spinner.SpinOnce();
+        }
+
+        // Then yield the core, still watching, for a while longer. The spin above lasts a few microseconds; a producer
+        // that spends longer than that on each call (message template binding, a collection) would otherwise find
+        // the listener parked on almost every event and pay a wake-up (a lock and a system call) each time, which
+        // slows it further: a loop that feeds itself. Yielding rather than spinning leaves the core to any other
+        // runnable thread, the producers first. The budget is spent once per burst, so an idle listener costs
+        // nothing.
+        var yieldUntil = Stopwatch.GetTimestamp() + (timeout == Timeout.InfiniteTimeSpan
+            ? YieldBudgetTicks
+            : Math.Min(YieldBudgetTicks, (long)(timeout.TotalSeconds * Stopwatch.Frequency)));
+        while (Stopwatch.GetTimestamp() < yieldUntil)
+        {
+            if (HasPublishedWork()) return true;
+            Thread.Yield();
         }
 
         lock (_listenerSync)

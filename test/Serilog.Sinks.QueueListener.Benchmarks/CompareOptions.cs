@@ -1,0 +1,90 @@
+namespace Serilog.Sinks.QueueListener.Benchmarks;
+
+/// <summary>
+/// The sizes of a <c>compare</c> run. <see cref="Full"/> is what the published figures use; <see cref="Quick"/>
+/// runs every configuration and probe, smaller, to check that the harness works.
+/// </summary>
+sealed record CompareOptions
+{
+    public const string DefaultOutputDirectory = "artifacts/benchmarks";
+
+    public bool IsQuick { get; init; }
+
+    public string OutputDirectory { get; init; } = DefaultOutputDirectory;
+
+    /// <summary>The capacity of every pipeline's buffer.</summary>
+    public int BufferSize { get; init; } = 10_000;
+
+    public IReadOnlyList<int> ProducerCounts { get; init; } = [1, 2];
+
+    /// <summary>The fewest calls per repetition, shared out over the producers.</summary>
+    public int EventsPerRepetition { get; init; } = 1_000_000;
+
+    /// <summary>
+    /// The shortest a measured repetition should take. A configuration fast enough to finish
+    /// <see cref="EventsPerRepetition"/> sooner (judged by its warm-up) gets more calls, up to
+    /// <see cref="MaxEventsPerRepetition"/>: a repetition of a few milliseconds is all noise, and the process CPU
+    /// time is read in 10 ms ticks on Linux.
+    /// </summary>
+    public TimeSpan MinimumRepetitionTime { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public int MaxEventsPerRepetition { get; init; } = 50_000_000;
+
+    public int Repetitions { get; init; } = 7;
+
+    public TimeSpan RepetitionTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    public int LatencySamples { get; init; } = 5_000;
+
+    /// <summary>The idle time before each latency sample: long enough for the listener to park.</summary>
+    public TimeSpan LatencyGap { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    public TimeSpan IdleWindow { get; init; } = TimeSpan.FromSeconds(2);
+
+    public int SaturationEvents { get; init; } = 200_000;
+
+    /// <summary>The saturation run's buffer: small, so that the slow sink fills it at once.</summary>
+    public int SaturationBufferSize { get; init; } = 1_000;
+
+    /// <summary>The slow sink's work per event, in <see cref="Thread.SpinWait(int)"/> iterations.</summary>
+    public int SaturationSpinIterations { get; init; } = 200;
+
+    public static CompareOptions Full { get; } = new();
+
+    public static CompareOptions Quick { get; } = new()
+    {
+        IsQuick = true,
+        EventsPerRepetition = 20_000,
+        MinimumRepetitionTime = TimeSpan.Zero,
+        Repetitions = 3,
+        RepetitionTimeout = TimeSpan.FromSeconds(20),
+        LatencySamples = 300,
+        IdleWindow = TimeSpan.FromMilliseconds(500),
+        SaturationEvents = 20_000,
+    };
+
+    /// <summary>
+    /// Read <c>[--quick] [--out DIR]</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">On an unknown option or a missing value.</exception>
+    public static CompareOptions Parse(IReadOnlyList<string> args)
+    {
+        var quick = args.Contains("--quick");
+        var options = quick ? Quick : Full;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick":
+                    break;
+                case "--out" when i + 1 < args.Count:
+                    options = options with { OutputDirectory = args[++i] };
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown or incomplete option '{args[i]}'.", nameof(args));
+            }
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,15 @@
+namespace Serilog.Sinks.QueueListener.Benchmarks.Measurement;
+
+/// <summary>
+/// Counts of garbage collections by generation: events that a queue holds long enough to survive a collection are
+/// promoted, which shows as generation 1 and 2 collections.
+/// </summary>
+readonly record struct GcCollections(int Gen0, int Gen1, int Gen2)
+{
+    public static GcCollections Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+
+    public static GcCollections operator -(GcCollections after, GcCollections before) =>
+        new(after.Gen0 - before.Gen0, after.Gen1 - before.Gen1, after.Gen2 - before.Gen2);
+
+    public GcCollections Subtract(GcCollections before) => this - before;
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using Serilog.Events;
+using Serilog.Parsing;
+using Serilog.Sinks.Queue;
+
+namespace Serilog.Sinks.QueueListener.Benchmarks.Probes;
+
+/// <summary>
+/// Logs one event at a time after an idle gap long enough for the listener to park, and measures how long each
+/// takes to reach the sink: the cost of waking a parked listener, which a busy queue never pays.
+/// </summary>
+static class WakeUpLatencyProbe
+{
+    const int WarmUpSamples = 50;
+    static readonly TimeSpan ArrivalTimeout = TimeSpan.FromSeconds(5);
+
+    public static LatencyResult Run(CompareOptions options)
+    {
+        using var sink = new StampingSink();
+        using var logger = new LoggerConfiguration()
+            .MinimumLevel.Verbose()
+            .WriteTo.Queue(a => a.Sink(sink), options.BufferSize, QueueFullMode.Block)
+            .CreateLogger();
+        var logEvent = new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null,
+            new MessageTemplateParser().Parse("Wake up"), []);
+
+        var samples = new List<double>(options.LatencySamples);
+        var lost = 0;
+        var gap = Stopwatch.StartNew();
+        for (var i = 0; i < WarmUpSamples + options.LatencySamples; i++)
+        {
+            Thread.Sleep(options.LatencyGap);
+            sink.MarkSent();
+            logger.Write(logEvent);
+            var ticks = sink.WaitForArrival(ArrivalTimeout);
+            if (i < WarmUpSamples) continue;
+            if (ticks is { } elapsed)
+            {
+                samples.Add(elapsed * 1e6 / Stopwatch.Frequency);
+            }
+            else
+            {
+                lost++;
+            }
+        }
+
+        var meanGap = gap.Elapsed.TotalMilliseconds / (WarmUpSamples + options.LatencySamples);
+        samples.Sort();
+        return new LatencyResult(samples.Count, lost, Percentile(samples, 50), Percentile(samples, 99),
+            Percentile(samples, 99.9), samples.Count == 0 ? double.NaN : samples[^1], meanGap);
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values.</summary>
+    static double Percentile(List<double> sorted, double percentile)
+    {
+        if (sorted.Count == 0) return double.NaN;
+        var rank = (int)Math.Ceiling(percentile / 100 * sorted.Count);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
+    }
+}

@@ -1,0 +1,44 @@
+using System.Globalization;
+using Serilog.Sinks.QueueListener.Benchmarks.Throughput;
+
+namespace Serilog.Sinks.QueueListener.Benchmarks.Reporting;
+
+/// <summary>
+/// The report as aligned plain-text tables.
+/// </summary>
+static class ConsoleReportWriter
+{
+    public static void Write(CompareReport report, TextWriter output)
+    {
+        output.WriteLine();
+        output.WriteLine($"Machine: {report.Machine}; load average (1, 5, 15 min) {report.LoadAverage}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Date: {report.StartedAt:yyyy-MM-dd HH:mm} UTC; {report.Options.Repetitions} repetitions of at least {report.Options.EventsPerRepetition:N0} events; buffer {report.Options.BufferSize:N0}{(report.Options.IsQuick ? "; QUICK MODE" : "")}"));
+        output.WriteLine();
+        WriteTable(output, ThroughputTable.Headers, report.Throughput.Select(ThroughputTable.Cells).ToList());
+
+        var latency = report.Latency;
+        output.WriteLine();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Wake-up latency (Queue Block, {latency.Samples} samples, {latency.GapMilliseconds:F2} ms apart): p50 {latency.P50:F1} µs, p99 {latency.P99:F1} µs, p99.9 {latency.P999:F1} µs, max {latency.Max:F1} µs, lost {latency.Lost}"));
+        var idle = report.IdleCpu;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Idle CPU over {idle.WindowSeconds:F1} s: {idle.WithListenerPercentOfCore:F2}% of a core with an idle listener, {idle.BaselinePercentOfCore:F2}% without"));
+        output.WriteLine();
+        WriteTable(output, SaturationTable.Headers, report.Saturation.Select(SaturationTable.Cells).ToList());
+        output.WriteLine();
+        WriteTable(output, ["Target", "Measured", "Holds"],
+            report.Targets.Select(t => (IReadOnlyList<string>)[t.Target, t.Measured, t.Holds ? "yes" : "NO"]).ToList());
+    }
+
+    static void WriteTable(TextWriter output, IReadOnlyList<string> headers, List<IReadOnlyList<string>> rows)
+    {
+        var widths = headers.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+        output.WriteLine(string.Join("  ", headers.Select((h, i) => h.PadRight(widths[i]))));
+        output.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
+        foreach (var row in rows)
+        {
+            output.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))));
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Globalization;
+using Serilog.Sinks.Queue;
+using Serilog.Sinks.QueueListener.Benchmarks.Pipelines;
+using Serilog.Sinks.QueueListener.Benchmarks.Probes;
+using Serilog.Sinks.QueueListener.Benchmarks.Throughput;
+
+namespace Serilog.Sinks.QueueListener.Benchmarks.Reporting;
+
+/// <summary>
+/// Checks the figures of one run against the project's performance targets. Ratios compare medians of the same
+/// run, so that the machine's speed cancels out.
+/// </summary>
+static class TargetEvaluator
+{
+    /// <summary>Below this, bytes per event are zero: what is left is the harness's own per-repetition
+    /// allocations (threads, signals) spread over the repetition's events.</summary>
+    public const double ZeroBytesThreshold = 0.05;
+
+    public static IReadOnlyList<TargetResult> Evaluate(IReadOnlyList<ThroughputSummary> throughput,
+        LatencyResult latency, IdleCpuResult idle, IReadOnlyList<SaturationResult> saturation)
+    {
+        var results = new List<TargetResult>();
+        foreach (var shape in Enum.GetValues<CallShape>())
+        {
+            foreach (var producers in throughput.Select(s => s.Producers).Distinct().Order())
+            {
+                var where = $"{shape}, {producers} producer(s)";
+                var queue = Find(throughput, PipelineKind.QueueBlock, producers, shape);
+                var async = Find(throughput, PipelineKind.AsyncBlocking, producers, shape);
+                var batching = Find(throughput, PipelineKind.SerilogBatching, producers, shape);
+                var floor = Find(throughput, PipelineKind.SynchronousFloor, producers, shape);
+                if (queue is null) continue;
+
+                if (async is not null) results.Add(Ratio($"Queue Block events/s >= 10x Async blockWhenFull ({where})",
+                    queue.EventsPerSecond.Median, async.EventsPerSecond.Median, 10));
+                if (batching is not null) results.Add(Ratio($"Queue Block events/s >= 2x Serilog 4 batching ({where})",
+                    queue.EventsPerSecond.Median, batching.EventsPerSecond.Median, 2));
+                if (floor is not null)
+                {
+                    var ratio = queue.ProducerNanosecondsPerCall.Median / floor.ProducerNanosecondsPerCall.Median;
+                    results.Add(new TargetResult($"Queue Block producer ns/call <= 3x the synchronous floor ({where})",
+                        Format($"{queue.ProducerNanosecondsPerCall.Median:F1} vs {floor.ProducerNanosecondsPerCall.Median:F1} ns = {ratio:F2}x"),
+                        ratio <= 3));
+                }
+
+                if (shape == CallShape.PrebuiltEvent)
+                {
+                    var producerBytes = queue.ProducerBytesPerEvent.Max;
+                    var pipelineBytes = queue.PipelineBytesPerEvent.Max;
+                    results.Add(new TargetResult($"Queue Block allocates 0 bytes per event, prebuilt event ({where})",
+                        Format($"producer {producerBytes:F3} B/event, whole process {pipelineBytes:F3} B/event (worst repetition)"),
+                        producerBytes < ZeroBytesThreshold && pipelineBytes < ZeroBytesThreshold));
+                }
+
+                results.Add(new TargetResult($"Queue Block loses 0 events ({where})",
+                    Format($"{queue.Lost:N0} lost of {queue.Emitted:N0}; all accounted: {queue.AllAccounted}"),
+                    queue.Lost == 0 && queue.AllAccounted));
+            }
+        }
+
+        if (saturation.FirstOrDefault(s => s.FullMode == QueueFullMode.Block) is { } blocked)
+        {
+            results.Add(new TargetResult("Queue Block loses 0 events (saturated, slow sink)",
+                Format($"{blocked.Dropped:N0} dropped of {blocked.Emitted:N0}; all accounted: {blocked.AllAccounted}"),
+                blocked.Dropped == 0 && blocked.AllAccounted));
+        }
+
+        results.Add(new TargetResult("Idle listener < 1% of a core",
+            Format($"{idle.WithListenerPercentOfCore:F2}% with the listener, {idle.BaselinePercentOfCore:F2}% without (whole process)"),
+            idle.WithListenerPercentOfCore < 1));
+        results.Add(new TargetResult("Wake-up latency p99 < 200 µs",
+            Format($"p50 {latency.P50:F1} µs, p99 {latency.P99:F1} µs, p99.9 {latency.P999:F1} µs"),
+            latency.P99 < 200 && latency.Lost == 0));
+        return results;
+    }
+
+    static ThroughputSummary? Find(IReadOnlyList<ThroughputSummary> throughput, PipelineKind kind, int producers,
+        CallShape shape) =>
+        throughput.FirstOrDefault(s => s.Kind == kind && s.Producers == producers && s.Shape == shape);
+
+    static TargetResult Ratio(string target, double value, double peer, double required)
+    {
+        var ratio = value / peer;
+        return new TargetResult(target, Format($"{value:N0} vs {peer:N0} events/s = {ratio:F2}x"), ratio >= required);
+    }
+
+    static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
