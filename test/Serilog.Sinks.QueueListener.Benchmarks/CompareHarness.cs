@@ -55,15 +55,15 @@ static class CompareHarness
         Directory.CreateDirectory(directory);
 
         var markdown = Path.Combine(directory, MarkdownFileName);
-        File.WriteAllText(markdown, MarkdownReportWriter.Write(report));
+        System.IO.File.WriteAllText(markdown, MarkdownReportWriter.Write(report));
         var csv = Path.Combine(directory, CsvFileName);
-        File.WriteAllText(csv, CsvReportWriter.Write(report));
+        System.IO.File.WriteAllText(csv, CsvReportWriter.Write(report));
 
         var files = new List<string> { markdown, csv };
         foreach (var shape in Enum.GetValues<CallShape>())
         {
             var chart = Path.Combine(directory, ChartFileName(shape));
-            using (var stream = File.Create(chart))
+            using (var stream = System.IO.File.Create(chart))
             {
                 SvgChartWriter.Write(report, shape, stream);
             }

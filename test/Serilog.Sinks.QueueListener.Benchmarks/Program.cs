@@ -1,10 +1,11 @@
 using BenchmarkDotNet.Running;
+using Serilog.Sinks.QueueListener.Benchmarks.Soak;
 
 namespace Serilog.Sinks.QueueListener.Benchmarks;
 
 /// <summary>
 /// <c>compare [--quick] [--out DIR]</c> runs the side-by-side comparison; <c>bdn [BenchmarkDotNet options]</c>
-/// runs the BenchmarkDotNet micro-benchmarks.
+/// runs the BenchmarkDotNet micro-benchmarks; <c>soak SECONDS</c> logs into a file for that long and checks it.
 /// </summary>
 static class Program
 {
@@ -14,6 +15,8 @@ static class Program
                                           (Markdown, CSV, SVG) in DIR (default artifacts/benchmarks)
           bdn [options]                   BenchmarkDotNet micro-benchmarks; options go to BenchmarkSwitcher,
                                           e.g. bdn --filter '*' --job short
+          soak SECONDS [--out DIR]        log at full speed in Block mode into a file for SECONDS, then check that
+                                          every event is in the file and the managed heap stayed flat
         """;
 
     public static int Main(string[] args)
@@ -27,12 +30,14 @@ static class Program
         var rest = args[1..];
         try
         {
-            // One case per command; new commands (a soak run, say) take their own case here.
+            // One case per command.
             switch (args[0])
             {
                 case "compare":
                     CompareHarness.Run(CompareOptions.Parse(rest), Console.Out);
                     return 0;
+                case "soak":
+                    return Soak(rest);
                 case "bdn":
                     BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
                     return 0;
@@ -48,5 +53,18 @@ static class Program
             Console.Error.WriteLine(Usage);
             return 2;
         }
+    }
+
+    static int Soak(string[] args)
+    {
+        if (args.Length == 0 || !int.TryParse(args[0], out var seconds) || seconds < 1)
+        {
+            throw new ArgumentException("soak takes a whole number of seconds, 1 or more.");
+        }
+
+        var folder = args.Length >= 3 && args[1] == "--out" ? args[2] : Path.Combine("artifacts", "soak");
+        var result = SoakRun.Run(TimeSpan.FromSeconds(seconds), producers: Environment.ProcessorCount, folder);
+        Console.WriteLine(result);
+        return result.Passed ? 0 : 1;
     }
 }

@@ -29,8 +29,8 @@ sealed record MachineInfo(int ProcessorCount, string OperatingSystem, string Arc
         try
         {
             const string loadAverage = "/proc/loadavg";
-            if (!File.Exists(loadAverage)) return "unknown";
-            return string.Join(' ', File.ReadAllText(loadAverage).Split(' ').Take(3));
+            if (!System.IO.File.Exists(loadAverage)) return "unknown";
+            return string.Join(' ', System.IO.File.ReadAllText(loadAverage).Split(' ').Take(3));
         }
         catch (IOException)
         {
@@ -44,8 +44,8 @@ sealed record MachineInfo(int ProcessorCount, string OperatingSystem, string Arc
         try
         {
             const string cpuInfo = "/proc/cpuinfo";
-            if (!File.Exists(cpuInfo)) return "unknown CPU";
-            var line = File.ReadLines(cpuInfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            if (!System.IO.File.Exists(cpuInfo)) return "unknown CPU";
+            var line = System.IO.File.ReadLines(cpuInfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
             return line?.Split(':', 2)[1].Trim() ?? "unknown CPU";
         }
         catch (IOException)
