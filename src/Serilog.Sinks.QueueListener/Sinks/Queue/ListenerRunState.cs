@@ -145,23 +145,29 @@ sealed class ListenerRunState
     }
 
     /// <summary>
-    /// Whether the listener can reach a flush marker: not when it is not running, stopping (the marker would stand
-    /// behind the sentinel), disposed, or this is the listener thread, which would wait for itself.
+    /// Send a flush marker, unless the listener cannot reach it: not running, stopping (the marker would stand behind
+    /// the sentinel), disposed, or this is the listener thread, which would wait for itself.
     /// </summary>
-    /// <param name="exited">The completion of the run that will reach the marker.</param>
-    public bool CanFlush(out Task exited)
+    public bool TryBeginFlush(out Task<bool> reached, out Task exited)
     {
         lock (_stateSync)
         {
             if (_disposed || _stopping || _thread is null || _thread == Thread.CurrentThread)
             {
+                reached = Task.FromResult(false);
                 exited = Task.CompletedTask;
                 return false;
             }
 
             exited = _exited.Task;
-            return true;
         }
+
+        // Outside the lock: the queue may be a user's implementation. A stop that slips in between sends its
+        // sentinel ahead of this marker; then the thread ends without reaching it, which the wait notices.
+        var marker = new QueueMarker(QueueMarkerKind.Flush);
+        _owner.Queue.EnqueueMarker(marker);
+        reached = marker.Reached.Task;
+        return true;
     }
 
     /// <returns><see langword="false"/> when the listener was disposed already.</returns>

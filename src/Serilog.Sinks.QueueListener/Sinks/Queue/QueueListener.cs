@@ -28,15 +28,12 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// </summary>
     public const string MeterName = "Serilog.Sinks.QueueListener";
 
-    /// <summary>How long a shutdown that abandoned the listener thread waits for it to end, so that it can dispose
-    /// the sinks itself; see <see cref="Shutdown"/>.</summary>
-    static readonly TimeSpan AbandonedExitGrace = TimeSpan.FromMilliseconds(100);
-
     readonly ILogEventQueue _queue;
     readonly ListenerSinks _sinks;
     readonly ListenerRunState _runState;
     readonly ListenerLoop _loop;
     readonly LeftoverReclaimer _reclaimer;
+    readonly ListenerShutdown _shutdown;
 
     /// <summary>Numbers the default names.</summary>
     static int _lastNameNumber;
@@ -73,6 +70,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         _runState = new ListenerRunState(this);
         _loop = new ListenerLoop(this, _sinks, _runState);
         _reclaimer = new LeftoverReclaimer(this);
+        _shutdown = new ListenerShutdown(this, _sinks, _runState, _loop);
     }
 
     /// <summary>
@@ -162,13 +160,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// thread itself, from a sink, where waiting would deadlock.</returns>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
     /// infinite.</exception>
-    public bool Stop(TimeSpan timeout)
-    {
-        var thread = BeginStop(timeout);
-        if (thread is null) return true;
-        if (thread == Thread.CurrentThread) return false;
-        return thread.Join(timeout);
-    }
+    public bool Stop(TimeSpan timeout) => _shutdown.Stop(timeout);
 
     /// <summary>
     /// Wait until every event enqueued before this call has been written to every sink, and the sinks that can be
@@ -189,7 +181,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     public bool Flush(TimeSpan timeout)
     {
         ShutdownTimeouts.Validate(timeout, nameof(timeout));
-        return TryBeginFlush(out var reached, out var exited) && MarkerWaiting.Wait(reached, exited, timeout);
+        return _runState.TryBeginFlush(out var reached, out var exited) && MarkerWaiting.Wait(reached, exited, timeout);
     }
 
     /// <summary>
@@ -205,7 +197,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     public Task<bool> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ShutdownTimeouts.Validate(timeout, nameof(timeout));
-        return TryBeginFlush(out var reached, out var exited)
+        return _runState.TryBeginFlush(out var reached, out var exited)
             ? MarkerWaiting.WaitAsync(reached, exited, timeout, cancellationToken)
             : Task.FromResult(false);
     }
@@ -297,136 +289,15 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>
-    /// Stop within <paramref name="timeout"/>, then dispose the sinks. When the drain does not finish in time, the
-    /// listener thread is abandoned: it reports what it still holds instead of handling it, and what is left in the
-    /// queue is reclaimed and reported here. A thread that was merely behind (a short timeout, a long backlog) sees
-    /// that before its next event and ends at once, so the shutdown gives it <see cref="AbandonedExitGrace"/> and then
-    /// disposes the sinks itself, flushed before this returns, as after a drain. A thread still stuck in a sink after
-    /// that disposes the sinks itself once the sink returns: disposing them here could wait forever on a lock that
-    /// sink holds.
-    /// </summary>
-    /// <returns><see langword="true"/> when everything was drained in time.</returns>
-    internal bool Shutdown(TimeSpan timeout)
-    {
-        if (!_runState.TryMarkDisposed()) return true;
+    /// <inheritdoc cref="ListenerShutdown.Shutdown"/>
+    internal bool Shutdown(TimeSpan timeout) => _shutdown.Shutdown(timeout);
 
-        var drained = Stop(timeout);
-        if (!drained)
-        {
-            Abandon(timeout);
-            Stop(AbandonedExitGrace);
-        }
-
-        QueueMetrics.Unregister(this);
-        if (drained || !_runState.LeaveSinkDisposalToListenerThread()) _sinks.Dispose();
-        return drained;
-    }
-
-    /// <inheritdoc cref="Shutdown"/>
-    internal async Task<bool> ShutdownAsync(TimeSpan timeout)
-    {
-        if (!_runState.TryMarkDisposed()) return true;
-
-        var drained = await StopAsync(timeout).ConfigureAwait(false);
-        if (!drained)
-        {
-            Abandon(timeout);
-            await StopAsync(AbandonedExitGrace).ConfigureAwait(false);
-        }
-
-        QueueMetrics.Unregister(this);
-        if (drained || !_runState.LeaveSinkDisposalToListenerThread()) await _sinks.DisposeAsync().ConfigureAwait(false);
-        return drained;
-    }
+    /// <inheritdoc cref="ListenerShutdown.Shutdown"/>
+    internal Task<bool> ShutdownAsync(TimeSpan timeout) => _shutdown.ShutdownAsync(timeout);
 
     /// <inheritdoc cref="LeftoverReclaimer.Reclaim"/>
     internal void ReclaimLeftovers(string reason) => _reclaimer.Reclaim(reason);
 
-    void Abandon(TimeSpan timeout)
-    {
-        _loop.Abandon();
-        var onListenerThread = _runState.IsListenerThread;
-
-        // Disposed from one of its own sinks, the listener gave up on the drain without waiting (the timeout may be
-        // infinite), and it reports the rest of its batch itself as soon as that sink returns.
-        var reason = onListenerThread
-            ? "the listener was disposed from one of its own sinks"
-            : $"the listener did not drain the queue within {timeout}";
-        ReclaimLeftovers(reason);
-        if (onListenerThread) return;
-
-        var held = _loop.HeldCount;
-        if (held > 0)
-        {
-            _failureListener.Report(this, LoggingFailureKind.Final,
-                $"{reason}; {held} events taken by the listener thread, which is stuck in a sink, were not written " +
-                "(the thread reports them with the events if the sink returns)", null);
-        }
-    }
-
-    /// <summary>
-    /// Send the sentinel if this run has none yet.
-    /// </summary>
-    /// <returns>The thread to wait for, or <see langword="null"/> when the listener is not running.</returns>
-    Thread? BeginStop(TimeSpan timeout)
-    {
-        ShutdownTimeouts.Validate(timeout, nameof(timeout));
-
-        var thread = _runState.BeginStop(out var sendSentinel);
-        if (thread is null) return null;
-        if (sendSentinel)
-        {
-            try
-            {
-                EnqueueSentinel();
-            }
-            catch
-            {
-                _runState.CancelStop(thread);
-                throw;
-            }
-        }
-
-        return thread;
-    }
-
-    /// <summary>
-    /// Send a flush marker, unless the listener cannot reach it: not running, stopping (the marker would stand behind
-    /// the sentinel), disposed, or this is the listener thread, which would wait for itself.
-    /// </summary>
-    bool TryBeginFlush(out Task<bool> reached, out Task exited)
-    {
-        if (!_runState.CanFlush(out exited))
-        {
-            reached = Task.FromResult(false);
-            return false;
-        }
-
-        // Outside the lock: the queue may be a user's implementation. A stop that slips in between sends its
-        // sentinel ahead of this marker; then the thread ends without reaching it, which the wait notices.
-        var marker = new QueueMarker(QueueMarkerKind.Flush);
-        _queue.EnqueueMarker(marker);
-        reached = marker.Reached.Task;
-        return true;
-    }
-
-    async Task<bool> StopAsync(TimeSpan timeout)
-    {
-        var thread = BeginStop(timeout);
-        if (thread is null) return true;
-        if (thread == Thread.CurrentThread) return false;
-
-        var exited = _runState.Exited;
-        if (timeout == Timeout.InfiniteTimeSpan)
-        {
-            await exited.ConfigureAwait(false);
-            return true;
-        }
-
-        using var delayCancellation = new CancellationTokenSource();
-        var first = await Task.WhenAny(exited, Task.Delay(timeout, delayCancellation.Token)).ConfigureAwait(false);
-        delayCancellation.Cancel();
-        return first == exited;
-    }
+    /// <summary>The stopping thread's way in to <see cref="EnqueueSentinel"/>, an override included.</summary>
+    internal void SendSentinel() => EnqueueSentinel();
 }
