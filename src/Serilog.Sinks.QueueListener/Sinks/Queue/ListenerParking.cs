@@ -31,12 +31,7 @@ sealed class ListenerParking
     {
         // Spin briefly first: under load the next event is usually a few hundred nanoseconds away, and parking costs
         // a system call on each side.
-        var spinner = new SpinWait();
-        while (!spinner.NextSpinWillYield)
-        {
-            if (_queue.HasPublishedWork()) return true;
-            spinner.SpinOnce();
-        }
+        if (BriefSpin.Until(_queue, static queue => queue.HasPublishedWork())) return true;
 
         // Then yield the core, still watching, for a while longer. The spin above lasts a few microseconds; a producer
         // that spends longer than that on each call (message template binding, a collection) would otherwise find

@@ -28,12 +28,7 @@ sealed class ProducerParking
     /// first.</exception>
     public void WaitForRoom(CancellationToken cancellationToken)
     {
-        var spinner = new SpinWait();
-        while (!spinner.NextSpinWillYield)
-        {
-            if (_queue.HasRoom()) return;
-            spinner.SpinOnce();
-        }
+        if (BriefSpin.Until(_queue, static queue => queue.HasRoom())) return;
 
         cancellationToken.ThrowIfCancellationRequested();
         using var registration = cancellationToken.CanBeCanceled
