@@ -8,6 +8,10 @@ namespace Serilog.Sinks.Queue;
 /// pass on the failure listener, dispose. Each sink is handled in its own try/catch, so that one faulty sink never
 /// starves the others; failures are reported with the listener as the sender.
 /// </summary>
+/// <remarks>
+/// Emit and flush run on the listener thread only. Disposal runs once, on the disposing thread or, when a shutdown
+/// abandoned the listener thread, on that thread as it ends (see <see cref="ListenerRunState.EndRun"/>).
+/// </remarks>
 sealed class ListenerSinks
 {
     readonly QueueListener _owner;

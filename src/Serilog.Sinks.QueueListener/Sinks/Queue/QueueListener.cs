@@ -29,11 +29,14 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     public const string MeterName = "Serilog.Sinks.QueueListener";
 
     readonly ILogEventQueue _queue;
-    readonly ListenerSinks _sinks;
+
+    // The listener's work, split by concern so that each part reads on its own; this class keeps the public surface
+    // and the overridable members, and delegates. Each type says which threads use it and under which lock.
     readonly ListenerRunState _runState;
+    readonly ListenerSinks _sinks;
     readonly ListenerLoop _loop;
-    readonly LeftoverReclaimer _reclaimer;
     readonly ListenerShutdown _shutdown;
+    readonly LeftoverReclaimer _reclaimer;
 
     /// <summary>Numbers the default names.</summary>
     static int _lastNameNumber;
@@ -83,13 +86,11 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// </summary>
     public bool IsRunning => _runState.IsRunning;
 
-
     /// <summary>
     /// <see langword="true"/> once the listener thread will take nothing more off the queue: it has ended, or it was
     /// abandoned by a shutdown that timed out. Only then may another party reclaim what is left in the queue.
     /// </summary>
     internal bool HasStoppedConsuming => _loop.IsAbandoned || !IsRunning;
-
 
     /// <summary>
     /// The number of events the listener has handled: taken off the queue, prepared and written to every sink
@@ -97,11 +98,9 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// </summary>
     public long HandledCount => _loop.HandledCount;
 
-
     /// <summary>The <c>queue.name</c> tag this run reports under. Its key never changes, so a read racing a restart
     /// sees either name, never a mix.</summary>
     internal KeyValuePair<string, object?> NameTag => _runState.NameTag;
-
 
     /// <summary>Times a sink (or an override of <see cref="Handle"/>) failed on an event.</summary>
     internal long SinkFailureCount => _sinks.FailureCount;
@@ -142,7 +141,6 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         _runState.Start(Name, _loop.Run);
         return this;
     }
-
 
     /// <summary>
     /// Stop the listener: send the sentinel and wait, without limit, until every event enqueued before this call
