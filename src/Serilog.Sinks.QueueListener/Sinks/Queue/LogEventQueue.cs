@@ -26,9 +26,6 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
     /// </summary>
     public const int MaxCapacity = 1 << 24;
 
-    /// <summary>How long the listener keeps yielding and watching for work, after its spin, before it parks: 50 µs.</summary>
-    static readonly long YieldBudgetTicks = Stopwatch.Frequency / 20_000;
-
     /// <summary>The ring; its length is a power of two, at least the capacity, and at least two. With a single slot
     /// the sequence that marks position <c>p</c> published (<c>p + 1</c>) would also mark the slot free for position
     /// <c>p + 1</c>: a producer could overwrite an event between its claim and its release, losing it and leaving
@@ -45,17 +42,11 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
     /// <summary>The positions and flags, padded against false sharing; see <see cref="QueuePositions"/>.</summary>
     QueuePositions _positions;
 
-    /// <summary>
-    /// Monitor the listener parks on. It sets <see cref="QueuePositions.ListenerParked"/> and checks for work under
-    /// it, and a producer pulses under it, so a wake-up cannot fall between the check and the wait.
-    /// </summary>
-    readonly object _listenerSync = new();
+    /// <summary>Where the listener parks when the queue is empty; see <see cref="ListenerParking"/>.</summary>
+    readonly ListenerParking _listenerParking;
 
-    /// <summary>
-    /// Monitor for producers parked in Block mode. <see cref="QueuePositions.WaitingProducers"/> is incremented and
-    /// the room checked under it, so a pulse from the thread that frees room cannot be missed.
-    /// </summary>
-    readonly object _roomSync = new();
+    /// <summary>Where producers park in Block mode; see <see cref="ProducerParking"/>.</summary>
+    readonly ProducerParking _producerParking;
 
     /// <summary>Incremented with an interlocked operation on the drop path only.</summary>
     long _droppedCount;
@@ -95,6 +86,8 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
         }
 
         _positions.ProducerLimit = capacity;
+        _listenerParking = new ListenerParking(this);
+        _producerParking = new ProducerParking(this);
     }
 
     /// <inheritdoc/>
@@ -127,6 +120,12 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
     /// </summary>
     internal long EnqueuedCount => Volatile.Read(ref _positions.Enqueue);
 
+    /// <summary><see cref="QueuePositions.ListenerParked"/>, for <see cref="ListenerParking"/>.</summary>
+    internal ref int ListenerParked => ref _positions.ListenerParked;
+
+    /// <summary><see cref="QueuePositions.WaitingProducers"/>, for <see cref="ProducerParking"/>.</summary>
+    internal ref int WaitingProducers => ref _positions.WaitingProducers;
+
     /// <inheritdoc/>
     public void SetFailureListener(ILoggingFailureListener failureListener)
     {
@@ -152,7 +151,7 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
                 switch (_fullMode)
                 {
                     case QueueFullMode.Block:
-                        WaitForRoom(cancellationToken);
+                        _producerParking.WaitForRoom(cancellationToken);
                         continue;
                     case QueueFullMode.DropIncoming:
                         ReportDropped(logEvent, "the queue is full; dropped the incoming event");
@@ -177,7 +176,7 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
         if (marker is null) throw new ArgumentNullException(nameof(marker));
 
         _markers.Add(marker, () => Volatile.Read(ref _positions.Enqueue));
-        WakeListener();
+        _listenerParking.WakeListener();
     }
 
     /// <inheritdoc/>
@@ -220,7 +219,7 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
 
             // The compare-and-swap above is a full fence: a producer that registered as waiting before it is seen
             // here, and one registering after it finds the room when it checks under the monitor.
-            if (Volatile.Read(ref _positions.WaitingProducers) != 0) WakeProducers();
+            if (Volatile.Read(ref _positions.WaitingProducers) != 0) _producerParking.WakeProducers();
             return count;
         }
     }
@@ -231,46 +230,7 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
     public bool WaitToDequeue(TimeSpan timeout)
     {
         ShutdownTimeouts.Validate(timeout, nameof(timeout));
-
-        // Spin briefly first: under load the next event is usually a few hundred nanoseconds away, and parking costs
-        // a system call on each side.
-        var spinner = new SpinWait();
-        while (!spinner.NextSpinWillYield)
-        {
-            if (HasPublishedWork()) return true;
-            spinner.SpinOnce();
-        }
-
-        // Then yield the core, still watching, for a while longer. The spin above lasts a few microseconds; a producer
-        // that spends longer than that on each call (message template binding, a collection) would otherwise find
-        // the listener parked on almost every event and pay a wake-up (a lock and a system call) each time, which
-        // slows it further: a loop that feeds itself. Yielding rather than spinning leaves the core to any other
-        // runnable thread, the producers first. The budget is spent once per burst, so an idle listener costs
-        // nothing.
-        var yieldUntil = Stopwatch.GetTimestamp() + (timeout == Timeout.InfiniteTimeSpan
-            ? YieldBudgetTicks
-            : Math.Min(YieldBudgetTicks, (long)(timeout.TotalSeconds * Stopwatch.Frequency)));
-        while (Stopwatch.GetTimestamp() < yieldUntil)
-        {
-            if (HasPublishedWork()) return true;
-            Thread.Yield();
-        }
-
-        lock (_listenerSync)
-        {
-            Interlocked.Exchange(ref _positions.ListenerParked, 1);
-
-            // Read after the full fence above. A producer reserves its position (a compare-and-swap, also a full
-            // fence) before it reads ListenerParked, so either it sees the flag and wakes us, or we see its
-            // reservation here. The reservation, not the publication, is what we must look at: the publication is a
-            // plain store that may still sit in the producer's store buffer.
-            if (!HasReservedWork()) Monitor.Wait(_listenerSync, timeout);
-
-            // A benign race: a producer that saw the flag before this write pulses a monitor nobody waits on.
-            Volatile.Write(ref _positions.ListenerParked, 0);
-        }
-
-        return HasReservedWork();
+        return _listenerParking.WaitForWork(timeout);
     }
 
     bool HasRoomFor(long position)
@@ -280,15 +240,15 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
         return position < limit;
     }
 
-    bool HasRoom() => Volatile.Read(ref _positions.Enqueue) - Volatile.Read(ref _positions.Dequeue) < _capacity;
+    internal bool HasRoom() => Volatile.Read(ref _positions.Enqueue) - Volatile.Read(ref _positions.Dequeue) < _capacity;
 
-    bool HasPublishedWork()
+    internal bool HasPublishedWork()
     {
         var head = Volatile.Read(ref _positions.Dequeue);
         return Volatile.Read(ref _slots[head & _mask].Sequence) == head + 1 || _markers.NextPosition <= head;
     }
 
-    bool HasReservedWork()
+    internal bool HasReservedWork()
     {
         var head = Volatile.Read(ref _positions.Dequeue);
         return Volatile.Read(ref _positions.Enqueue) != head || _markers.NextPosition <= head;
@@ -309,7 +269,7 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
         slot.Item = logEvent;
         Volatile.Write(ref slot.Sequence, position + 1);
 
-        if (Volatile.Read(ref _positions.ListenerParked) != 0) WakeListener();
+        if (Volatile.Read(ref _positions.ListenerParked) != 0) _listenerParking.WakeListener();
     }
 
     /// <summary>Take the event out of a claimed slot and hand the slot to the position one lap later.</summary>
@@ -334,56 +294,6 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
 
         ReportDropped(Release(head), "the queue is full; evicted the oldest event");
         return true;
-    }
-
-    void WaitForRoom(CancellationToken cancellationToken)
-    {
-        var spinner = new SpinWait();
-        while (!spinner.NextSpinWillYield)
-        {
-            if (HasRoom()) return;
-            spinner.SpinOnce();
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        using var registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.Register(static state => ((LogEventQueue)state!).WakeProducers(), this)
-            : default;
-
-        lock (_roomSync)
-        {
-            Interlocked.Increment(ref _positions.WaitingProducers);
-            try
-            {
-                while (!HasRoom())
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    Monitor.Wait(_roomSync);
-                }
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _positions.WaitingProducers);
-            }
-        }
-    }
-
-    void WakeProducers()
-    {
-        lock (_roomSync)
-        {
-            Monitor.PulseAll(_roomSync);
-        }
-    }
-
-    void WakeListener()
-    {
-        if (Interlocked.Exchange(ref _positions.ListenerParked, 0) == 0) return;
-
-        lock (_listenerSync)
-        {
-            Monitor.Pulse(_listenerSync);
-        }
     }
 
     void ReportDropped(LogEvent logEvent, string message)

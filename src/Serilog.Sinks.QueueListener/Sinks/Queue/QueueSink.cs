@@ -46,19 +46,8 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// <summary>Set during configuration, before logging starts.</summary>
     ILoggingFailureListener _failureListener = SelfLog.FailureListener;
 
-    /// <summary>
-    /// The handler registered on <see cref="AppDomain.ProcessExit"/> by <see cref="DrainOnProcessExit"/>, kept so
-    /// that disposal removes exactly it: the static event would otherwise hold the sink, its listener and the
-    /// wrapped sinks for the life of the process. Set during configuration.
-    /// </summary>
-    EventHandler? _processExitHandler;
-
-    /// <summary>
-    /// Completed by the disposal that began, when it has finished. A process-exit drain that finds a disposal
-    /// already under way (<c>Log.CloseAndFlush()</c> on another thread) waits on it: otherwise the process could exit
-    /// in the middle of that drain.
-    /// </summary>
-    readonly TaskCompletionSource<bool> _disposeFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Registered on process exit by <see cref="DrainOnProcessExit"/>; unregistered by disposal.</summary>
+    readonly ProcessExitDrain _processExitDrain;
 
     /// <summary>
     /// Create a sink that only enqueues: another party runs the listener over <paramref name="queue"/>.
@@ -70,6 +59,7 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
         _queue = queue ?? throw new ArgumentNullException(nameof(queue));
         _shutdownToken = _shutdown.Token;
         _shutdownTimeout = Timeout.InfiniteTimeSpan;
+        _processExitDrain = new ProcessExitDrain(this);
     }
 
     /// <summary>
@@ -124,6 +114,9 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// The number of events the owned listener has handled; zero when someone else runs the listener.
     /// </summary>
     public long HandledCount => _listener?.HandledCount ?? 0;
+
+    /// <summary>How long disposal waits for the drain.</summary>
+    internal TimeSpan ShutdownTimeout => _shutdownTimeout;
 
     /// <summary>
     /// Add the event to the queue and return. Never throws.
@@ -235,7 +228,7 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     public void Dispose() => TryDisposeWithin(_shutdownTimeout);
 
     /// <returns><see langword="false"/> when another call had already begun disposal.</returns>
-    bool TryDisposeWithin(TimeSpan shutdownTimeout)
+    internal bool TryDisposeWithin(TimeSpan shutdownTimeout)
     {
         if (!BeginDispose()) return false;
 
@@ -249,7 +242,7 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
         }
         finally
         {
-            _disposeFinished.TrySetResult(true);
+            _processExitDrain.DisposalFinished();
         }
     }
 
@@ -270,7 +263,7 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
         }
         finally
         {
-            _disposeFinished.TrySetResult(true);
+            _processExitDrain.DisposalFinished();
         }
     }
 
@@ -285,41 +278,19 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     }
 
     /// <summary>
-    /// Dispose the sink when the process exits normally (<c>Main</c> returns, <c>Environment.Exit</c>) without
-    /// <c>Log.CloseAndFlush()</c>, so that queued events still reach the wrapped sinks. The drain waits for the
-    /// shutdown timeout, or <see cref="ShutdownTimeouts.UnlimitedAtProcessExit"/> when that is unlimited. Called
-    /// during configuration, once; a sink without a listener of its own has nothing to drain.
+    /// Dispose the sink when the process exits normally without <c>Log.CloseAndFlush()</c>; see
+    /// <see cref="ProcessExitDrain"/>. Called during configuration, once; a sink without a listener of its own has
+    /// nothing to drain.
     /// </summary>
-    /// <remarks>
-    /// SIGTERM is deliberately not handled here. Up to .NET 9 the runtime turned it into a normal exit, which raises
-    /// <see cref="AppDomain.ProcessExit"/>; since .NET 10 it does not, and a host that handles SIGTERM itself (the
-    /// generic host does) goes on logging while it shuts down, so a library that drained and closed the logger on the
-    /// signal would lose those events. Disposing the logger at the end of that shutdown is the host's job.
-    /// </remarks>
     internal void DrainOnProcessExit()
     {
         if (_listener is null) return;
 
-        _processExitHandler = (_, _) => OnProcessExit();
-        AppDomain.CurrentDomain.ProcessExit += _processExitHandler;
+        _processExitDrain.Register();
     }
 
-    /// <summary>
-    /// The <see cref="AppDomain.ProcessExit"/> handler. Never throws: an exception here would surface as an
-    /// unhandled exception while the process exits, and keep the handlers after this one from running.
-    /// </summary>
-    internal void OnProcessExit()
-    {
-        try
-        {
-            var timeout = ShutdownTimeouts.ForProcessExit(_shutdownTimeout);
-            if (!TryDisposeWithin(timeout)) _disposeFinished.Task.Wait(timeout);
-        }
-        catch (Exception ex)
-        {
-            SelfLog.WriteLine("Failed draining the queue sink {0} at process exit: {1}", this, ex);
-        }
-    }
+    /// <inheritdoc cref="ProcessExitDrain.OnProcessExit"/>
+    internal void OnProcessExit() => _processExitDrain.OnProcessExit();
 
     bool BeginDispose()
     {
@@ -327,7 +298,7 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
 
         // Only one disposal gets here, so the handler is removed once; removing it from inside the handler, at
         // process exit, is allowed.
-        if (_processExitHandler is { } handler) AppDomain.CurrentDomain.ProcessExit -= handler;
+        _processExitDrain.Unregister();
 
         // Release producers parked in Block mode: after this, nothing will make room for them.
         _shutdown.Cancel();
