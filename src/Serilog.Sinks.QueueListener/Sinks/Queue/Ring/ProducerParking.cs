@@ -22,42 +22,58 @@ sealed class ProducerParking
     }
 
     /// <summary>
-    /// Spin briefly, then park until the queue has room.
+    /// Spin briefly, then park until the queue has room. An interrupt does not end the wait: it is held back and
+    /// raised again on return, so that the event is still enqueued and the interrupt still reaches the thread.
     /// </summary>
     /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled
-    /// first.</exception>
+    /// first; at once, without a spin, when it was cancelled before the call (how a listener thread logging into
+    /// its own full queue is told not to wait).</exception>
     public void WaitForRoom(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (BriefSpin.Until(_queue, static queue => queue.HasRoom())) return;
 
-        cancellationToken.ThrowIfCancellationRequested();
         using var registration = cancellationToken.CanBeCanceled
             ? cancellationToken.Register(static state => ((ProducerParking)state!).WakeProducers(), this)
             : default;
 
-        lock (_roomSync)
+        var interrupted = InterruptDeferral.Enter(_roomSync);
+        try
         {
             Interlocked.Increment(ref _queue.WaitingProducers);
-            try
+            while (!_queue.HasRoom())
             {
-                while (!_queue.HasRoom())
+                cancellationToken.ThrowIfCancellationRequested();
+                try
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
                     Monitor.Wait(_roomSync);
                 }
+                catch (ThreadInterruptedException)
+                {
+                    // Monitor.Wait holds the monitor again when it throws; look at the room again.
+                    interrupted = true;
+                }
             }
-            finally
-            {
-                Interlocked.Decrement(ref _queue.WaitingProducers);
-            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _queue.WaitingProducers);
+            Monitor.Exit(_roomSync);
+            InterruptDeferral.Restore(interrupted);
         }
     }
 
     public void WakeProducers()
     {
-        lock (_roomSync)
+        var interrupted = InterruptDeferral.Enter(_roomSync);
+        try
         {
             Monitor.PulseAll(_roomSync);
+        }
+        finally
+        {
+            Monitor.Exit(_roomSync);
+            InterruptDeferral.Restore(interrupted);
         }
     }
 }

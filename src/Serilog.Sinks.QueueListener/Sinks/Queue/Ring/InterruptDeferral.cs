@@ -1,0 +1,47 @@
+namespace Serilog.Sinks.Queue;
+
+/// <summary>
+/// Keeps <see cref="Thread.Interrupt"/> from cutting short the few steps of the queue that must finish once begun:
+/// waking a parked listener, waking parked producers, adding or taking a marker. An interrupt that arrives while
+/// such a step waits for a lock is held back and raised again once the step is done, so that it still reaches the
+/// thread at its next blocking wait, as if it had arrived a moment later.
+/// </summary>
+/// <remarks>
+/// Why this matters: a producer interrupted between clearing the listener's parked flag and pulsing it would leave
+/// the listener asleep with nobody left to wake it, and the listener thread interrupted while handing back a batch
+/// would lose the events it had claimed.
+/// </remarks>
+static class InterruptDeferral
+{
+    /// <summary>
+    /// Enter <paramref name="sync"/>, waiting as long as it takes even when the thread is interrupted meanwhile.
+    /// </summary>
+    /// <returns><see langword="true"/> when an interrupt was held back; pass it to <see cref="Restore"/> once the
+    /// step is done.</returns>
+    public static bool Enter(object sync)
+    {
+        var interrupted = false;
+        while (true)
+        {
+            var taken = false;
+            try
+            {
+                Monitor.Enter(sync, ref taken);
+                return interrupted;
+            }
+            catch (ThreadInterruptedException)
+            {
+                interrupted = true;
+                if (taken) return true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Raise again an interrupt that was held back: it surfaces at the thread's next blocking wait.
+    /// </summary>
+    public static void Restore(bool interrupted)
+    {
+        if (interrupted) Thread.CurrentThread.Interrupt();
+    }
+}
