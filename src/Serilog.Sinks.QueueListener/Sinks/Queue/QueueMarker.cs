@@ -1,3 +1,5 @@
+using Serilog.Events;
+
 namespace Serilog.Sinks.Queue;
 
 /// <summary>
@@ -18,12 +20,25 @@ public sealed class QueueMarker
     {
     }
 
-    internal QueueMarker(QueueMarkerKind kind)
+    /// <param name="kind">What the listener does when it reaches the marker.</param>
+    /// <param name="completed">Called with the result when the marker is completed, on the completing thread
+    /// (before the listener thread can end), once.</param>
+    /// <param name="logEvent">For <see cref="QueueMarkerKind.Event"/>, the event the marker carries.</param>
+    internal QueueMarker(QueueMarkerKind kind, Action<bool>? completed = null, LogEvent? logEvent = null)
     {
         Kind = kind;
+        _completed = completed;
+        Event = logEvent;
     }
 
+    readonly Action<bool>? _completed;
+
     internal QueueMarkerKind Kind { get; }
+
+    /// <summary>The event of a <see cref="QueueMarkerKind.Event"/> marker, carried past a full queue: how an event
+    /// logged on a listener thread is queued without waiting for room that only that thread could make. Null for
+    /// the other kinds.</summary>
+    internal LogEvent? Event { get; }
 
     /// <summary>
     /// Completed by whoever takes the marker off the queue: <see langword="true"/> when the listener reached it (and,
@@ -31,4 +46,13 @@ public sealed class QueueMarker
     /// flush.
     /// </summary>
     internal TaskCompletionSource<bool> Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Complete the marker: by the listener when it reaches it, or by a reclaim that discards it. The first call
+    /// wins; later ones do nothing.
+    /// </summary>
+    internal void Complete(bool reached)
+    {
+        if (Reached.TrySetResult(reached)) _completed?.Invoke(reached);
+    }
 }

@@ -4,6 +4,13 @@ namespace Serilog.Sinks.Queue;
 /// The lifecycle of a <see cref="QueueListener"/>: its thread, the completion of each run, and whether it is
 /// stopping or disposed, all under one small lock that is never held while user code (sinks, overrides) runs.
 /// </summary>
+/// <remarks>
+/// The run that is under way when the listener is disposed, or that disposal starts when none is, is the final run:
+/// its thread drains the queue up to the sentinel, then disposes the sinks itself (see
+/// <see cref="ListenerLoop"/>), so that a shutdown bounds the drain and the disposal with one wait, and a listener
+/// that was stopped, or never started, is still drained. Which run is final is decided under the lock, where the
+/// thread also decides, as it ends, whether it must dispose the sinks; so exactly one of the two does.
+/// </remarks>
 sealed class ListenerRunState
 {
     readonly QueueListener _owner;
@@ -15,6 +22,16 @@ sealed class ListenerRunState
     /// Under <see cref="_stateSync"/>.</summary>
     Thread? _thread;
 
+    /// <summary>Mirrors <c>_thread is not null</c> for lock-free readers on the logging path; a stale read only
+    /// delays a report. Written under <see cref="_stateSync"/>.</summary>
+    volatile bool _running;
+
+    /// <summary>Set by the first <see cref="Start"/>; read without the lock, like <see cref="_running"/>.</summary>
+    volatile bool _everStarted;
+
+    /// <summary>Counts the runs started; under <see cref="_stateSync"/>, read without it.</summary>
+    volatile int _runs;
+
     /// <summary>Completed by the current run's thread as it ends; awaited by asynchronous disposal. Under
     /// <see cref="_stateSync"/>.</summary>
     TaskCompletionSource<bool> _exited = NewCompletion();
@@ -22,21 +39,17 @@ sealed class ListenerRunState
     /// <summary>A sentinel has been sent for the current run. Under <see cref="_stateSync"/>.</summary>
     bool _stopping;
 
-    /// <summary>Set once by disposal; <see cref="Start"/> refuses afterwards. Under <see cref="_stateSync"/>.</summary>
+    /// <summary>Set once by disposal; <see cref="Start"/> refuses afterwards, and the current run is the final
+    /// one. Under <see cref="_stateSync"/>.</summary>
     bool _disposed;
-
-    /// <summary>
-    /// Set by a shutdown that abandoned the listener thread while it still ran: the thread disposes the sinks as it
-    /// ends, because it is stuck in one of them, which may hold a lock its own <c>Dispose</c> needs. Under
-    /// <see cref="_stateSync"/>, which is also where the thread clears <see cref="_thread"/>, so exactly one of the
-    /// two disposes the sinks.
-    /// </summary>
-    bool _disposeSinksOnExit;
 
     /// <summary>The <c>queue.name</c> tag of the listener's name, made when the thread starts, under
     /// <see cref="_stateSync"/>; read by the listener thread, to which starting it publishes the tag, and by metric
     /// collections (see <see cref="NameTag"/>).</summary>
     KeyValuePair<string, object?> _nameTag;
+
+    /// <summary>What the thread of each run runs.</summary>
+    ParameterizedThreadStart? _run;
 
     /// <param name="owner">The listener, registered with the metrics while it runs.</param>
     public ListenerRunState(QueueListener owner)
@@ -45,13 +58,13 @@ sealed class ListenerRunState
     }
 
     /// <summary><see langword="true"/> from <see cref="Start"/> until the listener thread has ended.</summary>
-    public bool IsRunning
-    {
-        get
-        {
-            lock (_stateSync) return _thread is not null;
-        }
-    }
+    public bool IsRunning => _running;
+
+    /// <summary>Whether the listener has ever been started.</summary>
+    public bool HasEverStarted => _everStarted;
+
+    /// <summary>The number of runs started so far.</summary>
+    public int Runs => _runs;
 
     /// <summary><see langword="true"/> when called on the running listener thread itself, from a sink.</summary>
     public bool IsListenerThread
@@ -90,32 +103,29 @@ sealed class ListenerRunState
                 throw new InvalidOperationException("The listener is already running; stop it before starting it again.");
             }
 
-            // Observed from here until the thread ends (it unregisters under this lock, so a restart cannot cross
-            // it) or, should the thread never start, until disposal.
-            _nameTag = QueueMetrics.TagFor(name);
-            QueueMetrics.Register(_owner);
+            _run = run;
+            StartThread(name);
+        }
+    }
 
-            var thread = new Thread(run) { IsBackground = true, Name = "Serilog.Sinks.QueueListener" };
-            var exited = NewCompletion();
-
-            // The listener thread outlives whatever scope started it; it must not carry that scope's
-            // AsyncLocals (LogContext among them) into every event it handles. SuppressFlow throws when flow is
-            // suppressed already, which is just as good.
-            if (ExecutionContext.IsFlowSuppressed())
+    /// <summary>
+    /// Mark the listener disposed, making the current run the final one, or starting a final run when none is under
+    /// way (its thread drains what the queue holds and disposes the sinks).
+    /// </summary>
+    /// <returns><see langword="false"/> when the listener was disposed already.</returns>
+    public bool TryBeginDispose(string name, ParameterizedThreadStart run)
+    {
+        lock (_stateSync)
+        {
+            if (_disposed) return false;
+            _disposed = true;
+            if (_thread is null)
             {
-                thread.Start(exited);
-            }
-            else
-            {
-                using (ExecutionContext.SuppressFlow())
-                {
-                    thread.Start(exited);
-                }
+                _run ??= run;
+                StartThread(name);
             }
 
-            _thread = thread;
-            _exited = exited;
-            _stopping = false;
+            return true;
         }
     }
 
@@ -135,77 +145,70 @@ sealed class ListenerRunState
         }
     }
 
-    /// <summary>Undo <see cref="BeginStop"/> when sending the sentinel failed, unless that run has ended.</summary>
-    public void CancelStop(Thread thread)
-    {
-        lock (_stateSync)
-        {
-            if (_thread == thread) _stopping = false;
-        }
-    }
-
     /// <summary>
-    /// Send a flush marker, unless the listener cannot reach it: not running, stopping (the marker would stand behind
-    /// the sentinel), disposed, or this is the listener thread, which would wait for itself.
+    /// Whether a flush marker can be reached: not when the listener is not running, is stopping (the marker would
+    /// stand behind the sentinel), is disposed, or this is the listener thread, which would wait for itself.
     /// </summary>
-    public bool TryBeginFlush(out Task<bool> reached, out Task exited)
+    /// <param name="exited">The completion of the run that would reach the marker.</param>
+    public bool CanFlush(out Task exited)
     {
         lock (_stateSync)
         {
-            if (_disposed || _stopping || _thread is null || _thread == Thread.CurrentThread)
-            {
-                reached = Task.FromResult(false);
-                exited = Task.CompletedTask;
-                return false;
-            }
-
             exited = _exited.Task;
-        }
-
-        // Outside the lock: the queue may be a user's implementation. A stop that slips in between sends its
-        // sentinel ahead of this marker; then the thread ends without reaching it, which the wait notices.
-        var marker = new QueueMarker(QueueMarkerKind.Flush);
-        _owner.Queue.EnqueueMarker(marker);
-        reached = marker.Reached.Task;
-        return true;
-    }
-
-    /// <returns><see langword="false"/> when the listener was disposed already.</returns>
-    public bool TryMarkDisposed()
-    {
-        lock (_stateSync)
-        {
-            if (_disposed) return false;
-            _disposed = true;
-            return true;
-        }
-    }
-
-    /// <returns><see langword="true"/> when the abandoned listener thread still runs and will dispose the sinks
-    /// as it ends; <see langword="false"/> when it has ended, and the caller must.</returns>
-    public bool LeaveSinkDisposalToListenerThread()
-    {
-        lock (_stateSync)
-        {
-            if (_thread is null) return false;
-            _disposeSinksOnExit = true;
-            return true;
+            return !_disposed && !_stopping && _thread is not null && _thread != Thread.CurrentThread;
         }
     }
 
     /// <summary>
     /// Called by the listener thread as it ends.
     /// </summary>
-    /// <returns><see langword="true"/> when the thread must dispose the sinks; see
-    /// <see cref="LeaveSinkDisposalToListenerThread"/>.</returns>
-    public bool EndRun()
+    /// <returns><see langword="true"/> when the run has ended; <see langword="false"/> when it is the final run: the
+    /// thread must then reclaim what is left and dispose the sinks, and call <see cref="EndFinalRun"/>.</returns>
+    public bool TryEndRun()
     {
         lock (_stateSync)
         {
-            QueueMetrics.Unregister(_owner);
-            if (_thread == Thread.CurrentThread) _thread = null;
-            return _disposeSinksOnExit;
+            if (_disposed) return false;
+            EndRunLocked();
+            return true;
         }
+    }
+
+    /// <summary>Called by the thread of the final run once it has disposed the sinks.</summary>
+    public void EndFinalRun()
+    {
+        lock (_stateSync) EndRunLocked();
+    }
+
+    void StartThread(string name)
+    {
+        // Observed from here until the thread ends (it unregisters under this lock, so a restart cannot cross it).
+        _nameTag = QueueMetrics.TagFor(name);
+        QueueMetrics.Register(_owner);
+
+        var thread = new Thread(_run!) { IsBackground = true, Name = "Serilog.Sinks.QueueListener" };
+        var exited = NewCompletion();
+        ExecutionContextFlow.Suppressed((thread, exited), static s =>
+        {
+            s.thread.Start(s.exited);
+            return true;
+        });
+
+        _thread = thread;
+        _exited = exited;
+        _stopping = false;
+        _everStarted = true;
+        _runs++;
+        _running = true;
+    }
+
+    void EndRunLocked()
+    {
+        QueueMetrics.Unregister(_owner);
+        if (_thread != Thread.CurrentThread) return;
+
+        _thread = null;
+        _running = false;
     }
 
     static TaskCompletionSource<bool> NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);

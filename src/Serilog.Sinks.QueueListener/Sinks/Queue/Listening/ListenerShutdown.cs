@@ -1,15 +1,19 @@
+using System.Diagnostics;
+using System.Globalization;
 using Serilog.Core;
+using Serilog.Events;
 
 namespace Serilog.Sinks.Queue;
 
 /// <summary>
-/// Stops a <see cref="QueueListener"/>: sends the sentinel and waits for the drain, and at disposal gives up on a
-/// drain that does not finish in time, abandoning the listener thread; see <see cref="Shutdown"/>.
+/// Stops a <see cref="QueueListener"/>: sends the sentinel and waits for the drain; and at disposal, bounds the drain
+/// and the disposal of the sinks with one timeout, giving up on a listener thread that does not finish in time.
+/// Never throws on the disposal path: whatever a user's queue or override does is reported instead.
 /// </summary>
 sealed class ListenerShutdown
 {
-    /// <summary>How long a shutdown that abandoned the listener thread waits for it to end, so that it can dispose
-    /// the sinks itself; see <see cref="Shutdown"/>.</summary>
+    /// <summary>How long a shutdown that gave up waits for the listener thread to end, so that a thread that was only
+    /// behind (a short timeout, a long backlog) still disposes the sinks before disposal returns.</summary>
     static readonly TimeSpan AbandonedExitGrace = TimeSpan.FromMilliseconds(100);
 
     readonly QueueListener _owner;
@@ -28,119 +32,173 @@ sealed class ListenerShutdown
     /// <inheritdoc cref="QueueListener.Stop(TimeSpan)"/>
     public bool Stop(TimeSpan timeout)
     {
-        var thread = BeginStop(timeout);
+        ShutdownTimeouts.Validate(timeout, nameof(timeout));
+        var thread = BeginStop();
         if (thread is null) return true;
         if (thread == Thread.CurrentThread) return false;
-        return thread.Join(timeout);
+        return Join(thread, timeout);
     }
 
     /// <summary>
-    /// Stop within <paramref name="timeout"/>, then dispose the sinks. When the drain does not finish in time, the
-    /// listener thread is abandoned: it reports what it still holds instead of handling it, and what is left in the
-    /// queue is reclaimed and reported here. A thread that was merely behind (a short timeout, a long backlog) sees
-    /// that before its next event and ends at once, so the shutdown gives it <see cref="AbandonedExitGrace"/> and then
-    /// disposes the sinks itself, flushed before this returns, as after a drain. A thread still stuck in a sink after
-    /// that disposes the sinks itself once the sink returns: disposing them here could wait forever on a lock that
-    /// sink holds.
+    /// Dispose the listener within <paramref name="timeout"/>: the final run's thread drains the queue up to the
+    /// sentinel and disposes the sinks, and this waits for it. When it does not end in time, the thread is abandoned:
+    /// the events it holds but has not begun to write, and those still queued, are reported with the events; then
+    /// the thread gets <see cref="AbandonedExitGrace"/> to end (one that was only behind does, and disposes the
+    /// sinks); one still in a sink after that disposes the sinks itself if the sink ever returns, and what it was
+    /// writing is reported as possibly not written.
     /// </summary>
-    /// <returns><see langword="true"/> when everything was drained in time.</returns>
+    /// <returns><see langword="true"/> when everything was drained and the sinks disposed in time.</returns>
     public bool Shutdown(TimeSpan timeout)
     {
-        if (!_runState.TryMarkDisposed()) return true;
+        if (!_runState.TryBeginDispose(_owner.Name, _loop.Run)) return true;
 
-        var drained = Stop(timeout);
-        if (!drained)
-        {
-            Abandon(timeout);
-            Stop(AbandonedExitGrace);
-        }
+        var thread = BeginStop();
+        if (thread is null) return true;
+        if (thread == Thread.CurrentThread) return false;
+        if (Join(thread, timeout)) return true;
 
-        QueueMetrics.Unregister(_owner);
-        if (drained || !_runState.LeaveSinkDisposalToListenerThread()) _sinks.Dispose();
-        return drained;
+        var handled = GiveUp(timeout, out var inFlight);
+        if (!Join(thread, AbandonedExitGrace)) ReportStillRunning(timeout, inFlight, handled);
+        return false;
     }
 
     /// <inheritdoc cref="Shutdown"/>
     public async Task<bool> ShutdownAsync(TimeSpan timeout)
     {
-        if (!_runState.TryMarkDisposed()) return true;
+        if (!_runState.TryBeginDispose(_owner.Name, _loop.Run)) return true;
 
-        var drained = await StopAsync(timeout).ConfigureAwait(false);
-        if (!drained)
-        {
-            Abandon(timeout);
-            await StopAsync(AbandonedExitGrace).ConfigureAwait(false);
-        }
+        var thread = BeginStop();
+        if (thread is null) return true;
+        if (thread == Thread.CurrentThread) return false;
 
-        QueueMetrics.Unregister(_owner);
-        if (drained || !_runState.LeaveSinkDisposalToListenerThread()) await _sinks.DisposeAsync().ConfigureAwait(false);
-        return drained;
-    }
+        var exited = _runState.Exited;
+        if (await CompletesWithin(exited, timeout).ConfigureAwait(false)) return true;
 
-    void Abandon(TimeSpan timeout)
-    {
-        _loop.Abandon();
-        var onListenerThread = _runState.IsListenerThread;
-
-        // Disposed from one of its own sinks, the listener gave up on the drain without waiting (the timeout may be
-        // infinite), and it reports the rest of its batch itself as soon as that sink returns.
-        var reason = onListenerThread
-            ? "the listener was disposed from one of its own sinks"
-            : $"the listener did not drain the queue within {timeout}";
-        _owner.ReclaimLeftovers(reason);
-        if (onListenerThread) return;
-
-        var held = _loop.HeldCount;
-        if (held > 0)
-        {
-            _owner.FailureListener.Report(_owner, LoggingFailureKind.Final,
-                $"{reason}; {held} events taken by the listener thread, which is stuck in a sink, were not written " +
-                "(the thread reports them with the events if the sink returns)", null);
-        }
+        var handled = GiveUp(timeout, out var inFlight);
+        if (!await CompletesWithin(exited, AbandonedExitGrace).ConfigureAwait(false)) ReportStillRunning(timeout, inFlight, handled);
+        return false;
     }
 
     /// <summary>
-    /// Send the sentinel if this run has none yet.
+    /// Abandon the listener thread and report what it will not write: the rest of its batch and what is still
+    /// queued.
+    /// </summary>
+    /// <returns>The listener's handled count at the time, to tell later whether it finished the event in
+    /// flight.</returns>
+    long GiveUp(TimeSpan timeout, out LogEvent? inFlight)
+    {
+        var reason = string.Format(CultureInfo.InvariantCulture, "the listener did not drain the queue within {0}", timeout);
+        var handled = _loop.HandledCount;
+        var rest = _loop.Abandon(out inFlight);
+        if (rest.Count > 0)
+        {
+            _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+                "{0}; {1} events the listener thread had taken but not begun to write were not written", reason, rest.Count), rest);
+        }
+
+        _owner.ReclaimLeftovers(reason);
+        return handled;
+    }
+
+    void ReportStillRunning(TimeSpan timeout, LogEvent? inFlight, long handledBefore)
+    {
+        if (inFlight is not null && _loop.HandledCount == handledBefore)
+        {
+            _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+                "the listener thread was still writing this event to its sinks {0} after the shutdown began; it may or may not be written",
+                timeout + AbandonedExitGrace), [inFlight]);
+        }
+
+        var where = _sinks.Disposing is { } sink
+            ? $"the sink {sink} has not returned from Dispose"
+            : "the listener thread has not returned from a sink";
+        _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+            "the sinks were not all disposed within the shutdown timeout: {0}; the listener thread disposes the rest if it returns",
+            where), null);
+    }
+
+    /// <summary>
+    /// Send the sentinel if this run has none yet. When neither the listener's <see cref="QueueListener.EnqueueSentinel"/>
+    /// nor the queue can take one, the failure is reported and the listener is told to end once the queue is empty.
     /// </summary>
     /// <returns>The thread to wait for, or <see langword="null"/> when the listener is not running.</returns>
-    Thread? BeginStop(TimeSpan timeout)
+    Thread? BeginStop()
     {
-        ShutdownTimeouts.Validate(timeout, nameof(timeout));
-
         var thread = _runState.BeginStop(out var sendSentinel);
-        if (thread is null) return null;
-        if (sendSentinel)
+        if (thread is null || !sendSentinel) return thread;
+
+        try
         {
-            try
-            {
-                _owner.SendSentinel();
-            }
-            catch
-            {
-                _runState.CancelStop(thread);
-                throw;
-            }
+            _owner.SendSentinel();
+            return thread;
+        }
+        catch (Exception ex)
+        {
+            _owner.FailureListener.Report(_owner, LoggingFailureKind.Permanent,
+                "failed sending the stop sentinel; sending a plain one through the queue instead", null, ex);
+        }
+
+        try
+        {
+            _owner.Queue.EnqueueMarker(new QueueMarker(QueueMarkerKind.Sentinel));
+        }
+        catch (Exception ex)
+        {
+            _owner.FailureListener.Report(_owner, LoggingFailureKind.Permanent,
+                "failed sending the stop sentinel through the queue; the listener stops once it finds the queue empty", null, ex);
+            _loop.EndWhenEmpty();
         }
 
         return thread;
     }
 
-    async Task<bool> StopAsync(TimeSpan timeout)
+    /// <summary>
+    /// <see cref="Thread.Join(TimeSpan)"/>, not cut short by an interrupt of the stopping thread: the interrupt is
+    /// held back and raised again on return.
+    /// </summary>
+    static bool Join(Thread thread, TimeSpan timeout)
     {
-        var thread = BeginStop(timeout);
-        if (thread is null) return true;
-        if (thread == Thread.CurrentThread) return false;
+        var interrupted = false;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    return thread.Join(Remaining(timeout, started));
+                }
+                catch (ThreadInterruptedException)
+                {
+                    interrupted = true;
+                }
+            }
+        }
+        finally
+        {
+            InterruptDeferral.Restore(interrupted);
+        }
+    }
 
-        var exited = _runState.Exited;
+    static TimeSpan Remaining(TimeSpan timeout, long started)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan) return timeout;
+
+        var elapsed = TimeSpan.FromTicks((Stopwatch.GetTimestamp() - started) * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
+        return elapsed >= timeout ? TimeSpan.Zero : timeout - elapsed;
+    }
+
+    static async Task<bool> CompletesWithin(Task task, TimeSpan timeout)
+    {
         if (timeout == Timeout.InfiniteTimeSpan)
         {
-            await exited.ConfigureAwait(false);
+            await task.ConfigureAwait(false);
             return true;
         }
 
         using var delayCancellation = new CancellationTokenSource();
-        var first = await Task.WhenAny(exited, Task.Delay(timeout, delayCancellation.Token)).ConfigureAwait(false);
+        var first = await Task.WhenAny(task, Task.Delay(timeout, delayCancellation.Token)).ConfigureAwait(false);
         delayCancellation.Cancel();
-        return first == exited;
+        return first == task;
     }
 }
