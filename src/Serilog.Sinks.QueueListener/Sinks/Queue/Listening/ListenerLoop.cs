@@ -104,6 +104,15 @@ sealed class ListenerLoop
         finally
         {
             context.Handling = null;
+
+            // A request to end without a sentinel was for this run; the next run, after a Start, begins afresh. An
+            // abandoned listener has no next run.
+            if (!_held.IsAbandoned)
+            {
+                _endWhenEmpty = false;
+                _endRequested.Reset();
+            }
+
             if (!_runState.TryEndRun()) EndFinalRun();
             ListenerThreadContext.Leave();
             exited.TrySetResult(true);
