@@ -110,8 +110,10 @@ sealed class DropReporter
 
     void ReportHeld()
     {
+        // Take what is held now and no more: under a steady flood of drops, taking until the list is empty could keep
+        // one report going for ever. What arrives meanwhile goes into the next report.
         List<LogEvent>? incoming = null, oldest = null, noSlot = null;
-        while (_dropped.TryDequeue(out var dropped))
+        for (var left = Volatile.Read(ref _held); left > 0 && _dropped.TryDequeue(out var dropped); left--)
         {
             Interlocked.Decrement(ref _held);
             var list = dropped.Reason switch
