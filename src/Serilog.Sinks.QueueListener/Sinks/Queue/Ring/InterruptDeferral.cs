@@ -38,6 +38,25 @@ static class InterruptDeferral
     }
 
     /// <summary>
+    /// Wake the threads waiting on <paramref name="sync"/>: one, or with <paramref name="all"/> every one. Not cut
+    /// short by an interrupt while it waits for the monitor.
+    /// </summary>
+    public static void Pulse(object sync, bool all)
+    {
+        var interrupted = Enter(sync);
+        try
+        {
+            if (all) Monitor.PulseAll(sync);
+            else Monitor.Pulse(sync);
+        }
+        finally
+        {
+            Monitor.Exit(sync);
+            Restore(interrupted);
+        }
+    }
+
+    /// <summary>
     /// Raise again an interrupt that was held back: it surfaces at the thread's next blocking wait.
     /// </summary>
     public static void Restore(bool interrupted)

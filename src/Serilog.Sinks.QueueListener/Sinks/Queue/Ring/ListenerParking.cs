@@ -82,15 +82,6 @@ sealed class ListenerParking
     {
         if (Interlocked.Exchange(ref _queue.ListenerParked, 0) == 0) return;
 
-        var interrupted = InterruptDeferral.Enter(_listenerSync);
-        try
-        {
-            Monitor.Pulse(_listenerSync);
-        }
-        finally
-        {
-            Monitor.Exit(_listenerSync);
-            InterruptDeferral.Restore(interrupted);
-        }
+        InterruptDeferral.Pulse(_listenerSync, all: false);
     }
 }

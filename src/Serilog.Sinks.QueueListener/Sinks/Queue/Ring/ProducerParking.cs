@@ -63,17 +63,6 @@ sealed class ProducerParking
         }
     }
 
-    public void WakeProducers()
-    {
-        var interrupted = InterruptDeferral.Enter(_roomSync);
-        try
-        {
-            Monitor.PulseAll(_roomSync);
-        }
-        finally
-        {
-            Monitor.Exit(_roomSync);
-            InterruptDeferral.Restore(interrupted);
-        }
-    }
+    /// <summary>Wake every parked producer to look at the room again; not cut short by an interrupt.</summary>
+    public void WakeProducers() => InterruptDeferral.Pulse(_roomSync, all: true);
 }
