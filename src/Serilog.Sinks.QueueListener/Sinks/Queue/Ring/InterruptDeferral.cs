@@ -57,6 +57,46 @@ static class InterruptDeferral
     }
 
     /// <summary>
+    /// <see cref="CancellationToken.Register(Action{object}, object)"/>, not cut short by an interrupt: registering
+    /// takes the token's internal lock, whose spin may sleep, so with many producers parking at once an interrupt can
+    /// land there. It lands before the callback is added, so trying again is safe.
+    /// </summary>
+    public static CancellationTokenRegistration Register(Action<object?> callback, object state, ref bool interrupted,
+        CancellationToken token)
+    {
+        while (true)
+        {
+            try
+            {
+                return token.Register(callback, state);
+            }
+            catch (ThreadInterruptedException)
+            {
+                interrupted = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Dispose <paramref name="registration"/>, not cut short by an interrupt (see <see cref="Register"/>).
+    /// </summary>
+    public static void Unregister(CancellationTokenRegistration registration, ref bool interrupted)
+    {
+        while (true)
+        {
+            try
+            {
+                registration.Dispose();
+                return;
+            }
+            catch (ThreadInterruptedException)
+            {
+                interrupted = true;
+            }
+        }
+    }
+
+    /// <summary>
     /// Raise again an interrupt that was held back: it surfaces at the thread's next blocking wait.
     /// </summary>
     public static void Restore(bool interrupted)

@@ -33,32 +33,40 @@ sealed class ProducerParking
         cancellationToken.ThrowIfCancellationRequested();
         if (BriefSpin.Until(_queue, static queue => queue.HasRoom())) return;
 
-        using var registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.Register(static state => ((ProducerParking)state!).WakeProducers(), this)
+        var interrupted = false;
+        var registration = cancellationToken.CanBeCanceled
+            ? InterruptDeferral.Register(
+                static state => ((ProducerParking)state!).WakeProducers(), this, ref interrupted, cancellationToken)
             : default;
-
-        var interrupted = InterruptDeferral.Enter(_roomSync);
         try
         {
-            Interlocked.Increment(ref _queue.WaitingProducers);
-            while (!_queue.HasRoom())
+            interrupted |= InterruptDeferral.Enter(_roomSync);
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                try
+                Interlocked.Increment(ref _queue.WaitingProducers);
+                while (!_queue.HasRoom())
                 {
-                    Monitor.Wait(_roomSync);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    try
+                    {
+                        Monitor.Wait(_roomSync);
+                    }
+                    catch (ThreadInterruptedException)
+                    {
+                        // Monitor.Wait holds the monitor again when it throws; look at the room again.
+                        interrupted = true;
+                    }
                 }
-                catch (ThreadInterruptedException)
-                {
-                    // Monitor.Wait holds the monitor again when it throws; look at the room again.
-                    interrupted = true;
-                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _queue.WaitingProducers);
+                Monitor.Exit(_roomSync);
             }
         }
         finally
         {
-            Interlocked.Decrement(ref _queue.WaitingProducers);
-            Monitor.Exit(_roomSync);
+            InterruptDeferral.Unregister(registration, ref interrupted);
             InterruptDeferral.Restore(interrupted);
         }
     }
