@@ -335,6 +335,41 @@ public class ReviewProbeTests
         Assert.That(thrown, Is.Null, "Emit threw");
     }
 
+    [Test]
+    public void AListenerRestartedAfterItsQueueFailedDuringAStopKeepsRunning()
+    {
+        var failures = new CollectingFailureListener();
+        var queue = new DequeueFailingQueue(new LogEventQueue(100, QueueFullMode.Block));
+        var collecting = new CollectingSink();
+        var listener = new Listener(queue, collecting);
+        var sink = new QueueSink(queue, listener, Bound);
+        sink.SetFailureListener(failures);
+        listener.Start();
+
+        try
+        {
+            // The queue fails for good while a stop is under way: the listener gives up before reaching the sentinel.
+            queue.Failing = true;
+            Assert.That(listener.Stop(TimeSpan.FromMilliseconds(10)), Is.False);
+            Assert.That(SpinWait.SpinUntil(() => !listener.IsRunning, Bound), Is.True, "the listener did not give up");
+
+            // The queue recovers and the application starts the listener again.
+            queue.Failing = false;
+            listener.Start();
+            sink.Emit(Some.Event(1));
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(collecting.WaitFor(1, TimeSpan.FromSeconds(2)), Is.True, "the event after the restart was not written");
+                Assert.That(listener.IsRunning, Is.True, "the restarted listener ended at the old run's sentinel");
+            });
+        }
+        finally
+        {
+            BoundedCall.Run(sink.Dispose, Bound);
+        }
+    }
+
     /// <summary>Whether disposal has marked the listener disposed: Start refuses with that before anything else.</summary>
     static bool IsDisposed(Listener listener)
     {
