@@ -18,9 +18,11 @@ namespace Serilog.Sinks.Queue;
 /// counted in <see cref="DroppedCount"/> at once and reported with the events themselves, many to a report, to the
 /// failure listener (<see cref="SelfLog.FailureListener"/> unless one is set) as
 /// <see cref="LoggingFailureKind.Permanent"/>, from a timer about 100 ms later: the producer that drops an event
-/// neither waits nor calls the failure listener. In those modes a producer never parks or sleeps; when it cannot
-/// get a slot within a spin of some microseconds (the thread it would wait for was descheduled mid-step), it drops
-/// the incoming event.</para>
+/// does not wait, and calls the failure listener only in a flood, when some 10,000 drops wait for their report. In
+/// those modes the queue never parks a producer or puts it to sleep; when it cannot get a slot within a spin of some
+/// microseconds (the thread it would wait for was descheduled mid-step), or after evicting a few events that other
+/// producers took, it drops the incoming event. (The runtime may still pause any thread: a garbage collection, a
+/// page fault.)</para>
 /// </remarks>
 public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
 {
@@ -29,6 +31,10 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
     /// bounds the allocation at 256 MiB.
     /// </summary>
     public const int MaxCapacity = 1 << 24;
+
+    /// <summary>How many events one enqueue in <see cref="QueueFullMode.DropOldest"/> mode evicts, at most, while
+    /// other producers keep taking the slots it frees.</summary>
+    const int MaxEvictionsPerEnqueue = 8;
 
     /// <summary>The ring; its length is a power of two, at least the capacity, and at least two. With a single slot
     /// the sequence that marks position <c>p</c> published (<c>p + 1</c>) would also mark the slot free for position
@@ -157,6 +163,7 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
         if (logEvent is null) throw new ArgumentNullException(nameof(logEvent));
 
         var dropSpin = new NonBlockingSpin();
+        var evictions = 0;
         while (true)
         {
             var position = Volatile.Read(ref _positions.Enqueue);
@@ -171,7 +178,15 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
                         Drop(logEvent, DropReason.QueueFull);
                         return false;
                     default:
-                        if (TryEvictOldest() || dropSpin.TrySpinOnce()) continue;
+                        // Other producers may take each slot this one frees; after a few rounds, drop the incoming
+                        // event rather than go on evicting for them.
+                        if (evictions < MaxEvictionsPerEnqueue && TryEvictOldest())
+                        {
+                            evictions++;
+                            continue;
+                        }
+
+                        if (dropSpin.TrySpinOnce()) continue;
                         Drop(logEvent, DropReason.NoSlot);
                         return false;
                 }

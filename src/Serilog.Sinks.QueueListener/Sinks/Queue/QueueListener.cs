@@ -96,7 +96,9 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// <see langword="true"/> once the listener thread will take nothing more off the queue: it has ended, or it was
     /// abandoned by a shutdown that timed out. Only then may another party reclaim what is left in the queue.
     /// </summary>
-    internal bool HasStoppedConsuming => _loop.HasStoppedConsuming || !IsRunning;
+    /// <remarks>Not merely "not running": a stopped listener that is being disposed has a final run ahead of it,
+    /// which drains the queue itself.</remarks>
+    internal bool HasStoppedConsuming => _loop.HasStoppedConsuming;
 
     /// <summary>Whether the listener has ever been started.</summary>
     internal bool HasEverStarted => _runState.HasEverStarted;
@@ -220,12 +222,14 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// every event enqueued before it. Called once per <see cref="Stop()"/> of a running listener.
     /// </summary>
     /// <remarks>
-    /// An override must still get a sentinel into the queue, most simply by calling the base method; otherwise
-    /// <see cref="Stop()"/> waits until its timeout. The sentinel never waits for room and is never dropped.
+    /// An override must still get a sentinel into the queue by calling the base method, on the calling thread (the
+    /// sentinel is stamped with the run it stops, and whether disposal sent it); otherwise <see cref="Stop()"/> waits
+    /// until its timeout. The sentinel never waits for room and is never dropped. When the override throws, the
+    /// failure is reported and a plain sentinel is sent instead.
     /// </remarks>
     protected virtual void EnqueueSentinel()
     {
-        _queue.EnqueueMarker(new QueueMarker(QueueMarkerKind.Sentinel));
+        _queue.EnqueueMarker(_runState.NewSentinel());
     }
 
     /// <summary>

@@ -31,7 +31,23 @@ public sealed class QueueMarker
         Event = logEvent;
     }
 
+    /// <param name="run">The run of the listener the sentinel stops.</param>
+    /// <param name="final">Whether disposal sent it: only such a sentinel ends a disposed listener's last run.</param>
+    internal QueueMarker(int run, bool final)
+        : this(QueueMarkerKind.Sentinel)
+    {
+        Run = run;
+        Final = final;
+    }
+
     readonly Action<bool>? _completed;
+
+    /// <summary>For a sentinel, the run of the listener it stops: a later run passes over it (the run it was meant
+    /// for ended before reaching it, its queue having failed).</summary>
+    internal int Run { get; }
+
+    /// <summary>For a sentinel, whether disposal sent it; see <see cref="Run"/>.</summary>
+    internal bool Final { get; }
 
     internal QueueMarkerKind Kind { get; }
 

@@ -63,10 +63,6 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// <summary>Releases one of <see cref="_carried"/>, when its marker is taken off the queue.</summary>
     readonly Action<bool> _releaseCarried;
 
-    /// <summary>1 once the sink has reported (and in Block mode started) an owned listener that was never started;
-    /// interlocked.</summary>
-    int _reportedNeverStarted;
-
     /// <summary>The run of the owned listener after which its not running was last reported; interlocked.</summary>
     int _idleReportedRun = -1;
 
@@ -175,11 +171,12 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
         }
         else
         {
-            if (_listener is { IsRunning: false } idle) NoticeIdleListener(idle);
-
             try
             {
-                _queue.Enqueue(logEvent, _shutdownToken);
+                if (_listener is not { IsRunning: false } idle || !TryEnqueueBesideIdleListener(idle, logEvent))
+                {
+                    _queue.Enqueue(logEvent, _shutdownToken);
+                }
             }
             catch (OperationCanceledException) when (_shutdownToken.IsCancellationRequested)
             {
@@ -199,7 +196,16 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
         // reservation. Otherwise the listener may already be gone past this event, so take it back and report it
         // here. Either way the event is written or reported, never stranded. (Reclaiming while the listener still
         // consumes would be wrong: it could take the sentinel the listener is waiting for.)
-        if (Volatile.Read(ref _disposed) != 0) AccountForEventRacingDisposal();
+        if (Volatile.Read(ref _disposed) == 0) return;
+
+        try
+        {
+            AccountForEventRacingDisposal();
+        }
+        catch (Exception ex)
+        {
+            _failureListener.Report(this, LoggingFailureKind.Final, "failed accounting for an event that raced disposal", [logEvent], ex);
+        }
     }
 
     /// <summary>
@@ -268,10 +274,51 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     }
 
     /// <summary>
-    /// The queue looks full while the owned listener is not running: say so once per stop, and start a listener that
-    /// was never started rather than let producers of a <see cref="LogEventQueue"/> in Block mode wait for ever.
+    /// The owned listener is not running. A listener that was never started, over a <see cref="LogEventQueue"/> in
+    /// Block mode, is started by the first producer that would otherwise wait for room, rather than let producers
+    /// wait for ever; in every other case a full queue is reported once per stop.
     /// </summary>
-    void NoticeIdleListener(QueueListener listener)
+    /// <returns><see langword="true"/> when the event has been enqueued here; <see langword="false"/> when the
+    /// caller must enqueue it.</returns>
+    bool TryEnqueueBesideIdleListener(QueueListener listener, LogEvent logEvent)
+    {
+        if (!listener.HasEverStarted && _queue is LogEventQueue { FullMode: QueueFullMode.Block })
+        {
+            try
+            {
+                // Cancelled already, so that a full queue refuses at once: exactly the producer that would wait
+                // starts the listener, however many race for the last slot.
+                _queue.Enqueue(logEvent, NoWait);
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                StartNeverStartedListener(listener);
+                return false;
+            }
+        }
+
+        ReportIdleListenerOnceIfFull(listener);
+        return false;
+    }
+
+    void StartNeverStartedListener(QueueListener listener)
+    {
+        try
+        {
+            listener.Start();
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            // Started by another producer, or by the application, or disposed, meanwhile.
+            return;
+        }
+
+        _failureListener.Report(this, LoggingFailureKind.Temporary,
+            "the queue is full and its listener was never started; the sink started it rather than let producers wait for ever", null);
+    }
+
+    void ReportIdleListenerOnceIfFull(QueueListener listener)
     {
         try
         {
@@ -283,38 +330,14 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
             return;
         }
 
-        if (!listener.HasEverStarted)
-        {
-            if (Interlocked.Exchange(ref _reportedNeverStarted, 1) != 0) return;
-
-            // Only where the producer would otherwise wait: in the drop modes a queue may well be filled before its
-            // listener is started on purpose, and the application's own Start must not find it running.
-            if (_queue is LogEventQueue { FullMode: QueueFullMode.Block })
-            {
-                try
-                {
-                    listener.Start();
-                    _failureListener.Report(this, LoggingFailureKind.Temporary,
-                        "the queue is full and its listener was never started; the sink started it rather than let producers wait for ever", null);
-                    return;
-                }
-                catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
-                {
-                    // Started, or disposed, by someone else meanwhile.
-                    return;
-                }
-            }
-
-            _failureListener.Report(this, LoggingFailureKind.Temporary,
-                "the queue is full and its listener was never started; events wait or are dropped as the queue's full mode says until it is",
-                null);
-            return;
-        }
-
+        // Once per stop: the run number tells one stop from the next; a never-started listener is run 0.
         var run = listener.Runs;
         if (Interlocked.Exchange(ref _idleReportedRun, run) == run) return;
+        var state = listener.HasEverStarted
+            ? "is not running (it was stopped, or its queue failed)"
+            : "was never started";
         _failureListener.Report(this, LoggingFailureKind.Temporary,
-            "the queue is full and its listener is not running (it was stopped, or its queue failed); in Block mode producers wait until it is started again or the sink is disposed",
+            $"the queue is full and its listener {state}; producers wait or drop as the queue's full mode says until it is started or the sink is disposed",
             null);
     }
 
@@ -332,19 +355,26 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// </summary>
     /// <param name="timeout">How long to wait, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
     /// <returns><see langword="true"/> when everything enqueued before the call has been written and flushed;
-    /// <see langword="false"/> when the timeout passed first, the sink has been disposed, or as
+    /// <see langword="false"/> when the timeout passed first, the sink has been disposed, at once when a sink that
+    /// does not own its listener is flushed from a listener thread (it could be waiting for itself), or as
     /// <see cref="QueueListener.Flush"/> says.</returns>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
     /// infinite.</exception>
     public bool Flush(TimeSpan timeout)
     {
         ShutdownTimeouts.Validate(timeout, nameof(timeout));
-        if (Volatile.Read(ref _disposed) != 0) return false;
+        if (Volatile.Read(ref _disposed) != 0 || IsOnListenerThreadOfOthers) return false;
         if (_listener is not null) return _listener.Flush(timeout);
 
         // Someone else runs the listener: all that can be watched is the marker itself.
         return MarkerWaiting.Wait(_flushes.Request(), null, timeout);
     }
+
+    /// <summary>
+    /// Whether this sink, which does not own its listener, is flushed from a listener thread: that may be the
+    /// thread that would reach the marker, waiting for itself.
+    /// </summary>
+    bool IsOnListenerThreadOfOthers => _listener is null && ListenerThreadContext.Current is not null;
 
     /// <summary>
     /// As <see cref="Flush"/>, without blocking a thread while the listener gets there.
@@ -359,7 +389,7 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     public Task<bool> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ShutdownTimeouts.Validate(timeout, nameof(timeout));
-        if (Volatile.Read(ref _disposed) != 0) return Task.FromResult(false);
+        if (Volatile.Read(ref _disposed) != 0 || IsOnListenerThreadOfOthers) return Task.FromResult(false);
         if (_listener is not null) return _listener.FlushAsync(timeout, cancellationToken);
 
         return MarkerWaiting.WaitAsync(_flushes.Request(), null, timeout, cancellationToken);

@@ -50,19 +50,24 @@ sealed class HeldBatch
 
     /// <summary>Claim event <paramref name="index"/> of a batch of <paramref name="count"/>, before handling it;
     /// call <see cref="Handled"/> after.</summary>
-    /// <returns>The event; <see langword="null"/> when the listener was abandoned: this event and the rest are the
-    /// abandoning thread's.</returns>
-    public LogEvent? TryClaim(int index, int count)
+    /// <param name="index">The event's index in the batch.</param>
+    /// <param name="count">The batch's size.</param>
+    /// <param name="logEvent">The event; <see langword="null"/> for a cell a user's queue counted but did not
+    /// fill.</param>
+    /// <returns><see langword="false"/> when the listener was abandoned: this event and the rest are the abandoning
+    /// thread's.</returns>
+    public bool TryClaim(int index, int count, out LogEvent? logEvent)
     {
-        var logEvent = Events[index];
+        logEvent = Events[index];
         Volatile.Write(ref _inFlight, logEvent);
         if (Interlocked.CompareExchange(ref _progress, Pack(count, index + 1), Pack(count, index)) != Pack(count, index))
         {
-            return null;
+            logEvent = null;
+            return false;
         }
 
         Events[index] = null!;
-        return logEvent;
+        return true;
     }
 
     /// <summary>The claimed event has been handed to every sink.</summary>
@@ -85,12 +90,13 @@ sealed class HeldBatch
         var rest = new List<LogEvent>(count - next);
         for (var i = next; i < count; i++)
         {
-            rest.Add(Events[i]);
+            // A cell a user's queue counted but did not fill has nothing to report.
+            if (Events[i] is { } logEvent) rest.Add(logEvent);
         }
 
         // The listener names the event before it claims it: one it failed to claim is in the rest already.
         inFlight = Volatile.Read(ref _inFlight);
-        if (inFlight is not null && rest.Count > 0 && ReferenceEquals(inFlight, rest[0])) inFlight = null;
+        if (inFlight is not null && next < count && ReferenceEquals(inFlight, Events[next])) inFlight = null;
         return rest;
     }
 

@@ -33,7 +33,9 @@ sealed class LeftoverReclaimer
     /// <param name="reason">Why the events will not be written, for the report.</param>
     public void Reclaim(string reason)
     {
-        lock (_reclaimSync)
+        // A producer racing disposal may wait here for a reclaim under way; an interrupt must not cut that short.
+        var interrupted = InterruptDeferral.Enter(_reclaimSync);
+        try
         {
             var queue = _owner.Queue;
             var leftovers = new List<LogEvent>();
@@ -82,6 +84,11 @@ sealed class LeftoverReclaimer
                 _owner.FailureListener.Report(_owner, LoggingFailureKind.Final,
                     $"{reason}; {leftovers.Count} queued events were not written", leftovers);
             }
+        }
+        finally
+        {
+            Monitor.Exit(_reclaimSync);
+            InterruptDeferral.Restore(interrupted);
         }
     }
 }

@@ -34,9 +34,12 @@ sealed class ListenerLoop
 
     readonly QueueFaultBackoff _faults;
 
-    /// <summary>Set when the listener must end as soon as it finds the queue empty, because no sentinel could be
-    /// sent. Volatile: written by the stopping thread, read by the listener thread.</summary>
-    volatile bool _endWhenEmpty;
+    /// <summary>The run that must end as soon as it finds the queue empty, because no sentinel could be sent for
+    /// it; 0 for none. Volatile: written by the stopping thread, read by the listener thread.</summary>
+    volatile int _endWhenEmptyRun;
+
+    /// <summary>The number of the run under way; written by the listener thread as the run starts.</summary>
+    int _run;
 
     /// <summary>Set by the listener thread of the final run once it takes nothing more off the queue, before it
     /// reclaims what is left; read by producers racing disposal (see <see cref="QueueSink.Emit"/>).</summary>
@@ -79,43 +82,58 @@ sealed class ListenerLoop
         return rest;
     }
 
-    /// <summary>Make the listener thread end once it finds the queue empty: the stop for which no sentinel could
-    /// be sent.</summary>
-    public void EndWhenEmpty()
+    /// <summary>Make the listener thread end run <paramref name="run"/> once it finds the queue empty: the stop
+    /// for which no sentinel could be sent.</summary>
+    public void EndWhenEmpty(int run)
     {
-        _endWhenEmpty = true;
+        _endWhenEmptyRun = run;
         RequestEnd();
     }
 
-    /// <summary>The listener thread's body; <paramref name="state"/> is the completion of this run.</summary>
+    /// <summary>The listener thread's body; <paramref name="state"/> is the run's completion and number.</summary>
     public void Run(object? state)
     {
-        var exited = (TaskCompletionSource<bool>)state!;
+        var (exited, run) = ((TaskCompletionSource<bool>, int))state!;
+        _run = run;
+
+        // Only shortens a backoff; a request that reached the previous run must not cut this run's short.
+        if (!_held.IsAbandoned) _endRequested.Reset();
+
         var context = ListenerThreadContext.Enter();
         try
         {
-            RunLoop(context);
-        }
-        catch (Exception ex)
-        {
-            // Nothing above should throw; a thread must not end the process over it.
-            _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, "the listener thread failed", null, ex);
+            while (true)
+            {
+                var end = RunLoopSafely(context);
+                var outcome = _runState.TryEndRun(atStopSentinel: end == ListenerLoopEnd.StopSentinel);
+                if (outcome == ListenerRunEnd.KeepDraining) continue;
+                if (outcome == ListenerRunEnd.Final) EndFinalRun();
+                return;
+            }
         }
         finally
         {
             context.Handling = null;
-
-            // A request to end without a sentinel was for this run; the next run, after a Start, begins afresh. An
-            // abandoned listener has no next run.
-            if (!_held.IsAbandoned)
-            {
-                _endWhenEmpty = false;
-                _endRequested.Reset();
-            }
-
-            if (!_runState.TryEndRun()) EndFinalRun();
             ListenerThreadContext.Leave();
             exited.TrySetResult(true);
+        }
+    }
+
+    ListenerLoopEnd RunLoopSafely(ListenerThreadContext context)
+    {
+        try
+        {
+            return RunLoop(context);
+        }
+        catch (Exception ex)
+        {
+            // Nothing in the loop should throw; a thread must not end the process over it.
+            _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, "the listener thread failed", null, ex);
+            return ListenerLoopEnd.QueueFailed;
+        }
+        finally
+        {
+            context.Handling = null;
         }
     }
 
@@ -145,7 +163,7 @@ sealed class ListenerLoop
         }
     }
 
-    void RunLoop(ListenerThreadContext context)
+    ListenerLoopEnd RunLoop(ListenerThreadContext context)
     {
         var queue = _owner.Queue;
         while (!_held.IsAbandoned)
@@ -155,15 +173,13 @@ sealed class ListenerLoop
             try
             {
                 count = CheckedCount(queue.TryDequeue(_held.Events, out marker), queue);
+                _faults.Succeeded();
                 if (count == 0 && marker is null)
                 {
-                    _faults.Succeeded();
-                    if (_endWhenEmpty) return;
+                    if (_endWhenEmptyRun == _run) return ListenerLoopEnd.FoundEmpty;
                     queue.WaitToDequeue(IdleCheckInterval);
                     continue;
                 }
-
-                _faults.Succeeded();
             }
             catch (ThreadInterruptedException)
             {
@@ -173,18 +189,16 @@ sealed class ListenerLoop
             catch (Exception ex)
             {
                 if (_faults.WaitToRetry(ex)) continue;
-                return;
+                return ListenerLoopEnd.QueueFailed;
             }
 
-            if (count > 0)
-            {
-                if (!HandleBatch(count, context)) return;
-            }
-            else if (ReachMarker(marker!, context))
-            {
-                return;
-            }
+            // A queue hands over events or a marker; one that hands over both (against its contract) gets the
+            // events written first.
+            if (count > 0 && !HandleBatch(count, context)) return ListenerLoopEnd.Abandoned;
+            if (marker is not null && ReachMarker(marker, context) is { } end) return end;
         }
+
+        return ListenerLoopEnd.Abandoned;
     }
 
     /// <summary>A count the batch cannot hold (a user's queue with a bug) is reported; the events the batch does hold
@@ -218,7 +232,15 @@ sealed class ListenerLoop
         for (var i = 0; i < count; i++)
         {
             // Unclaimed, the event and the rest of the batch belong to the shutdown that abandoned the listener.
-            if (_held.TryClaim(i, count) is not { } logEvent) return false;
+            if (!_held.TryClaim(i, count, out var logEvent)) return false;
+            if (logEvent is null)
+            {
+                // A user's queue counted a cell it did not fill.
+                _owner.FailureListener.Report(_owner, LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture,
+                    "the queue {0} returned a batch with no event at index {1}; the listener skips it", _owner.Queue.GetType(), i), null);
+                _held.Handled();
+                continue;
+            }
 
             context.Handling = logEvent;
             try
@@ -240,8 +262,9 @@ sealed class ListenerLoop
         return true;
     }
 
-    /// <returns><see langword="true"/> when the marker is the sentinel and the listener must end.</returns>
-    bool ReachMarker(QueueMarker marker, ListenerThreadContext context)
+    /// <returns>Why the loop must end, when it must: at a sentinel of this run, or abandoned while handling the
+    /// event the marker carried; otherwise <see langword="null"/>.</returns>
+    ListenerLoopEnd? ReachMarker(QueueMarker marker, ListenerThreadContext context)
     {
         switch (marker.Kind)
         {
@@ -250,13 +273,18 @@ sealed class ListenerLoop
                 _held.Events[0] = marker.Event!;
                 var handled = HandleBatch(1, context);
                 marker.Complete(handled);
-                return !handled;
+                return handled ? null : ListenerLoopEnd.Abandoned;
             case QueueMarkerKind.Flush:
                 marker.Complete(_sinks.Flush());
-                return false;
+                return null;
+            case QueueMarkerKind.Sentinel:
+                // A sentinel of an earlier run that ended before reaching it (its queue failed) stops nothing now.
+                marker.Complete(true);
+                if (marker.Run != _run) return null;
+                return marker.Final ? ListenerLoopEnd.FinalSentinel : ListenerLoopEnd.StopSentinel;
             default:
                 marker.Complete(true);
-                return marker.Kind == QueueMarkerKind.Sentinel;
+                return null;
         }
     }
 

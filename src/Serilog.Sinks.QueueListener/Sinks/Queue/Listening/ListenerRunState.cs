@@ -39,6 +39,14 @@ sealed class ListenerRunState
     /// <summary>A sentinel has been sent for the current run. Under <see cref="_stateSync"/>.</summary>
     bool _stopping;
 
+    /// <summary>Disposal has begun sending the final sentinel for the current run. Under
+    /// <see cref="_stateSync"/>.</summary>
+    bool _finalStopping;
+
+    /// <summary>The thread sending the final sentinel: a sentinel made on it is stamped final (see
+    /// <see cref="NewSentinel"/>). Under <see cref="_stateSync"/>.</summary>
+    Thread? _finalSender;
+
     /// <summary>Set once by disposal; <see cref="Start"/> refuses afterwards, and the current run is the final
     /// one. Under <see cref="_stateSync"/>.</summary>
     bool _disposed;
@@ -48,7 +56,8 @@ sealed class ListenerRunState
     /// collections (see <see cref="NameTag"/>).</summary>
     KeyValuePair<string, object?> _nameTag;
 
-    /// <summary>What the thread of each run runs.</summary>
+    /// <summary>What the thread of each run runs, given the run's completion and number as a
+    /// <c>(TaskCompletionSource&lt;bool&gt;, int)</c>.</summary>
     ParameterizedThreadStart? _run;
 
     /// <param name="owner">The listener, registered with the metrics while it runs.</param>
@@ -132,16 +141,40 @@ sealed class ListenerRunState
     /// <summary>
     /// Mark the current run as stopping.
     /// </summary>
-    /// <param name="sendSentinel">Whether this is the first stop of the run, which must send the sentinel.</param>
+    /// <param name="final">Whether disposal stops it: disposal sends a sentinel of its own even when the run is
+    /// stopping already, since only that one ends the last run (see <see cref="TryEndRun"/>).</param>
+    /// <param name="sendSentinel">Whether the caller must send a sentinel.</param>
+    /// <param name="run">The run being stopped.</param>
     /// <returns>The thread to wait for, or <see langword="null"/> when the listener is not running.</returns>
-    public Thread? BeginStop(out bool sendSentinel)
+    public Thread? BeginStop(bool final, out bool sendSentinel, out int run)
     {
         lock (_stateSync)
         {
             var thread = _thread;
-            sendSentinel = thread is not null && !_stopping;
-            if (thread is not null) _stopping = true;
+            run = _runs;
+            sendSentinel = thread is not null && (final ? !_finalStopping : !_stopping);
+            if (thread is null) return null;
+
+            _stopping = true;
+            if (final && sendSentinel)
+            {
+                _finalStopping = true;
+                _finalSender = Thread.CurrentThread;
+            }
+
             return thread;
+        }
+    }
+
+    /// <summary>
+    /// A sentinel for the current run, stamped final when disposal is sending it (on this thread).
+    /// </summary>
+    public QueueMarker NewSentinel()
+    {
+        lock (_stateSync)
+        {
+            var final = _finalSender == Thread.CurrentThread;
+            return new QueueMarker(_runs, final);
         }
     }
 
@@ -160,17 +193,23 @@ sealed class ListenerRunState
     }
 
     /// <summary>
-    /// Called by the listener thread as it ends.
+    /// Called by the listener thread when its loop ends.
     /// </summary>
-    /// <returns><see langword="true"/> when the run has ended; <see langword="false"/> when it is the final run: the
-    /// thread must then reclaim what is left and dispose the sinks, and call <see cref="EndFinalRun"/>.</returns>
-    public bool TryEndRun()
+    /// <param name="atStopSentinel">Whether the loop ended at a sentinel that disposal did not send.</param>
+    /// <returns>Whether the run has ended, must go on (disposed meanwhile: the final sentinel is still ahead, or the
+    /// loop has been told to end once the queue is empty), or is the final run: the thread must then reclaim what
+    /// is left, dispose the sinks, and call <see cref="EndFinalRun"/>.</returns>
+    public ListenerRunEnd TryEndRun(bool atStopSentinel)
     {
         lock (_stateSync)
         {
-            if (_disposed) return false;
-            EndRunLocked();
-            return true;
+            if (!_disposed)
+            {
+                EndRunLocked();
+                return ListenerRunEnd.Ended;
+            }
+
+            return atStopSentinel ? ListenerRunEnd.KeepDraining : ListenerRunEnd.Final;
         }
     }
 
@@ -188,17 +227,19 @@ sealed class ListenerRunState
 
         var thread = new Thread(_run!) { IsBackground = true, Name = "Serilog.Sinks.QueueListener" };
         var exited = NewCompletion();
-        ExecutionContextFlow.Suppressed((thread, exited), static s =>
+        _runs++;
+        _stopping = false;
+        _finalStopping = false;
+        _finalSender = null;
+        ExecutionContextFlow.Suppressed((thread, run: (exited, _runs)), static s =>
         {
-            s.thread.Start(s.exited);
+            s.thread.Start(s.run);
             return true;
         });
 
         _thread = thread;
         _exited = exited;
-        _stopping = false;
         _everStarted = true;
-        _runs++;
         _running = true;
     }
 

@@ -33,7 +33,7 @@ sealed class ListenerShutdown
     public bool Stop(TimeSpan timeout)
     {
         ShutdownTimeouts.Validate(timeout, nameof(timeout));
-        var thread = BeginStop();
+        var thread = BeginStop(final: false);
         if (thread is null) return true;
         if (thread == Thread.CurrentThread) return false;
         return Join(thread, timeout);
@@ -52,7 +52,7 @@ sealed class ListenerShutdown
     {
         if (!_runState.TryBeginDispose(_owner.Name, _loop.Run)) return true;
 
-        var thread = BeginStop();
+        var thread = BeginStop(final: true);
         if (thread is null) return true;
         if (thread == Thread.CurrentThread) return false;
         if (Join(thread, timeout)) return true;
@@ -67,7 +67,7 @@ sealed class ListenerShutdown
     {
         if (!_runState.TryBeginDispose(_owner.Name, _loop.Run)) return true;
 
-        var thread = BeginStop();
+        var thread = BeginStop(final: true);
         if (thread is null) return true;
         if (thread == Thread.CurrentThread) return false;
 
@@ -88,8 +88,11 @@ sealed class ListenerShutdown
     long GiveUp(TimeSpan timeout, out LogEvent? inFlight)
     {
         var reason = string.Format(CultureInfo.InvariantCulture, "the listener did not drain the queue within {0}", timeout);
-        var handled = _loop.HandledCount;
         var rest = _loop.Abandon(out inFlight);
+
+        // Read after the abandonment, when the listener can claim nothing more: the count moves only if it finishes
+        // the event in flight.
+        var handled = _loop.HandledCount;
         if (rest.Count > 0)
         {
             _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
@@ -118,13 +121,14 @@ sealed class ListenerShutdown
     }
 
     /// <summary>
-    /// Send the sentinel if this run has none yet. When neither the listener's <see cref="QueueListener.EnqueueSentinel"/>
-    /// nor the queue can take one, the failure is reported and the listener is told to end once the queue is empty.
+    /// Send the sentinel if this run has none yet (with <paramref name="final"/>, disposal's own). When neither the
+    /// listener's <see cref="QueueListener.EnqueueSentinel"/> nor the queue can take one, the failure is reported and
+    /// the listener is told to end once the queue is empty.
     /// </summary>
     /// <returns>The thread to wait for, or <see langword="null"/> when the listener is not running.</returns>
-    Thread? BeginStop()
+    Thread? BeginStop(bool final)
     {
-        var thread = _runState.BeginStop(out var sendSentinel);
+        var thread = _runState.BeginStop(final, out var sendSentinel, out var run);
         if (thread is null || !sendSentinel) return thread;
 
         try
@@ -140,13 +144,13 @@ sealed class ListenerShutdown
 
         try
         {
-            _owner.Queue.EnqueueMarker(new QueueMarker(QueueMarkerKind.Sentinel));
+            _owner.Queue.EnqueueMarker(_runState.NewSentinel());
         }
         catch (Exception ex)
         {
             _owner.FailureListener.Report(_owner, LoggingFailureKind.Permanent,
                 "failed sending the stop sentinel through the queue; the listener stops once it finds the queue empty", null, ex);
-            _loop.EndWhenEmpty();
+            _loop.EndWhenEmpty(run);
         }
 
         return thread;

@@ -7,7 +7,7 @@ namespace Serilog.Sinks.Queue;
 /// What the listener thread does when the queue itself fails (a user's <see cref="ILogEventQueue"/> whose
 /// <see cref="ILogEventQueue.TryDequeue"/> or <see cref="ILogEventQueue.WaitToDequeue"/> throws): retry with a
 /// backoff that doubles from 1 ms, reporting the first failure of a run of them; after
-/// <see cref="GiveUpAfter"/> failures in a row (about a second of backoff) the fault is taken as permanent and the
+/// <see cref="GiveUpAfter"/> failures in a row (about half a second of backoff) the fault is taken as permanent and the
 /// listener stops, so that what is still queued can be reclaimed and reported when it is disposed.
 /// </summary>
 /// <remarks>Used by the listener thread only.</remarks>

@@ -12,11 +12,11 @@ namespace Serilog.Sinks.Queue;
 /// event on the application's thread, and a fallback chain still receives every dropped event.
 /// </summary>
 /// <remarks>
-/// Bounds: at most <see cref="HeldLimit"/> events wait for a report. A producer that finds that many waiting reports
-/// them itself, unless a report is already running; past twice the limit (the failure listener is too slow to keep
-/// up) an event is only counted, and the next report says how many were not carried. Before a queue's owner is done
-/// with it (the listener's last run ends, the sink is disposed) it calls <see cref="ReportPending"/>, so that no
-/// report is left behind when the process exits.
+/// Bounds: about <see cref="HeldLimit"/> events wait for a report. A producer that finds that many waiting reports
+/// them itself, unless a report is already running; past twice the limit (drops come faster than one thread reports
+/// them) a producer reports its own event on its own. Either way every dropped event reaches the failure listener
+/// with the event itself. Before a queue's owner is done with it (the listener's last run ends, the sink is
+/// disposed) it calls <see cref="ReportPending"/>, so that no report is left behind when the process exits.
 /// </remarks>
 sealed class DropReporter
 {
@@ -42,9 +42,6 @@ sealed class DropReporter
     /// <summary>Events in <see cref="_dropped"/>, changed with interlocked operations.</summary>
     int _held;
 
-    /// <summary>Events dropped while <see cref="_dropped"/> was over twice its limit: counted, not carried.</summary>
-    long _uncarried;
-
     /// <summary>1 while the timer is armed; set by the producer that arms it, cleared by the report it fires.</summary>
     int _armed;
 
@@ -61,25 +58,24 @@ sealed class DropReporter
     }
 
     /// <summary>
-    /// Hold <paramref name="logEvent"/> for the next report. Called by a producer; never waits.
+    /// Hold <paramref name="logEvent"/> for the next report. Called by a producer; never waits for a lock or a
+    /// sleep, though in a flood it may report a batch itself.
     /// </summary>
     public void Add(LogEvent logEvent, DropReason reason)
     {
         var held = Interlocked.Increment(ref _held);
         if (held > 2 * HeldLimit)
         {
+            // Drops come faster than the reports carry them away: report this one on its own, here, rather than let
+            // the held list grow without bound or the event go without its report.
             Interlocked.Decrement(ref _held);
-            Interlocked.Increment(ref _uncarried);
-        }
-        else
-        {
-            _dropped.Enqueue(new DroppedEvent(logEvent, reason));
+            Report(_failureListener(), [logEvent], reason);
+            return;
         }
 
-        if (held >= HeldLimit)
+        _dropped.Enqueue(new DroppedEvent(logEvent, reason));
+        if (held >= HeldLimit && Monitor.TryEnter(_reportSync))
         {
-            // A report that is running already will take these too, or arm the timer for them.
-            if (!Monitor.TryEnter(_reportSync)) return;
             try
             {
                 ReportHeld();
@@ -88,24 +84,52 @@ sealed class DropReporter
             {
                 Monitor.Exit(_reportSync);
             }
-
-            return;
         }
 
-        if (Interlocked.CompareExchange(ref _armed, 1, 0) == 0) _timer.Change(ReportDelay, Timeout.InfiniteTimeSpan);
+        if (Volatile.Read(ref _armed) == 0 && Interlocked.CompareExchange(ref _armed, 1, 0) == 0) Arm();
     }
 
     /// <summary>
-    /// Report everything held now, on the calling thread, after any report already running.
+    /// Report everything held now, on the calling thread, after any report already running. Not cut short by an
+    /// interrupt while it waits for that report.
     /// </summary>
     public void ReportPending()
     {
-        lock (_reportSync)
+        var interrupted = InterruptDeferral.Enter(_reportSync);
+        try
         {
             // Disarm before taking the events: a producer that adds one after this arms the timer again.
             Volatile.Write(ref _armed, 0);
             ReportHeld();
         }
+        finally
+        {
+            Monitor.Exit(_reportSync);
+            InterruptDeferral.Restore(interrupted);
+        }
+    }
+
+    /// <summary>
+    /// Set the timer. Changing a timer takes the runtime's timer lock, where an interrupt can land: retry, so that
+    /// the armed flag never stands without a timer behind it, and raise the interrupt again afterwards.
+    /// </summary>
+    void Arm()
+    {
+        var interrupted = false;
+        while (true)
+        {
+            try
+            {
+                _timer.Change(ReportDelay, Timeout.InfiniteTimeSpan);
+                break;
+            }
+            catch (ThreadInterruptedException)
+            {
+                interrupted = true;
+            }
+        }
+
+        InterruptDeferral.Restore(interrupted);
     }
 
     void ReportHeld()
@@ -125,25 +149,20 @@ sealed class DropReporter
             list.Add(dropped.Event);
         }
 
-        var uncarried = Interlocked.Exchange(ref _uncarried, 0);
         var listener = _failureListener();
-        if (incoming is not null) Report(listener, incoming, "the queue is full; dropped {0} incoming events");
-        if (oldest is not null) Report(listener, oldest, "the queue is full; evicted the {0} oldest events");
-        if (noSlot is not null)
-        {
-            Report(listener, noSlot, "the queue is full and no slot could be had without waiting; dropped {0} incoming events");
-        }
-
-        if (uncarried > 0)
-        {
-            listener.Report(_sender, LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture,
-                "the queue is full; dropped {0:N0} more events, counted but not carried here because the failure listener fell behind",
-                uncarried), null);
-        }
+        if (incoming is not null) Report(listener, incoming, DropReason.QueueFull);
+        if (oldest is not null) Report(listener, oldest, DropReason.Evicted);
+        if (noSlot is not null) Report(listener, noSlot, DropReason.NoSlot);
     }
 
-    void Report(ILoggingFailureListener listener, List<LogEvent> events, string format)
+    void Report(ILoggingFailureListener listener, List<LogEvent> events, DropReason reason)
     {
+        var format = reason switch
+        {
+            DropReason.QueueFull => "the queue is full; dropped {0} incoming events",
+            DropReason.Evicted => "the queue is full; evicted the {0} oldest events",
+            _ => "the queue is full and no slot could be had without waiting; dropped {0} incoming events",
+        };
         listener.Report(_sender, LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture, format, events.Count), events);
     }
 }
