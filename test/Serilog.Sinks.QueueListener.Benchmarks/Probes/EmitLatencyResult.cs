@@ -50,5 +50,7 @@ sealed record EmitLatencyResult(
         Completed && Delivered + (OwnDropped ?? Dropped) == Calls && Uncarried >= 0
             && (Uncarried == 0 || ReportsWithoutEvents > 0);
 
-    public double DroppedPercent => Calls == 0 ? 0 : 100.0 * Dropped / Calls;
+    /// <summary>The calls whose event was dropped, as the queue counted them: with those reported as a count
+    /// only.</summary>
+    public double DroppedPercent => Calls == 0 ? 0 : 100.0 * (OwnDropped ?? Dropped) / Calls;
 }
