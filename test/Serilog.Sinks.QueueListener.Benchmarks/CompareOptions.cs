@@ -59,7 +59,8 @@ sealed record CompareOptions
     /// <summary>Timed calls per producer and configuration: enough for a p99.99 of a few hundred calls.</summary>
     public int EmitLatencyCallsPerProducer { get; init; } = 500_000;
 
-    /// <summary>Untimed calls per producer and configuration before the timed ones.</summary>
+    /// <summary>Untimed calls per producer and configuration before the timed ones, on the same thread, into a pipeline
+    /// of the same kind.</summary>
     public int EmitLatencyWarmUpCalls { get; init; } = 20_000;
 
     public static CompareOptions Full { get; } = new();

@@ -17,7 +17,8 @@ static class Program
           compare [--quick] [--out DIR]   every configuration against its peers, the listener probes, and reports
                                           (Markdown, CSV, SVG) in DIR (default artifacts/benchmarks)
           emit-latency [--quick]          only the Emit latency probe: many producers into a buffer of one, in each
-                                          full mode, the time of every call; prints the table
+                                          full mode, the time of every call; prints the table (after an unreported
+                                          pass at the quick sizes, to warm up)
           bdn [options]                   BenchmarkDotNet micro-benchmarks; options go to BenchmarkSwitcher,
                                           e.g. bdn --filter '*' --job short
           soak SECONDS [--out DIR]        log at full speed in Block mode into a file for SECONDS, then check that
@@ -65,6 +66,10 @@ static class Program
 
     static void EmitLatency(CompareOptions options)
     {
+        // A compare run gets here with every path compiled at its final tier; alone, a first pass at the quick sizes
+        // does that, so that the reported pass does not time tiered compilation taking its locks.
+        DropModeEmitLatencyProbe.Run(CompareOptions.Quick);
+
         var loadAtStart = MachineInfo.ReadLoadAverage();
         var results = DropModeEmitLatencyProbe.Run(options);
         Console.WriteLine($"Machine: {MachineInfo.Current()}; load average (1, 5, 15 min) {loadAtStart} at the start, {MachineInfo.ReadLoadAverage()} at the end");

@@ -28,20 +28,22 @@ static class DropModeEmitLatencyProbe
         PipelineKind.SynchronousFloor,
     ];
 
-    public static IReadOnlyList<EmitLatencyResult> Run(CompareOptions options)
-    {
-        // An untimed round first, so that no measured call pays for compiling the path it takes.
-        foreach (var kind in Kinds) RunOne(kind, options, options.EmitLatencyWarmUpCalls);
+    public static IReadOnlyList<EmitLatencyResult> Run(CompareOptions options) =>
+        Kinds.Select(kind => RunOne(kind, options)).ToList();
 
-        return Kinds.Select(kind => RunOne(kind, options, options.EmitLatencyCallsPerProducer)).ToList();
-    }
-
-    static EmitLatencyResult RunOne(PipelineKind kind, CompareOptions options, int callsPerProducer)
+    static EmitLatencyResult RunOne(PipelineKind kind, CompareOptions options)
     {
         var producers = options.EmitLatencyProducers;
+        var callsPerProducer = options.EmitLatencyCallsPerProducer;
         var calls = (long)producers * callsPerProducer;
         var pipeline = Pipeline.Create(kind, options.EmitLatencyBufferSize);
         pipeline.Tally.Reset(calls, producers);
+
+        // Each producer warms up on its own thread, through a pipeline of the same kind, so that no timed call pays
+        // for compiling the path it takes or for its thread's first touch of a thread-static (which takes a lock in
+        // the runtime, and can block).
+        var warmUp = Pipeline.Create(kind, options.EmitLatencyBufferSize);
+        warmUp.Tally.Reset((long)producers * options.EmitLatencyWarmUpCalls, producers);
 
         var timed = new TimedProducer[producers];
         var threads = new Thread[producers];
@@ -54,6 +56,8 @@ static class DropModeEmitLatencyProbe
                 [new LogEventProperty("Producer", new ScalarValue(p))]);
             threads[p] = new Thread(() =>
             {
+                for (var i = 0; i < options.EmitLatencyWarmUpCalls; i++) warmUp.Logger.Write(logEvent);
+                warmUp.Tally.ProducerDone();
                 ready.Signal();
                 go.Wait();
                 producer.Run(pipeline.Logger, logEvent);
@@ -65,6 +69,7 @@ static class DropModeEmitLatencyProbe
 
         // Every producer waits at the gate before it opens, so that all of them contend from the first call.
         ready.Wait();
+        warmUp.Dispose();
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
