@@ -40,8 +40,8 @@ static class DropModeEmitLatencyProbe
         pipeline.Tally.Reset(calls, producers);
 
         // Each producer warms up on its own thread, through a pipeline of the same kind, so that no timed call pays
-        // for compiling the path it takes or for its thread's first touch of a thread-static (which takes a lock in
-        // the runtime, and can block).
+        // for compiling the path it takes, or for what a thread does once only (its thread-statics are allocated on
+        // first use).
         var warmUp = Pipeline.Create(kind, options.EmitLatencyBufferSize);
         warmUp.Tally.Reset((long)producers * options.EmitLatencyWarmUpCalls, producers);
 
