@@ -38,7 +38,9 @@ sealed class DisposalRacingQueue(LogEventQueue inner) : DelegatingQueue(inner)
         cancellationToken.Register(() =>
         {
             _disposalBegun.Set();
-            _reclaimEntered.Wait(Bound);
+
+            // Give the racer's reclaim, if it makes one, the chance to run before the final run starts.
+            _reclaimEntered.Wait(TimeSpan.FromMilliseconds(200));
         });
         _racerWaiting.Set();
         _disposalBegun.Wait(Bound, CancellationToken.None);
