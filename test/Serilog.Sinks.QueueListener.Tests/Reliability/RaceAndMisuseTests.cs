@@ -7,7 +7,9 @@ using Listener = Serilog.Sinks.Queue.QueueListener;
 namespace Serilog.Sinks.QueueListener.Tests.Reliability;
 
 /// <summary>
-/// Probes of the reliability change: each test states a promise of the change and tries to break it.
+/// Races and misuse at the edges of the lifecycle: disposal racing a stopped or stopping listener, user queues that
+/// miscount, producers racing for the last slot of a listener never started, interrupts on the drop path, flushes
+/// from the listener thread. Each test states a promise and tries to break it.
 /// </summary>
 public class RaceAndMisuseTests
 {
