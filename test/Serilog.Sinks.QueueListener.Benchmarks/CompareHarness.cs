@@ -14,6 +14,7 @@ static class CompareHarness
 {
     public const string MarkdownFileName = "compare.md";
     public const string CsvFileName = "compare.csv";
+    public const string EmitLatencyCsvFileName = "compare-emit-latency.csv";
 
     public static string ChartFileName(CallShape shape) => $"compare-{shape}.svg".ToLowerInvariant();
 
@@ -34,10 +35,12 @@ static class CompareHarness
         var idle = IdleCpuProbe.Run(options);
         output.WriteLine("Saturation...");
         var saturation = SaturationProbe.Run(options);
+        output.WriteLine("Emit latency...");
+        var emitLatency = DropModeEmitLatencyProbe.Run(options);
 
-        var targets = TargetEvaluator.Evaluate(throughput, latency, idle, saturation);
+        var targets = TargetEvaluator.Evaluate(throughput, latency, idle, saturation, emitLatency);
         var report = new CompareReport(options, MachineInfo.Current(), startedAt, clock.Elapsed, throughput, latency,
-            idle, saturation, targets)
+            idle, saturation, emitLatency, targets)
         {
             LoadAverage = $"{loadAtStart} at the start, {MachineInfo.ReadLoadAverage()} at the end",
         };
@@ -58,8 +61,10 @@ static class CompareHarness
         System.IO.File.WriteAllText(markdown, MarkdownReportWriter.Write(report));
         var csv = Path.Combine(directory, CsvFileName);
         System.IO.File.WriteAllText(csv, CsvReportWriter.Write(report));
+        var emitLatencyCsv = Path.Combine(directory, EmitLatencyCsvFileName);
+        System.IO.File.WriteAllText(emitLatencyCsv, CsvReportWriter.WriteEmitLatency(report));
 
-        var files = new List<string> { markdown, csv };
+        var files = new List<string> { markdown, csv, emitLatencyCsv };
         foreach (var shape in Enum.GetValues<CallShape>())
         {
             var chart = Path.Combine(directory, ChartFileName(shape));

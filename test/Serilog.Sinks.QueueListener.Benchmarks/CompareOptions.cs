@@ -49,6 +49,20 @@ sealed record CompareOptions
     /// <summary>The slow sink's work per event, in <see cref="Thread.SpinWait(int)"/> iterations.</summary>
     public int SaturationSpinIterations { get; init; } = 200;
 
+    /// <summary>The producers of the Emit latency probe: more than most machines have cores, so that they
+    /// contend.</summary>
+    public int EmitLatencyProducers { get; init; } = 8;
+
+    /// <summary>The Emit latency probe's buffer: one event, so that nearly every call finds it full.</summary>
+    public int EmitLatencyBufferSize { get; init; } = 1;
+
+    /// <summary>Timed calls per producer and configuration: enough for a p99.99 of a few hundred calls.</summary>
+    public int EmitLatencyCallsPerProducer { get; init; } = 500_000;
+
+    /// <summary>Untimed calls per producer and configuration before the timed ones, on the same thread, into a pipeline
+    /// of the same kind.</summary>
+    public int EmitLatencyWarmUpCalls { get; init; } = 20_000;
+
     public static CompareOptions Full { get; } = new();
 
     public static CompareOptions Quick { get; } = new()
@@ -61,6 +75,8 @@ sealed record CompareOptions
         LatencySamples = 300,
         IdleWindow = TimeSpan.FromMilliseconds(500),
         SaturationEvents = 20_000,
+        EmitLatencyCallsPerProducer = 20_000,
+        EmitLatencyWarmUpCalls = 2_000,
     };
 
     /// <summary>

@@ -16,6 +16,7 @@ sealed record CompareReport(
     LatencyResult Latency,
     IdleCpuResult IdleCpu,
     IReadOnlyList<SaturationResult> Saturation,
+    IReadOnlyList<EmitLatencyResult> EmitLatency,
     IReadOnlyList<TargetResult> Targets)
 {
     public IReadOnlyList<string> Files { get; init; } = [];

@@ -1,11 +1,14 @@
 using BenchmarkDotNet.Running;
+using Serilog.Sinks.QueueListener.Benchmarks.Probes;
+using Serilog.Sinks.QueueListener.Benchmarks.Reporting;
 using Serilog.Sinks.QueueListener.Benchmarks.Soak;
 
 namespace Serilog.Sinks.QueueListener.Benchmarks;
 
 /// <summary>
-/// <c>compare [--quick] [--out DIR]</c> runs the side-by-side comparison; <c>bdn [BenchmarkDotNet options]</c>
-/// runs the BenchmarkDotNet micro-benchmarks; <c>soak SECONDS</c> logs into a file for that long and checks it.
+/// <c>compare [--quick] [--out DIR]</c> runs the side-by-side comparison; <c>emit-latency [--quick]</c> runs only
+/// the Emit latency probe; <c>bdn [BenchmarkDotNet options]</c> runs the BenchmarkDotNet micro-benchmarks;
+/// <c>soak SECONDS</c> logs into a file for that long and checks it.
 /// </summary>
 static class Program
 {
@@ -13,6 +16,9 @@ static class Program
         Usage:
           compare [--quick] [--out DIR]   every configuration against its peers, the listener probes, and reports
                                           (Markdown, CSV, SVG) in DIR (default artifacts/benchmarks)
+          emit-latency [--quick]          only the Emit latency probe: many producers into a buffer of one, in each
+                                          full mode, the time of every call; prints the table (after an unreported
+                                          pass at the quick sizes, to warm up)
           bdn [options]                   BenchmarkDotNet micro-benchmarks; options go to BenchmarkSwitcher,
                                           e.g. bdn --filter '*' --job short
           soak SECONDS [--out DIR]        log at full speed in Block mode into a file for SECONDS, then check that
@@ -36,6 +42,9 @@ static class Program
                 case "compare":
                     CompareHarness.Run(CompareOptions.Parse(rest), Console.Out);
                     return 0;
+                case "emit-latency":
+                    EmitLatency(CompareOptions.Parse(rest));
+                    return 0;
                 case "soak":
                     return Soak(rest);
                 case "bdn":
@@ -53,6 +62,18 @@ static class Program
             Console.Error.WriteLine(Usage);
             return 2;
         }
+    }
+
+    static void EmitLatency(CompareOptions options)
+    {
+        // A compare run gets here with every path compiled at its final tier; alone, a first pass at the quick sizes
+        // does that, so that the reported pass does not time tiered compilation taking its locks.
+        DropModeEmitLatencyProbe.Run(CompareOptions.Quick);
+
+        var loadAtStart = MachineInfo.ReadLoadAverage();
+        var results = DropModeEmitLatencyProbe.Run(options);
+        Console.WriteLine($"Machine: {MachineInfo.Current()}; load average (1, 5, 15 min) {loadAtStart} at the start, {MachineInfo.ReadLoadAverage()} at the end");
+        ConsoleReportWriter.WriteEmitLatency(results, options, Console.Out);
     }
 
     static int Soak(string[] args)

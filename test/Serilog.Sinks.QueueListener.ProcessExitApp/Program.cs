@@ -1,16 +1,18 @@
 using System.Globalization;
 using Serilog;
 using Serilog.Debugging;
+using Serilog.Sinks.QueueListener.ProcessExitApp;
 
-// Usage: ProcessExitApp <file> <event count> [until-killed | environment-exit]
+// Usage: ProcessExitApp <file> <event count> [until-killed | environment-exit | hanging-dispose]
 //
 // Logs "Event 0" .. "Event n-1", one a line, through WriteTo.Queue into <file>, then returns from Main without
 // Log.CloseAndFlush(): the queue must drain from the process-exit handler. With "environment-exit" it ends with
 // Environment.Exit(3) instead. With "until-killed" it keeps logging after the count, printing "running" once the
-// count is reached, until the test kills it.
+// count is reached, until the test kills it. With "hanging-dispose" the queue also writes to a second sink whose
+// Dispose never returns, and the shutdown timeout is left unlimited: the exit must still come.
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: ProcessExitApp <file> <event count> [until-killed | environment-exit]");
+    Console.Error.WriteLine("usage: ProcessExitApp <file> <event count> [until-killed | environment-exit | hanging-dispose]");
     return 2;
 }
 
@@ -22,7 +24,11 @@ var ending = args.Length > 2 ? args[2] : "return";
 SelfLog.Enable(Console.Error);
 
 Log.Logger = new LoggerConfiguration()
-    .WriteTo.Queue(a => a.File(path, outputTemplate: "{Message:l}{NewLine}", formatProvider: CultureInfo.InvariantCulture))
+    .WriteTo.Queue(a =>
+    {
+        a.File(path, outputTemplate: "{Message:l}{NewLine}", formatProvider: CultureInfo.InvariantCulture);
+        if (ending == "hanging-dispose") a.Sink(new NeverDisposedSink());
+    })
     .CreateLogger();
 
 for (var i = 0; i < count; i++)

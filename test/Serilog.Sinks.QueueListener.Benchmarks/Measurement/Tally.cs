@@ -7,16 +7,17 @@ namespace Serilog.Sinks.QueueListener.Benchmarks.Measurement;
 /// is accounted for, which is how a run knows that the last event has left the pipeline.
 /// </summary>
 /// <remarks>
-/// <para>The measured pipelines report a drop on the thread that logs, before the call returns. So once the last
-/// producer is done, the number of drops is final, and the sink only has to wait for the rest:
-/// <see cref="_deliveredTarget"/> is published then, and until then it is out of reach. This keeps the two sides
-/// off each other's cache lines while they run: the sink reads only a field written once per repetition, and
-/// dropping producers touch only <see cref="Counters.Dropped"/>. A tally in which each side read the other's
-/// counter on every event would slow the listener down in the dropping modes, and measure itself.</para>
-/// <para>The race at the end: the sink increments <see cref="Counters.Delivered"/> then reads the target; the last
-/// producer writes the target then reads the delivered count. Both are interlocked operations (full fences), so
-/// at least one of them sees the other's write and signals; both may, which is harmless. A drop reported later,
-/// off the producers' threads, would leave the signal unset: the run then times out and says so.</para>
+/// <para>Once the last producer is done, the sink only has to wait for what was not dropped:
+/// <see cref="Counters.DeliveredTarget"/> is published then, and until then it is out of reach. Drops reported
+/// later (the queue reports them in batches, from a timer) lower the target as they arrive. This keeps the two sides
+/// off each other's cache lines while they run: the sink reads only a field written once per repetition (and per
+/// late report), and dropping producers touch only <see cref="Counters.Dropped"/>. A tally in which each side read
+/// the other's counter on every event would slow the listener down in the dropping modes, and measure itself.</para>
+/// <para>The races at the end: the sink increments <see cref="Counters.Delivered"/> then reads the target; whoever
+/// lowers the target then reads the delivered count. A late drop adds to <see cref="Counters.Dropped"/> then reads
+/// whether the producers are done; the last producer marks itself done then reads the drops. All are interlocked
+/// operations (full fences), so in each pair at least one side sees the other's write; both may, which is
+/// harmless.</para>
 /// </remarks>
 sealed class Tally : IDisposable
 {
@@ -59,16 +60,33 @@ sealed class Tally : IDisposable
         if (delivered >= Volatile.Read(ref _counters.DeliveredTarget)) _complete.Set();
     }
 
-    public void AddDropped(long count) => Interlocked.Add(ref _counters.Dropped, count);
+    public void AddDropped(long count)
+    {
+        var dropped = Interlocked.Add(ref _counters.Dropped, count);
+        if (Volatile.Read(ref _producersRunning) == 0) LowerTarget(_expected - dropped);
+    }
 
     /// <summary>Called by each producer after its last call: the last one fixes how many deliveries to wait for.</summary>
     public void ProducerDone()
     {
         if (Interlocked.Decrement(ref _producersRunning) != 0) return;
 
-        var target = _expected - Volatile.Read(ref _counters.Dropped);
-        Interlocked.Exchange(ref _counters.DeliveredTarget, target);
-        if (Volatile.Read(ref _counters.Delivered) >= target) _complete.Set();
+        LowerTarget(_expected - Volatile.Read(ref _counters.Dropped));
+    }
+
+    /// <summary>Lower the target to <paramref name="target"/> unless it is lower already, then signal if it has been
+    /// reached: a late drop and the last producer may race here with counts read at different times.</summary>
+    void LowerTarget(long target)
+    {
+        var current = Volatile.Read(ref _counters.DeliveredTarget);
+        while (target < current)
+        {
+            var seen = Interlocked.CompareExchange(ref _counters.DeliveredTarget, target, current);
+            if (seen == current) break;
+            current = seen;
+        }
+
+        if (Volatile.Read(ref _counters.Delivered) >= Volatile.Read(ref _counters.DeliveredTarget)) _complete.Set();
     }
 
     /// <returns><see langword="true"/> when every expected event was accounted for in time.</returns>

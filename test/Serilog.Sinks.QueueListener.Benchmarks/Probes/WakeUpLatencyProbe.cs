@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Serilog.Events;
 using Serilog.Parsing;
 using Serilog.Sinks.Queue;
@@ -50,11 +51,7 @@ static class WakeUpLatencyProbe
             Percentile(samples, 99.9), samples.Count == 0 ? double.NaN : samples[^1], meanGap);
     }
 
-    /// <summary>Nearest-rank percentile of sorted values.</summary>
-    static double Percentile(List<double> sorted, double percentile)
-    {
-        if (sorted.Count == 0) return double.NaN;
-        var rank = (int)Math.Ceiling(percentile / 100 * sorted.Count);
-        return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
-    }
+    /// <summary>NaN when every sample was lost.</summary>
+    static double Percentile(List<double> sorted, double percentile) =>
+        sorted.Count == 0 ? double.NaN : Measurement.Percentile.Of<double>(CollectionsMarshal.AsSpan(sorted), percentile);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Serilog.Sinks.QueueListener.Benchmarks.Probes;
 using Serilog.Sinks.QueueListener.Benchmarks.Throughput;
 
 namespace Serilog.Sinks.QueueListener.Benchmarks.Reporting;
@@ -27,8 +28,19 @@ static class ConsoleReportWriter
         output.WriteLine();
         WriteTable(output, SaturationTable.Headers, report.Saturation.Select(SaturationTable.Cells).ToList());
         output.WriteLine();
+        WriteEmitLatency(report.EmitLatency, report.Options, output);
+        output.WriteLine();
         WriteTable(output, ["Target", "Measured", "Holds"],
             report.Targets.Select(t => (IReadOnlyList<string>)[t.Target, t.Measured, t.Holds ? "yes" : "NO"]).ToList());
+    }
+
+    /// <summary>The Emit latency table with its heading; also what the <c>emit-latency</c> command prints.</summary>
+    public static void WriteEmitLatency(IReadOnlyList<EmitLatencyResult> results, CompareOptions options,
+        TextWriter output)
+    {
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Emit latency ({options.EmitLatencyProducers} producers, buffer {options.EmitLatencyBufferSize}, {options.EmitLatencyCallsPerProducer:N0} calls each; Waits: voluntary context switches, Preemptions: involuntary):"));
+        WriteTable(output, EmitLatencyTable.Headers, results.Select(EmitLatencyTable.Cells).ToList());
     }
 
     static void WriteTable(TextWriter output, IReadOnlyList<string> headers, List<IReadOnlyList<string>> rows)

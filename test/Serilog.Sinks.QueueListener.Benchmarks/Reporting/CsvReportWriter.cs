@@ -5,8 +5,9 @@ using Serilog.Sinks.QueueListener.Benchmarks.Measurement;
 namespace Serilog.Sinks.QueueListener.Benchmarks.Reporting;
 
 /// <summary>
-/// The throughput figures as CSV, one row per configuration, producer count and call shape, with the median, min
-/// and max of every measure, for spreadsheets and for comparing runs.
+/// The figures as CSV, for spreadsheets and for comparing runs: the throughput, one row per configuration, producer
+/// count and call shape, with the median, min and max of every measure; and the Emit latency probe, in a file of its
+/// own, since its rows have other columns.
 /// </summary>
 static class CsvReportWriter
 {
@@ -34,6 +35,29 @@ static class CsvReportWriter
                 cells.AddRange(Cells(statistic));
             }
 
+            text.AppendLine(string.Join(',', cells));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The Emit latency probe as CSV, one row per configuration; times in microseconds.</summary>
+    public static string WriteEmitLatency(CompareReport report)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("configuration,producers,buffer_size,calls,p50_us,p99_us,p999_us,p9999_us,max_us,calls_over_1ms,delivered,dropped_reported,dropped_counted,uncarried,voluntary_switches,involuntary_switches,gen0_collections,gen1_collections,gen2_collections,seconds,all_accounted");
+        foreach (var e in report.EmitLatency)
+        {
+            string[] cells =
+            [
+                e.Kind.ToString(), Invariant(e.Producers), Invariant(e.BufferSize), Invariant(e.Calls),
+                Invariant(e.P50), Invariant(e.P99), Invariant(e.P999), Invariant(e.P9999), Invariant(e.Max),
+                Invariant(e.OverOneMillisecond), Invariant(e.Delivered), Invariant(e.Dropped),
+                e.OwnDropped is { } own ? Invariant(own) : "", Invariant(e.Uncarried),
+                e.Switches is { } s ? Invariant(s.Voluntary) : "", e.Switches is { } t ? Invariant(t.Involuntary) : "",
+                Invariant(e.Collections.Gen0), Invariant(e.Collections.Gen1), Invariant(e.Collections.Gen2),
+                Invariant(e.Seconds), e.AllAccounted ? "true" : "false",
+            ];
             text.AppendLine(string.Join(',', cells));
         }
 

@@ -38,6 +38,14 @@ static class MarkdownReportWriter
         Table(text, SaturationTable.Headers, report.Saturation.Select(SaturationTable.Cells));
 
         text.AppendLine();
+        text.AppendLine("## Drop modes: the time of every Emit");
+        text.AppendLine();
+        Line(text, $"- {options.EmitLatencyProducers} producers released together, buffer {options.EmitLatencyBufferSize}, so that nearly every call finds the queue full; each producer times each of its {options.EmitLatencyCallsPerProducer:N0} `logger.Write(prebuilt event)` calls with `Stopwatch.GetTimestamp()`, after {options.EmitLatencyWarmUpCalls:N0} untimed calls on the same thread into a pipeline of the same kind. The sink counts; the failure listener counts. Percentiles are nearest-rank over every call of all producers.");
+        text.AppendLine("- A call's time is wall time: a producer descheduled during a call is measured as slow. With more producers than cores that happens whatever the logger does, so the synchronous floor (no queue) is the baseline for the tail. Waits: the producers' voluntary context switches during their calls (parked, slept, blocked on a lock, or suspended for a garbage collection); Preemptions: the involuntary ones (Linux only). Accounted: every call delivered or counted dropped by the queue, and every drop reported to the failure listener, with the event or, past the reporter's bound, as a count only.");
+        text.AppendLine();
+        Table(text, EmitLatencyTable.Headers, report.EmitLatency.Select(EmitLatencyTable.Cells));
+
+        text.AppendLine();
         text.AppendLine("## Targets");
         text.AppendLine();
         Table(text, ["Target", "Measured", "Holds"], report.Targets.Select(t => (IReadOnlyList<string>)[t.Target, t.Measured, t.Holds ? "yes" : "**no**"]));

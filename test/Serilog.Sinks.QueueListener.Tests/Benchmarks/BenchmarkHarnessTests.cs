@@ -136,6 +136,54 @@ public class BenchmarkHarnessTests
     }
 
     [Test]
+    public void TheEmitLatencyProbeTimesEveryCallOfEveryFullModeAndTheFloor()
+    {
+        var calls = (long)_options.EmitLatencyProducers * _options.EmitLatencyCallsPerProducer;
+
+        Assert.That(_report.EmitLatency.Select(e => e.Kind), Is.EquivalentTo(new[]
+        {
+            PipelineKind.QueueDropIncoming, PipelineKind.QueueDropOldest, PipelineKind.QueueBlock,
+            PipelineKind.SynchronousFloor,
+        }));
+        Assert.That(_report.EmitLatency.Select(e => e.Calls), Has.All.EqualTo(calls));
+        Assert.That(_report.EmitLatency.Select(e => e.BufferSize), Has.All.EqualTo(_options.EmitLatencyBufferSize));
+        Assert.That(_report.EmitLatency.Where(e => !e.Completed), Is.Empty);
+    }
+
+    [Test]
+    public void TheEmitLatencyPercentilesAreInOrder()
+    {
+        foreach (var e in _report.EmitLatency)
+        {
+            Assert.That(e.P50, Is.GreaterThanOrEqualTo(0), e.Kind.ToString());
+            Assert.That(e.P99, Is.GreaterThanOrEqualTo(e.P50), e.Kind.ToString());
+            Assert.That(e.P999, Is.GreaterThanOrEqualTo(e.P99), e.Kind.ToString());
+            Assert.That(e.P9999, Is.GreaterThanOrEqualTo(e.P999), e.Kind.ToString());
+            Assert.That(e.Max, Is.GreaterThanOrEqualTo(e.P9999).And.LessThan(double.PositiveInfinity), e.Kind.ToString());
+            Assert.That(e.OverOneMillisecond, Is.InRange(0, e.Calls), e.Kind.ToString());
+        }
+    }
+
+    [Test]
+    public void EveryTimedCallIsDeliveredOrCountedDroppedAndEveryDropIsReported()
+    {
+        Assert.That(_report.EmitLatency.Where(e => !e.AllAccounted), Is.Empty);
+        Assert.That(_report.EmitLatency.Select(e => e.Delivered + (e.OwnDropped ?? e.Dropped) - e.Calls), Has.All.Zero);
+        Assert.That(_report.EmitLatency.Select(e => e.Uncarried), Has.All.GreaterThanOrEqualTo(0));
+
+        var lossless = _report.EmitLatency.Where(e => e.Kind is PipelineKind.QueueBlock or PipelineKind.SynchronousFloor);
+        Assert.That(lossless.Select(e => e.Delivered - e.Calls), Has.All.Zero);
+    }
+
+    [Test]
+    public void EachDropModeHasAnEmitLatencyTarget()
+    {
+        Assert.That(_report.Targets.Select(t => t.Target),
+            Has.One.StartsWith(PipelineKind.QueueDropIncoming.DisplayName() + ": max Emit").And
+                .One.StartsWith(PipelineKind.QueueDropOldest.DisplayName() + ": max Emit"));
+    }
+
+    [Test]
     public void TheIdleProbeReportsAShareOfTheMachine()
     {
         var ceiling = 100.0 * Environment.ProcessorCount;
@@ -158,7 +206,7 @@ public class BenchmarkHarnessTests
 
         Assert.That(names, Is.EquivalentTo(new[]
         {
-            CompareHarness.MarkdownFileName, CompareHarness.CsvFileName,
+            CompareHarness.MarkdownFileName, CompareHarness.CsvFileName, CompareHarness.EmitLatencyCsvFileName,
             CompareHarness.ChartFileName(CallShape.PrebuiltEvent), CompareHarness.ChartFileName(CallShape.MessageTemplate),
         }));
         Assert.That(_report.Files.Where(f => !System.IO.File.Exists(f) || new FileInfo(f).Length == 0), Is.Empty);
@@ -185,6 +233,15 @@ public class BenchmarkHarnessTests
     }
 
     [Test]
+    public void TheEmitLatencyCsvHasAHeaderAndOneRowPerConfiguration()
+    {
+        var lines = System.IO.File.ReadAllLines(Path.Combine(_output.Path, CompareHarness.EmitLatencyCsvFileName));
+
+        Assert.That(lines, Has.Length.EqualTo(_report.EmitLatency.Count + 1));
+        Assert.That(lines[0], Does.StartWith("configuration,producers,buffer_size,calls"));
+    }
+
+    [Test]
     public void TheChartIsAnSvgDocument()
     {
         var svg = System.IO.File.ReadAllText(Path.Combine(_output.Path, CompareHarness.ChartFileName(CallShape.PrebuiltEvent)));
@@ -198,5 +255,15 @@ public class BenchmarkHarnessTests
     {
         Assert.That(_console, Does.Contain("End-to-end events/s"));
         Assert.That(_console, Does.Contain("Wake-up latency"));
+        Assert.That(_console, Does.Contain("Emit latency"));
+    }
+
+    [Test]
+    public void TheMarkdownHasTheEmitLatencyTable()
+    {
+        var markdown = System.IO.File.ReadAllText(Path.Combine(_output.Path, CompareHarness.MarkdownFileName));
+
+        Assert.That(markdown, Does.Contain("## Drop modes: the time of every Emit"));
+        Assert.That(markdown, Does.Contain("| " + PipelineKind.QueueDropOldest.DisplayName() + " |"));
     }
 }

@@ -125,14 +125,16 @@ public class LogEventQueueModelTests
             if (count == 0 && marker is null) break;
         }
 
+        // Drops are reported in batches, a moment later; take the report now.
+        queue.ReportPendingDrops();
         if (!failures.FailedEvents.SequenceEqual(model.Dropped))
         {
             return Where(steps, $"reported dropped [{Describe(failures.FailedEvents)}], expected [{Describe(model.Dropped)}]");
         }
 
-        if (failures.Failures.Any(f => f.Kind != LoggingFailureKind.Permanent || f.Events.Count != 1))
+        if (failures.Failures.Any(f => f.Kind != LoggingFailureKind.Permanent || f.Events.Count == 0))
         {
-            return Where(steps, "each dropped event must be reported on its own, as Permanent");
+            return Where(steps, "each report of dropped events must carry them, as Permanent");
         }
 
         return null;

@@ -118,7 +118,7 @@ public class ShutdownRaceTests
     }
 
     [Test]
-    public void DisposingTheSinkFromInsideAWrappedSinkReturnsAndAccountsForEveryEvent()
+    public void DisposingTheSinkFromInsideAWrappedSinkReturnsAndTheListenerStillDrainsEveryEvent()
     {
         const int events = 20;
         var failures = new CollectingFailureListener();
@@ -140,9 +140,10 @@ public class ShutdownRaceTests
 
         Assert.That(returned.Wait(Timeouts.Signal), Is.True);
         Assert.That(SpinWait.SpinUntil(() => !listener.IsRunning, Timeouts.Signal), Is.True);
-        var accounted = collecting.Events.Concat(failures.FailedEvents).Select(Some.SequenceOf).Order();
-        Assert.That(accounted, Is.EqualTo(Enumerable.Range(0, events)));
-        Assert.That(collecting.Events.Select(Some.SequenceOf), Is.EqualTo(Enumerable.Range(0, 6)));
-        Assert.That(failures.Failures.Select(f => f.Message), Has.None.Contains("did not drain").And.None.Contains("stuck"));
+        // Every event was enqueued before the sentinel that disposal sent, so the listener writes them all, then
+        // disposes the sinks itself.
+        Assert.That(collecting.Events.Select(Some.SequenceOf), Is.EqualTo(Enumerable.Range(0, events)));
+        Assert.That(failures.Failures, Is.Empty);
+        Assert.That(collecting.DisposeCount, Is.EqualTo(1));
     }
 }

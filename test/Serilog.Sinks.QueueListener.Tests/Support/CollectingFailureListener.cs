@@ -23,6 +23,17 @@ class CollectingFailureListener : ILoggingFailureListener
 
     public IReadOnlyList<LogEvent> FailedEvents => Failures.SelectMany(f => f.Events).ToList();
 
+    /// <summary>The events reported as not written, leaving out one a shutdown reports as possibly written (it was
+    /// in a sink that had not returned).</summary>
+    public IReadOnlyList<LogEvent> NotWrittenEvents =>
+        Failures.Where(f => !f.Message.Contains(PossiblyWritten, StringComparison.Ordinal)).SelectMany(f => f.Events).ToList();
+
+    /// <summary>The events a shutdown reports as possibly written: each was in a sink that had not returned.</summary>
+    public IReadOnlyList<LogEvent> PossiblyWrittenEvents =>
+        Failures.Where(f => f.Message.Contains(PossiblyWritten, StringComparison.Ordinal)).SelectMany(f => f.Events).ToList();
+
+    const string PossiblyWritten = "may or may not be written";
+
     public void OnLoggingFailed(object sender, LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent>? events, Exception? exception)
     {
         lock (_sync)

@@ -22,6 +22,11 @@ static class FailureReporting
         {
             failureListener.OnLoggingFailed(sender, kind, message, events, exception);
         }
+        catch (ThreadInterruptedException)
+        {
+            // The failure listener waited and was interrupted: the interrupt was meant for the thread, not for us.
+            Thread.CurrentThread.Interrupt();
+        }
         catch (Exception listenerException)
         {
             SelfLog.WriteLine("The failure listener {0} threw while reporting \"{1}\": {2}", failureListener, message,

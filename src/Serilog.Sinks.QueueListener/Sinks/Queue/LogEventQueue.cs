@@ -15,8 +15,14 @@ namespace Serilog.Sinks.Queue;
 /// 50 µs, and then parks; a producer signals it only when it is parked, so a busy queue pays no signalling at all. In <see cref="QueueFullMode.Block"/> mode a producer that
 /// finds the queue full spins briefly and then parks until the listener frees room.</para>
 /// <para>Dropped events (<see cref="QueueFullMode.DropIncoming"/>, <see cref="QueueFullMode.DropOldest"/>) are
-/// counted in <see cref="DroppedCount"/> and reported, each with the event itself, to the failure listener
-/// (<see cref="SelfLog.FailureListener"/> unless one is set), as <see cref="LoggingFailureKind.Permanent"/>.</para>
+/// counted in <see cref="DroppedCount"/> at once and reported with the events themselves, many to a report, to the
+/// failure listener (<see cref="SelfLog.FailureListener"/> unless one is set) as
+/// <see cref="LoggingFailureKind.Permanent"/>, from a timer about 100 ms later: the producer that drops an event
+/// does not wait, and calls the failure listener only in a flood, when some 10,000 drops wait for their report. In
+/// those modes the queue never parks a producer or puts it to sleep; when it cannot get a slot within a spin of some
+/// microseconds (the thread it would wait for was descheduled mid-step), or after evicting a few events that other
+/// producers took, it drops the incoming event. (The runtime may still pause any thread: a garbage collection, a
+/// page fault.)</para>
 /// </remarks>
 public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
 {
@@ -25,6 +31,10 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
     /// bounds the allocation at 256 MiB.
     /// </summary>
     public const int MaxCapacity = 1 << 24;
+
+    /// <summary>How many events one enqueue in <see cref="QueueFullMode.DropOldest"/> mode evicts, at most, while
+    /// other producers keep taking the slots it frees.</summary>
+    const int MaxEvictionsPerEnqueue = 8;
 
     /// <summary>The ring; its length is a power of two, at least the capacity, and at least two. With a single slot
     /// the sequence that marks position <c>p</c> published (<c>p + 1</c>) would also mark the slot free for position
@@ -51,8 +61,12 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
     /// <summary>Incremented with an interlocked operation on the drop path only.</summary>
     long _droppedCount;
 
+    /// <summary>Reports dropped events in batches, off the producers' path; see <see cref="DropReporter"/>.</summary>
+    readonly DropReporter _dropReporter;
+
     /// <summary>Set during configuration, before logging starts (the contract of
-    /// <see cref="ISetLoggingFailureListener"/>), so reads need no barrier.</summary>
+    /// <see cref="ISetLoggingFailureListener"/>), so reads need no barrier. Read by <see cref="_dropReporter"/> at
+    /// each report.</summary>
     ILoggingFailureListener _failureListener = SelfLog.FailureListener;
 
     /// <summary>
@@ -88,6 +102,7 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
         _positions.ProducerLimit = capacity;
         _listenerParking = new ListenerParking(this);
         _producerParking = new ProducerParking(this);
+        _dropReporter = new DropReporter(this, () => _failureListener);
     }
 
     /// <inheritdoc/>
@@ -133,16 +148,22 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
     }
 
     /// <inheritdoc/>
-    /// <returns><see langword="true"/> when the event was added; <see langword="false"/> when the queue was full in
-    /// <see cref="QueueFullMode.DropIncoming"/> mode and rejected it (it has been counted and reported).</returns>
+    /// <returns><see langword="true"/> when the event was added; <see langword="false"/> when it was dropped instead
+    /// (it has been counted and is reported).</returns>
     /// <exception cref="ArgumentNullException">When <paramref name="logEvent"/> is <see langword="null"/>.</exception>
-    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled while a
-    /// producer waits for room; the event was not added.</exception>
+    /// <exception cref="OperationCanceledException">In <see cref="QueueFullMode.Block"/> mode, when
+    /// <paramref name="cancellationToken"/> is cancelled while the queue is full, at once when it was cancelled
+    /// before the call; the event was not added.</exception>
+    /// <remarks>
+    /// An interrupt (<see cref="Thread.Interrupt"/>) never cuts an enqueue short: a producer interrupted while it
+    /// waits for room goes on waiting, and the interrupt surfaces at the thread's next blocking wait after the call.
+    /// </remarks>
     public bool Enqueue(LogEvent logEvent, CancellationToken cancellationToken)
     {
         if (logEvent is null) throw new ArgumentNullException(nameof(logEvent));
 
-        var spinner = new SpinWait();
+        var dropSpin = new NonBlockingSpin();
+        var evictions = 0;
         while (true)
         {
             var position = Volatile.Read(ref _positions.Enqueue);
@@ -154,18 +175,51 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
                         _producerParking.WaitForRoom(cancellationToken);
                         continue;
                     case QueueFullMode.DropIncoming:
-                        ReportDropped(logEvent, "the queue is full; dropped the incoming event");
+                        Drop(logEvent, DropReason.QueueFull);
                         return false;
                     default:
-                        if (!TryEvictOldest()) spinner.SpinOnce();
-                        continue;
+                        // Other producers may take each slot this one frees; after a few rounds, drop the incoming
+                        // event rather than go on evicting for them.
+                        if (evictions < MaxEvictionsPerEnqueue && TryEvictOldest())
+                        {
+                            evictions++;
+                            continue;
+                        }
+
+                        if (dropSpin.TrySpinOnce()) continue;
+                        Drop(logEvent, DropReason.NoSlot);
+                        return false;
                 }
             }
 
-            if (Interlocked.CompareExchange(ref _positions.Enqueue, position + 1, position) == position)
+            // Reserve the position only once its slot is free, so that nothing can keep a reserved slot from being
+            // published: the two stores of the publication follow the reservation with nothing in between that
+            // waits, spins or can be interrupted.
+            ref var slot = ref _slots[position & _mask];
+            var sequence = Volatile.Read(ref slot.Sequence);
+            if (sequence == position)
             {
-                Publish(position, logEvent);
+                if (Interlocked.CompareExchange(ref _positions.Enqueue, position + 1, position) != position) continue;
+
+                slot.Item = logEvent;
+                Volatile.Write(ref slot.Sequence, position + 1);
+                if (Volatile.Read(ref _positions.ListenerParked) != 0) _listenerParking.WakeListener();
                 return true;
+            }
+
+            // Ahead of the position read above: another producer has taken it; read again.
+            if (sequence > position) continue;
+
+            // Behind: the room check has seen the previous event of this slot claimed, but its consumer has yet to
+            // copy it out, which takes nanoseconds unless that thread was descheduled in between.
+            if (_fullMode == QueueFullMode.Block)
+            {
+                Thread.Yield();
+            }
+            else if (!dropSpin.TrySpinOnce())
+            {
+                Drop(logEvent, DropReason.NoSlot);
+                return false;
             }
         }
     }
@@ -240,6 +294,9 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
         return position < limit;
     }
 
+    /// <summary>Wake the listener if it is parked, so that it sees at once that it must end.</summary>
+    internal void WakeListener() => _listenerParking.WakeListener();
+
     internal bool HasRoom() => Volatile.Read(ref _positions.Enqueue) - Volatile.Read(ref _positions.Dequeue) < _capacity;
 
     internal bool HasPublishedWork()
@@ -252,24 +309,6 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
     {
         var head = Volatile.Read(ref _positions.Dequeue);
         return Volatile.Read(ref _positions.Enqueue) != head || _markers.NextPosition <= head;
-    }
-
-    void Publish(long position, LogEvent logEvent)
-    {
-        ref var slot = ref _slots[position & _mask];
-
-        // The room check guarantees that position - slots.Length has been claimed, but its claimer may still be
-        // copying the event out; that takes nanoseconds, so spin.
-        if (Volatile.Read(ref slot.Sequence) != position)
-        {
-            var spinner = new SpinWait();
-            while (Volatile.Read(ref slot.Sequence) != position) spinner.SpinOnce();
-        }
-
-        slot.Item = logEvent;
-        Volatile.Write(ref slot.Sequence, position + 1);
-
-        if (Volatile.Read(ref _positions.ListenerParked) != 0) _listenerParking.WakeListener();
     }
 
     /// <summary>Take the event out of a claimed slot and hand the slot to the position one lap later.</summary>
@@ -292,15 +331,21 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
         if (Volatile.Read(ref _slots[head & _mask].Sequence) != head + 1) return false;
         if (Interlocked.CompareExchange(ref _positions.Dequeue, head + 1, head) != head) return false;
 
-        ReportDropped(Release(head), "the queue is full; evicted the oldest event");
+        Drop(Release(head), DropReason.Evicted);
         return true;
     }
 
-    void ReportDropped(LogEvent logEvent, string message)
+    void Drop(LogEvent logEvent, DropReason reason)
     {
         Interlocked.Increment(ref _droppedCount);
-        _failureListener.Report(this, LoggingFailureKind.Permanent, message, [logEvent]);
+        _dropReporter.Add(logEvent, reason);
     }
+
+    /// <summary>
+    /// Report the dropped events that still wait for their report, on the calling thread: called by the owner of the
+    /// queue before it is done with it, so that no report is left behind when the process exits.
+    /// </summary>
+    internal void ReportPendingDrops() => _dropReporter.ReportPending();
 
     static int RoundUpToPowerOfTwo(int value)
     {

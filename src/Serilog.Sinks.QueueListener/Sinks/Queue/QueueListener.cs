@@ -12,10 +12,14 @@ namespace Serilog.Sinks.Queue;
 /// <remarks>
 /// <para>Lifecycle: constructing starts nothing; <see cref="Start"/> starts the thread; <see cref="Stop()"/> sends a
 /// sentinel through the queue and returns once every event enqueued before the call has been handled. A stopped
-/// listener can be started again. <see cref="Dispose"/> stops it and disposes the wrapped sinks; that is final.</para>
+/// listener can be started again. <see cref="Dispose"/> drains what the queue holds, also when the listener is
+/// stopped or was never started, then disposes the wrapped sinks, on the listener thread; that is final.</para>
 /// <para>Failures never stop the listener: an exception from <see cref="Prepare"/>, from a sink, or from an override
 /// of <see cref="Handle"/> is reported to the failure listener (<see cref="SelfLog.FailureListener"/> unless one is
-/// set) with the event, and the listener goes on with the next event.</para>
+/// set) with the event, and the listener goes on with the next event. A queue that throws is retried with a backoff;
+/// one that keeps failing stops the listener, and what it still holds is reclaimed and reported at disposal. Neither
+/// an exception nor <see cref="Thread.Interrupt"/> ends the listener thread otherwise, and disposal never
+/// throws.</para>
 /// <para>Subclasses may override <see cref="Prepare"/>, <see cref="Handle"/> and <see cref="EnqueueSentinel"/>; all
 /// three run on the listener thread except <see cref="EnqueueSentinel"/>, which runs on the thread that stops the
 /// listener.</para>
@@ -37,6 +41,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     readonly ListenerLoop _loop;
     readonly ListenerShutdown _shutdown;
     readonly LeftoverReclaimer _reclaimer;
+    readonly FlushCoalescer _flushes;
 
     /// <summary>Numbers the default names.</summary>
     static int _lastNameNumber;
@@ -74,6 +79,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         _loop = new ListenerLoop(this, _sinks, _runState);
         _reclaimer = new LeftoverReclaimer(this);
         _shutdown = new ListenerShutdown(this, _sinks, _runState, _loop);
+        _flushes = new FlushCoalescer(queue, this, () => _failureListener);
     }
 
     /// <summary>
@@ -90,7 +96,15 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// <see langword="true"/> once the listener thread will take nothing more off the queue: it has ended, or it was
     /// abandoned by a shutdown that timed out. Only then may another party reclaim what is left in the queue.
     /// </summary>
-    internal bool HasStoppedConsuming => _loop.IsAbandoned || !IsRunning;
+    /// <remarks>Not merely "not running": a stopped listener that is being disposed has a final run ahead of it,
+    /// which drains the queue itself.</remarks>
+    internal bool HasStoppedConsuming => _loop.HasStoppedConsuming;
+
+    /// <summary>Whether the listener has ever been started.</summary>
+    internal bool HasEverStarted => _runState.HasEverStarted;
+
+    /// <summary>The number of runs started so far, to tell one stop from the next.</summary>
+    internal int Runs => _runState.Runs;
 
     /// <summary>
     /// The number of events the listener has handled: taken off the queue, prepared and written to every sink
@@ -166,20 +180,23 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// </summary>
     /// <remarks>
     /// A flush marker goes through the queue behind the events; when the listener reaches it, it calls
-    /// <c>FlushToDisk()</c> on each sink that has one (Serilog.Sinks.File's sinks do), then completes the flush. A
-    /// flush that times out leaves its marker behind: the sinks are still flushed when the listener gets there.
+    /// <c>FlushToDisk()</c> on each sink that has one (Serilog.Sinks.File's sinks do), also inside Serilog's own
+    /// wrappers, then completes the flush. A flush that times out leaves its marker behind: the sinks are still
+    /// flushed when the listener gets there. Flushes coalesce: while one marker is on its way, later flushes share the
+    /// next, so the queue never holds more than one, however often a flush is polled.
     /// </remarks>
     /// <param name="timeout">How long to wait, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
     /// <returns><see langword="true"/> when everything enqueued before the call has been written and flushed;
-    /// <see langword="false"/> when the timeout passed first, a sink failed to flush (the failure is reported), the
-    /// listener is not running or is stopping, or the call was made on the listener thread itself, from a sink, where
-    /// waiting would deadlock.</returns>
+    /// <see langword="false"/> when the timeout passed first, a sink failed to flush (the failure is reported), a
+    /// sink holds events a flush cannot reach (Serilog's batching sink; reported once), and at once when the listener
+    /// is not running or is stopping, or the call was made on the listener thread itself, from a sink, where waiting
+    /// would deadlock.</returns>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
     /// infinite.</exception>
     public bool Flush(TimeSpan timeout)
     {
         ShutdownTimeouts.Validate(timeout, nameof(timeout));
-        return _runState.TryBeginFlush(out var reached, out var exited) && MarkerWaiting.Wait(reached, exited, timeout);
+        return _runState.CanFlush(out var exited) && MarkerWaiting.Wait(_flushes.Request(), exited, timeout);
     }
 
     /// <summary>
@@ -195,8 +212,8 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     public Task<bool> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ShutdownTimeouts.Validate(timeout, nameof(timeout));
-        return _runState.TryBeginFlush(out var reached, out var exited)
-            ? MarkerWaiting.WaitAsync(reached, exited, timeout, cancellationToken)
+        return _runState.CanFlush(out var exited)
+            ? MarkerWaiting.WaitAsync(_flushes.Request(), exited, timeout, cancellationToken)
             : Task.FromResult(false);
     }
 
@@ -205,12 +222,14 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// every event enqueued before it. Called once per <see cref="Stop()"/> of a running listener.
     /// </summary>
     /// <remarks>
-    /// An override must still get a sentinel into the queue, most simply by calling the base method; otherwise
-    /// <see cref="Stop()"/> waits until its timeout. The sentinel never waits for room and is never dropped.
+    /// An override must still get a sentinel into the queue by calling the base method, on the calling thread (the
+    /// sentinel is stamped with the run it stops, and whether disposal sent it); otherwise <see cref="Stop()"/> waits
+    /// until its timeout. The sentinel never waits for room and is never dropped. When the override throws, the
+    /// failure is reported and a plain sentinel is sent instead.
     /// </remarks>
     protected virtual void EnqueueSentinel()
     {
-        _queue.EnqueueMarker(new QueueMarker(QueueMarkerKind.Sentinel));
+        _queue.EnqueueMarker(_runState.NewSentinel());
     }
 
     /// <summary>
@@ -267,8 +286,9 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     }
 
     /// <summary>
-    /// Stop the listener, waiting without limit for the drain, then dispose the wrapped sinks. Final: a disposed
-    /// listener cannot be started again. A second call does nothing.
+    /// Stop the listener, waiting without limit for the drain, then dispose the wrapped sinks. A stopped (or never
+    /// started) listener is started for the drain. Final: a disposed listener cannot be started again. A second call
+    /// does nothing. Never throws: failures, an override's included, are reported.
     /// </summary>
     public void Dispose()
     {

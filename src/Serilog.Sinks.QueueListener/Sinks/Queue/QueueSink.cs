@@ -1,3 +1,4 @@
+using System.Globalization;
 using Serilog.Core;
 using Serilog.Debugging;
 using Serilog.Events;
@@ -49,6 +50,22 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// <summary>Registered on process exit by <see cref="DrainOnProcessExit"/>; unregistered by disposal.</summary>
     readonly ProcessExitDrain _processExitDrain;
 
+    /// <summary>Flushes through a queue whose listener someone else runs; see <see cref="FlushCoalescer"/>.</summary>
+    readonly FlushCoalescer _flushes;
+
+    /// <summary>A token cancelled from the start: what an enqueue on a listener thread passes, so that a full queue
+    /// refuses at once.</summary>
+    static readonly CancellationToken NoWait = new(canceled: true);
+
+    /// <summary>Events carried past the full queue as markers and not yet taken off it; interlocked.</summary>
+    int _carried;
+
+    /// <summary>Releases one of <see cref="_carried"/>, when its marker is taken off the queue.</summary>
+    readonly Action<bool> _releaseCarried;
+
+    /// <summary>The run of the owned listener after which its not running was last reported; interlocked.</summary>
+    int _idleReportedRun = -1;
+
     /// <summary>
     /// Create a sink that only enqueues: another party runs the listener over <paramref name="queue"/>.
     /// </summary>
@@ -60,6 +77,8 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
         _shutdownToken = _shutdown.Token;
         _shutdownTimeout = Timeout.InfiniteTimeSpan;
         _processExitDrain = new ProcessExitDrain(this);
+        _flushes = new FlushCoalescer(queue, this, () => _failureListener);
+        _releaseCarried = _ => Interlocked.Decrement(ref _carried);
     }
 
     /// <summary>
@@ -121,6 +140,13 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// <summary>
     /// Add the event to the queue and return. Never throws.
     /// </summary>
+    /// <remarks>
+    /// Called on a listener thread (by a sink that logs), it never waits for room, which only that thread could
+    /// make: when the queue is full, the event is carried past it, in order, as a marker (at most
+    /// <see cref="ListenerThreadOverflowLimit"/> at a time; beyond that it is dropped and reported), and logging
+    /// nested deeper than <see cref="ListenerThreadContext.MaxDepth"/> (a sink that logs for every event it writes
+    /// loops forever) is cut off and reported.
+    /// </remarks>
     /// <param name="logEvent">The event.</param>
     public void Emit(LogEvent logEvent)
     {
@@ -139,31 +165,188 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
             return;
         }
 
-        try
+        if (ListenerThreadContext.Current is { } listenerThread)
         {
-            _queue.Enqueue(logEvent, _shutdownToken);
+            EmitOnListenerThread(logEvent, listenerThread);
         }
-        catch (OperationCanceledException) when (_shutdownToken.IsCancellationRequested)
+        else
         {
-            _failureListener.Report(this, LoggingFailureKind.Final,
-                "the sink was disposed while the event waited for room; the event was not written", [logEvent]);
-            return;
-        }
-        catch (Exception ex)
-        {
-            _failureListener.Report(this, LoggingFailureKind.Permanent, "failed enqueuing an event", [logEvent], ex);
-            return;
+            try
+            {
+                if (_listener is not { IsRunning: false } idle || !TryEnqueueBesideIdleListener(idle, logEvent))
+                {
+                    _queue.Enqueue(logEvent, _shutdownToken);
+                }
+            }
+            catch (OperationCanceledException) when (_shutdownToken.IsCancellationRequested)
+            {
+                _failureListener.Report(this, LoggingFailureKind.Final,
+                    "the sink was disposed while the event waited for room; the event was not written", [logEvent]);
+                return;
+            }
+            catch (Exception ex)
+            {
+                ReportEnqueueFailure(logEvent, ex);
+                return;
+            }
         }
 
         // The enqueue reserved its position with a full fence before this read. If disposal had not begun by now,
-        // or the listener is still consuming, disposal's final reclaim (after the listener stops) sees the
+        // or the listener is still consuming, the listener's final reclaim (after it stops consuming) sees the
         // reservation. Otherwise the listener may already be gone past this event, so take it back and report it
         // here. Either way the event is written or reported, never stranded. (Reclaiming while the listener still
         // consumes would be wrong: it could take the sentinel the listener is waiting for.)
-        if (_listener is not null && Volatile.Read(ref _disposed) != 0 && _listener.HasStoppedConsuming)
+        if (Volatile.Read(ref _disposed) == 0) return;
+
+        try
         {
-            _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
+            AccountForEventRacingDisposal();
         }
+        catch (Exception ex)
+        {
+            _failureListener.Report(this, LoggingFailureKind.Final, "failed accounting for an event that raced disposal", [logEvent], ex);
+        }
+    }
+
+    /// <summary>
+    /// An enqueue raced disposal: if the listener has already stopped consuming, reclaim the event; and report a drop
+    /// it caused now rather than after disposal has returned.
+    /// </summary>
+    void AccountForEventRacingDisposal()
+    {
+        if (_listener is { HasStoppedConsuming: true }) _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
+        (_queue as LogEventQueue)?.ReportPendingDrops();
+    }
+
+    /// <summary>
+    /// The most events logged on listener threads that a sink carries past its full queue at once; see
+    /// <see cref="Emit"/>.
+    /// </summary>
+    internal const int ListenerThreadOverflowLimit = 1024;
+
+    void EmitOnListenerThread(LogEvent logEvent, ListenerThreadContext listenerThread)
+    {
+        var depth = listenerThread.DepthOfNewEvent();
+        if (depth > ListenerThreadContext.MaxDepth)
+        {
+            _failureListener.Report(this, LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture,
+                "reentrant logging from a sink on the listener thread, nested {0} deep, was cut off: a sink that logs for each event it writes would loop forever; the event was not written",
+                depth), [logEvent]);
+            return;
+        }
+
+        ListenerThreadContext.Record(logEvent, depth);
+        try
+        {
+            // Cancelled already: a full queue in Block mode refuses at once instead of waiting.
+            _queue.Enqueue(logEvent, NoWait);
+        }
+        catch (OperationCanceledException)
+        {
+            CarryPastFullQueue(logEvent);
+        }
+        catch (Exception ex)
+        {
+            ReportEnqueueFailure(logEvent, ex);
+        }
+    }
+
+    void CarryPastFullQueue(LogEvent logEvent)
+    {
+        if (Interlocked.Increment(ref _carried) > ListenerThreadOverflowLimit)
+        {
+            Interlocked.Decrement(ref _carried);
+            _failureListener.Report(this, LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture,
+                "an event logged on the listener thread found the queue full, with {0} such events already carried past it; it was dropped, since waiting for room there would deadlock",
+                ListenerThreadOverflowLimit), [logEvent]);
+            return;
+        }
+
+        try
+        {
+            _queue.EnqueueMarker(new QueueMarker(QueueMarkerKind.Event, _releaseCarried, logEvent));
+        }
+        catch (Exception ex)
+        {
+            Interlocked.Decrement(ref _carried);
+            ReportEnqueueFailure(logEvent, ex);
+        }
+    }
+
+    /// <summary>
+    /// The owned listener is not running. A listener that was never started, over a <see cref="LogEventQueue"/> in
+    /// Block mode, is started by the first producer that would otherwise wait for room, rather than let producers
+    /// wait for ever; in every other case a full queue is reported once per stop.
+    /// </summary>
+    /// <returns><see langword="true"/> when the event has been enqueued here; <see langword="false"/> when the
+    /// caller must enqueue it.</returns>
+    bool TryEnqueueBesideIdleListener(QueueListener listener, LogEvent logEvent)
+    {
+        if (!listener.HasEverStarted && _queue is LogEventQueue { FullMode: QueueFullMode.Block })
+        {
+            try
+            {
+                // Cancelled already, so that a full queue refuses at once: exactly the producer that would wait
+                // starts the listener, however many race for the last slot.
+                _queue.Enqueue(logEvent, NoWait);
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                StartNeverStartedListener(listener);
+                return false;
+            }
+        }
+
+        ReportIdleListenerOnceIfFull(listener);
+        return false;
+    }
+
+    void StartNeverStartedListener(QueueListener listener)
+    {
+        try
+        {
+            listener.Start();
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            // Started by another producer, or by the application, or disposed, meanwhile.
+            return;
+        }
+
+        _failureListener.Report(this, LoggingFailureKind.Temporary,
+            "the queue is full and its listener was never started; the sink started it rather than let producers wait for ever", null);
+    }
+
+    void ReportIdleListenerOnceIfFull(QueueListener listener)
+    {
+        try
+        {
+            if (_queue.Count < _queue.Capacity) return;
+        }
+        catch (Exception)
+        {
+            // A user's queue that cannot say; the enqueue will find out.
+            return;
+        }
+
+        // Once per stop: the run number tells one stop from the next; a never-started listener is run 0.
+        var run = listener.Runs;
+        if (Interlocked.Exchange(ref _idleReportedRun, run) == run) return;
+        var state = listener.HasEverStarted
+            ? "is not running (it was stopped, or its queue failed)"
+            : "was never started";
+        _failureListener.Report(this, LoggingFailureKind.Temporary,
+            $"the queue is full and its listener {state}; producers wait or drop as the queue's full mode says until it is started or the sink is disposed",
+            null);
+    }
+
+    void ReportEnqueueFailure(LogEvent logEvent, Exception exception)
+    {
+        _failureListener.Report(this, LoggingFailureKind.Permanent, "failed enqueuing an event", [logEvent], exception);
+
+        // A user's queue may let an interrupt out; it must still reach the thread.
+        if (exception is ThreadInterruptedException) Thread.CurrentThread.Interrupt();
     }
 
     /// <summary>
@@ -172,21 +355,26 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// </summary>
     /// <param name="timeout">How long to wait, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
     /// <returns><see langword="true"/> when everything enqueued before the call has been written and flushed;
-    /// <see langword="false"/> when the timeout passed first, the sink has been disposed, or as
+    /// <see langword="false"/> when the timeout passed first, the sink has been disposed, at once when a sink that
+    /// does not own its listener is flushed from a listener thread (it could be waiting for itself), or as
     /// <see cref="QueueListener.Flush"/> says.</returns>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
     /// infinite.</exception>
     public bool Flush(TimeSpan timeout)
     {
         ShutdownTimeouts.Validate(timeout, nameof(timeout));
-        if (Volatile.Read(ref _disposed) != 0) return false;
+        if (Volatile.Read(ref _disposed) != 0 || IsOnListenerThreadOfOthers) return false;
         if (_listener is not null) return _listener.Flush(timeout);
 
         // Someone else runs the listener: all that can be watched is the marker itself.
-        var marker = new QueueMarker(QueueMarkerKind.Flush);
-        _queue.EnqueueMarker(marker);
-        return MarkerWaiting.Wait(marker.Reached.Task, null, timeout);
+        return MarkerWaiting.Wait(_flushes.Request(), null, timeout);
     }
+
+    /// <summary>
+    /// Whether this sink, which does not own its listener, is flushed from a listener thread: that may be the
+    /// thread that would reach the marker, waiting for itself.
+    /// </summary>
+    bool IsOnListenerThreadOfOthers => _listener is null && ListenerThreadContext.Current is not null;
 
     /// <summary>
     /// As <see cref="Flush"/>, without blocking a thread while the listener gets there.
@@ -201,12 +389,10 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     public Task<bool> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ShutdownTimeouts.Validate(timeout, nameof(timeout));
-        if (Volatile.Read(ref _disposed) != 0) return Task.FromResult(false);
+        if (Volatile.Read(ref _disposed) != 0 || IsOnListenerThreadOfOthers) return Task.FromResult(false);
         if (_listener is not null) return _listener.FlushAsync(timeout, cancellationToken);
 
-        var marker = new QueueMarker(QueueMarkerKind.Flush);
-        _queue.EnqueueMarker(marker);
-        return MarkerWaiting.WaitAsync(marker.Reached.Task, null, timeout, cancellationToken);
+        return MarkerWaiting.WaitAsync(_flushes.Request(), null, timeout, cancellationToken);
     }
 
     /// <summary>
@@ -234,16 +420,19 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
 
         try
         {
-            if (_listener is null) return true;
-
-            _listener.Shutdown(shutdownTimeout);
-            _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
-            return true;
+            if (_listener is not null) _listener.Shutdown(shutdownTimeout);
+            EndDispose();
+        }
+        catch (Exception ex)
+        {
+            ReportDisposeFailure(ex);
         }
         finally
         {
             _processExitDrain.DisposalFinished();
         }
+
+        return true;
     }
 
     /// <summary>
@@ -256,15 +445,26 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
 
         try
         {
-            if (_listener is null) return;
-
-            await _listener.ShutdownAsync(_shutdownTimeout).ConfigureAwait(false);
-            _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
+            if (_listener is not null) await _listener.ShutdownAsync(_shutdownTimeout).ConfigureAwait(false);
+            EndDispose();
+        }
+        catch (Exception ex)
+        {
+            ReportDisposeFailure(ex);
         }
         finally
         {
             _processExitDrain.DisposalFinished();
         }
+    }
+
+    /// <summary>What disposal does once the listener is done: account for events that raced it, and report the
+    /// queue's last drops before returning.</summary>
+    void EndDispose() => AccountForEventRacingDisposal();
+
+    void ReportDisposeFailure(Exception exception)
+    {
+        _failureListener.Report(this, LoggingFailureKind.Final, "failed disposing the queue sink", null, exception);
     }
 
     /// <summary>

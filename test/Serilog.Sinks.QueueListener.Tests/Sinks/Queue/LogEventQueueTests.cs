@@ -65,7 +65,11 @@ public class LogEventQueueTests
         Assert.That(accepted, Is.EqualTo(new[] { true, true, false, false, false }));
         Assert.That(queue.DroppedCount, Is.EqualTo(3));
         Assert.That(DrainAll(queue), Is.EqualTo(events.Take(2)));
+
+        // Reported a moment later, off the producer's path, in one report for the burst.
+        Assert.That(SpinWait.SpinUntil(() => failures.FailedEvents.Count == 3, Timeouts.Signal), Is.True);
         Assert.That(failures.FailedEvents, Is.EqualTo(events.Skip(2)));
+        Assert.That(failures.Failures, Has.Count.EqualTo(1));
         Assert.That(failures.Failures.Select(f => f.Kind), Is.All.EqualTo(LoggingFailureKind.Permanent));
     }
 
@@ -82,7 +86,10 @@ public class LogEventQueueTests
         Assert.That(accepted, Is.All.True);
         Assert.That(queue.DroppedCount, Is.EqualTo(3));
         Assert.That(DrainAll(queue), Is.EqualTo(events.Skip(3)));
+
+        queue.ReportPendingDrops();
         Assert.That(failures.FailedEvents, Is.EqualTo(events.Take(3)));
+        Assert.That(failures.Failures, Has.Count.EqualTo(1));
         Assert.That(failures.Failures.Select(f => f.Kind), Is.All.EqualTo(LoggingFailureKind.Permanent));
     }
 
@@ -269,6 +276,7 @@ public class LogEventQueueTests
         Assert.That(consumer.Wait(Timeouts.Signal), Is.True);
 
         Assert.That(received.Count + queue.DroppedCount, Is.EqualTo(producers * perProducer));
+        queue.ReportPendingDrops();
         Assert.That(failures.FailedEvents, Has.Count.EqualTo(queue.DroppedCount));
         if (mode == QueueFullMode.Block) Assert.That(queue.DroppedCount, Is.Zero);
         foreach (var group in received.GroupBy(Some.ProducerOf))

@@ -25,30 +25,41 @@ sealed class LeftoverReclaimer
     }
 
     /// <summary>
-    /// Take whatever is still in the queue and report it as <see cref="LoggingFailureKind.Final"/>: used after the
-    /// listener has stopped for good, for events that arrived too late or that an abandoned drain left behind.
+    /// Take whatever is still in the queue and report it as <see cref="LoggingFailureKind.Final"/>, with the events:
+    /// used once the listener takes nothing more off the queue, for events that arrived too late or that an
+    /// abandoned drain left behind. Markers found are discarded (completed as not reached); the events that marks
+    /// carry are reported with the rest. Never throws.
     /// </summary>
     /// <param name="reason">Why the events will not be written, for the report.</param>
     public void Reclaim(string reason)
     {
-        lock (_reclaimSync)
+        // A producer racing disposal may wait here for a reclaim under way; an interrupt must not cut that short.
+        var interrupted = InterruptDeferral.Enter(_reclaimSync);
+        try
         {
             var queue = _owner.Queue;
             var leftovers = new List<LogEvent>();
             var batch = new LogEvent[ListenerLoop.BatchSize];
             var spinner = new SpinWait();
-            var tookSentinel = false;
             while (true)
             {
                 int count;
                 QueueMarker? marker;
                 try
                 {
-                    count = queue.TryDequeue(batch, out marker);
+                    count = Math.Min(queue.TryDequeue(batch, out marker), batch.Length);
+                    if (count == 0 && marker is null && queue.Count > 0 && spinner.Count < ReservedSlotSpinLimit)
+                    {
+                        // A producer has reserved a slot but not yet written it: two stores away, unless its thread was
+                        // descheduled in between, so allow for a few scheduler quanta before giving up on it.
+                        spinner.SpinOnce();
+                        continue;
+                    }
                 }
                 catch (Exception ex)
                 {
-                    _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, "failed reclaiming queued events", null, ex);
+                    _owner.FailureListener.Report(_owner, LoggingFailureKind.Final,
+                        $"{reason}; failed reclaiming what is still queued, which is not written", null, ex);
                     break;
                 }
 
@@ -59,14 +70,8 @@ sealed class LeftoverReclaimer
                 }
                 else if (marker is not null)
                 {
-                    marker.Reached.TrySetResult(false);
-                    tookSentinel |= marker.Kind == QueueMarkerKind.Sentinel;
-                }
-                else if (queue.Count > 0 && spinner.Count < ReservedSlotSpinLimit)
-                {
-                    // A producer has reserved a slot but not yet written it: two stores away, unless its thread was
-                    // descheduled in between, so allow for a few scheduler quanta before giving up on it.
-                    spinner.SpinOnce();
+                    if (marker.Event is { } carried) leftovers.Add(carried);
+                    marker.Complete(false);
                 }
                 else
                 {
@@ -79,29 +84,11 @@ sealed class LeftoverReclaimer
                 _owner.FailureListener.Report(_owner, LoggingFailureKind.Final,
                     $"{reason}; {leftovers.Count} queued events were not written", leftovers);
             }
-
-            if (tookSentinel && _owner.IsRunning) PutBackSentinel();
         }
-    }
-
-    /// <summary>
-    /// Give an abandoned listener thread, stuck in a sink, a sentinel to end on once it gets free: without one it
-    /// would find the queue empty and park for good: a thread leaked for every shutdown that timed out, and the sinks
-    /// never disposed (see <see cref="ListenerRunState.LeaveSinkDisposalToListenerThread"/>). Each reclaim that takes
-    /// the sentinel puts one back, and reclaims are serialised, so the last sentinel put back stays for the thread;
-    /// the queue's own wake-up protocol then makes sure a parked thread sees it. A thread that ends meanwhile leaves a
-    /// marker in a queue nobody reads any more.
-    /// </summary>
-    void PutBackSentinel()
-    {
-        try
+        finally
         {
-            _owner.Queue.EnqueueMarker(new QueueMarker(QueueMarkerKind.Sentinel));
-        }
-        catch (Exception ex)
-        {
-            _owner.FailureListener.Report(_owner, LoggingFailureKind.Final,
-                "failed putting back the sentinel for an abandoned listener thread", null, ex);
+            Monitor.Exit(_reclaimSync);
+            InterruptDeferral.Restore(interrupted);
         }
     }
 }

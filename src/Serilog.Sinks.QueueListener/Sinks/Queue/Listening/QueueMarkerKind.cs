@@ -13,4 +13,8 @@ enum QueueMarkerKind
 
     /// <summary>Stop: the listener thread ends after this marker (Python's sentinel).</summary>
     Sentinel,
+
+    /// <summary>Handle the event the marker carries: an event logged on a listener thread into a full queue, which
+    /// the marker carries past the capacity rather than wait (see <see cref="QueueSink"/>).</summary>
+    Event,
 }

@@ -48,7 +48,9 @@ sealed class ListenerParking
             Thread.Yield();
         }
 
-        lock (_listenerSync)
+        // The listener thread is ours; an interrupt that reaches it (from a sink, say) only cuts the park short.
+        var interrupted = InterruptDeferral.Enter(_listenerSync);
+        try
         {
             Interlocked.Exchange(ref _queue.ListenerParked, 1);
 
@@ -56,22 +58,30 @@ sealed class ListenerParking
             // fence) before it reads ListenerParked, so either it sees the flag and wakes us, or we see its
             // reservation here. The reservation, not the publication, is what we must look at: the publication is a
             // plain store that may still sit in the producer's store buffer.
-            if (!_queue.HasReservedWork()) Monitor.Wait(_listenerSync, timeout);
-
+            if (!interrupted && !_queue.HasReservedWork()) Monitor.Wait(_listenerSync, timeout);
+        }
+        catch (ThreadInterruptedException)
+        {
+            // Monitor.Wait holds the monitor again when it throws.
+        }
+        finally
+        {
             // A benign race: a producer that saw the flag before this write pulses a monitor nobody waits on.
             Volatile.Write(ref _queue.ListenerParked, 0);
+            Monitor.Exit(_listenerSync);
         }
 
         return _queue.HasReservedWork();
     }
 
+    /// <summary>
+    /// Wake the listener if it is parked. Never cut short by an interrupt: a producer that cleared the parked flag
+    /// must pulse, or the listener would sleep on with nobody left to wake it.
+    /// </summary>
     public void WakeListener()
     {
         if (Interlocked.Exchange(ref _queue.ListenerParked, 0) == 0) return;
 
-        lock (_listenerSync)
-        {
-            Monitor.Pulse(_listenerSync);
-        }
+        InterruptDeferral.Pulse(_listenerSync, all: false);
     }
 }

@@ -5,7 +5,8 @@ namespace Serilog.Sinks.Queue;
 /// <summary>
 /// The markers waiting in a <see cref="LogEventQueue"/>, each pinned to the queue position it stands before.
 /// Markers are rare (a stop, a flush), so they live beside the ring under a lock rather than in it; that is what
-/// lets a marker pass a full queue without waiting and without taking an event's place.
+/// lets a marker pass a full queue without waiting and without taking an event's place. Neither adding nor taking
+/// is cut short by an interrupt (see <see cref="InterruptDeferral"/>).
 /// </summary>
 sealed class QueueMarkerList
 {
@@ -30,7 +31,8 @@ sealed class QueueMarkerList
     /// </summary>
     public void Add(QueueMarker marker, Func<long> readPosition)
     {
-        lock (_sync)
+        var interrupted = InterruptDeferral.Enter(_sync);
+        try
         {
             var position = readPosition();
             _markers.Enqueue((position, marker));
@@ -43,6 +45,11 @@ sealed class QueueMarkerList
 
             AssertInvariants();
         }
+        finally
+        {
+            Monitor.Exit(_sync);
+            InterruptDeferral.Restore(interrupted);
+        }
     }
 
     /// <summary>
@@ -51,7 +58,8 @@ sealed class QueueMarkerList
     /// </summary>
     public bool TryTake(long dequeuePosition, out QueueMarker? marker)
     {
-        lock (_sync)
+        var interrupted = InterruptDeferral.Enter(_sync);
+        try
         {
             if (_markers.Count == 0 || _markers.Peek().Position > dequeuePosition)
             {
@@ -63,6 +71,11 @@ sealed class QueueMarkerList
             Volatile.Write(ref _nextPosition, _markers.Count == 0 ? long.MaxValue : _markers.Peek().Position);
             AssertInvariants();
             return true;
+        }
+        finally
+        {
+            Monitor.Exit(_sync);
+            InterruptDeferral.Restore(interrupted);
         }
     }
 

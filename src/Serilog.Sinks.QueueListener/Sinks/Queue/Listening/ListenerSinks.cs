@@ -9,17 +9,20 @@ namespace Serilog.Sinks.Queue;
 /// starves the others; failures are reported with the listener as the sender.
 /// </summary>
 /// <remarks>
-/// Emit and flush run on the listener thread only. Disposal runs once, on the disposing thread or, when a shutdown
-/// abandoned the listener thread, on that thread as it ends (see <see cref="ListenerRunState.EndRun"/>).
+/// Emit, flush and disposal run on the listener thread only; disposal once, at the end of the final run (see
+/// <see cref="ListenerRunState"/>).
 /// </remarks>
 sealed class ListenerSinks
 {
     readonly QueueListener _owner;
     readonly ILogEventSink[] _sinks;
 
-    /// <summary>How to flush each sink, by index into <see cref="_sinks"/>; <see langword="null"/> for a sink that
-    /// cannot be flushed. Found once, at construction (see <see cref="SinkFlushing"/>).</summary>
-    readonly Action?[] _flushers;
+    /// <summary>How to flush each sink, and the sinks inside it, by index into <see cref="_sinks"/>. Found once, at
+    /// construction (see <see cref="SinkFlushing"/>).</summary>
+    readonly SinkFlusher[] _flushers;
+
+    /// <summary>See <see cref="Disposing"/>.</summary>
+    ILogEventSink? _disposing;
 
     /// <summary>Times a sink failed on an event; written by the listener thread only, like
     /// <see cref="ListenerLoop.HandledCount"/>.</summary>
@@ -72,61 +75,49 @@ sealed class ListenerSinks
         }
     }
 
-    /// <returns><see langword="false"/> when a sink failed to flush.</returns>
+    /// <returns><see langword="false"/> when a sink failed to flush, or holds events a flush cannot reach.</returns>
     public bool Flush()
     {
         var flushed = true;
-        for (var i = 0; i < _sinks.Length; i++)
+        foreach (var flusher in _flushers)
         {
-            try
-            {
-                _flushers[i]?.Invoke();
-            }
-            catch (Exception ex)
-            {
-                flushed = false;
-                _owner.FailureListener.Report(_owner, LoggingFailureKind.Temporary, $"failed flushing the sink {_sinks[i]}", null, ex);
-            }
+            flushed &= flusher.Flush(_owner);
         }
 
         return flushed;
     }
 
+    /// <summary>The sink whose <c>Dispose</c> is running, for a shutdown that gave up waiting to name it;
+    /// <see langword="null"/> otherwise.</summary>
+    public ILogEventSink? Disposing => Volatile.Read(ref _disposing);
+
+    /// <summary>
+    /// Dispose each sink, in its own try/catch; asynchronously disposable sinks that are not also disposable are
+    /// disposed asynchronously and waited for. Runs on the listener thread, at the end of its final run.
+    /// </summary>
     public void Dispose()
     {
         foreach (var sink in _sinks)
         {
+            Volatile.Write(ref _disposing, sink);
             try
             {
-                (sink as IDisposable)?.Dispose();
+                if (sink is IDisposable disposable)
+                {
+                    disposable.Dispose();
+                }
+                else if (sink is IAsyncDisposable asyncDisposable)
+                {
+                    asyncDisposable.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
             }
             catch (Exception ex)
             {
                 ReportDisposeFailure(sink, ex);
             }
         }
-    }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var sink in _sinks)
-        {
-            try
-            {
-                if (sink is IAsyncDisposable asyncDisposable)
-                {
-                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
-                }
-                else
-                {
-                    (sink as IDisposable)?.Dispose();
-                }
-            }
-            catch (Exception ex)
-            {
-                ReportDisposeFailure(sink, ex);
-            }
-        }
+        Volatile.Write(ref _disposing, null);
     }
 
     void ReportDisposeFailure(ILogEventSink sink, Exception exception)

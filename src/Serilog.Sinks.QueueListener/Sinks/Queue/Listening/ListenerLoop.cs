@@ -1,0 +1,311 @@
+using System.Globalization;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace Serilog.Sinks.Queue;
+
+/// <summary>
+/// What the listener thread of a <see cref="QueueListener"/> runs: take batches off the queue, hand each event to
+/// the listener, flush at flush markers, end at the sentinel; and, in the run that ends the listener's life, reclaim
+/// what arrived too late and dispose the sinks. Nothing a sink, a metrics collector or a user's queue does can end
+/// the thread with an exception.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001",
+    Justification = "The end signal is never disposed: an abandoned listener thread may still wait on it after disposal returns.")]
+sealed class ListenerLoop
+{
+    /// <summary>How many events the listener claims from the queue at once.</summary>
+    public const int BatchSize = 512;
+
+    /// <summary>The longest the listener waits on the queue before it looks again whether it must end: the bound
+    /// on how long an abandoned or stopped listener parked in a user's queue, which it cannot wake, lingers.</summary>
+    static readonly TimeSpan IdleCheckInterval = TimeSpan.FromMilliseconds(100);
+
+    readonly QueueListener _owner;
+    readonly ListenerSinks _sinks;
+    readonly ListenerRunState _runState;
+
+    /// <summary>The batch the listener thread holds; see <see cref="HeldBatch"/>.</summary>
+    readonly HeldBatch _held = new(BatchSize);
+
+    /// <summary>Set when the listener must end without reaching a sentinel: it was abandoned, or no sentinel could
+    /// be sent. Wakes a backoff early.</summary>
+    readonly ManualResetEventSlim _endRequested = new(false);
+
+    readonly QueueFaultBackoff _faults;
+
+    /// <summary>The run that must end as soon as it finds the queue empty, because no sentinel could be sent for
+    /// it; 0 for none. Volatile: written by the stopping thread, read by the listener thread.</summary>
+    volatile int _endWhenEmptyRun;
+
+    /// <summary>The number of the run under way; written by the listener thread as the run starts.</summary>
+    int _run;
+
+    /// <summary>Set by the listener thread of the final run once it takes nothing more off the queue, before it
+    /// reclaims what is left; read by producers racing disposal (see <see cref="QueueSink.Emit"/>).</summary>
+    volatile bool _consumingEnded;
+
+    /// <summary>Whether a failure of the latency histogram's collector has been reported; listener thread only.</summary>
+    bool _latencyFailureReported;
+
+    /// <summary>
+    /// The number of events handled. Written by the listener thread only, once per event, with a plain increment
+    /// published by a volatile write (no interlocked operation is needed with a single writer); read by any thread
+    /// with a volatile read, which is atomic for a long even on 32-bit platforms.
+    /// </summary>
+    long _handledCount;
+
+    public ListenerLoop(QueueListener owner, ListenerSinks sinks, ListenerRunState runState)
+    {
+        _owner = owner;
+        _sinks = sinks;
+        _runState = runState;
+        _faults = new QueueFaultBackoff(owner, _endRequested);
+    }
+
+    /// <summary>Whether the listener thread will take nothing more off the queue: a shutdown abandoned it, or its
+    /// final run has ended consuming.</summary>
+    public bool HasStoppedConsuming => _consumingEnded || _held.IsAbandoned;
+
+    /// <summary>The number of events handled; see <see cref="_handledCount"/>.</summary>
+    public long HandledCount => Volatile.Read(ref _handledCount);
+
+    /// <summary>
+    /// Make the listener thread end at once, taking the events it holds but has not begun to write.
+    /// </summary>
+    /// <param name="inFlight">The event the thread is writing now, if any.</param>
+    /// <returns>The events the listener thread will never write.</returns>
+    public List<LogEvent> Abandon(out LogEvent? inFlight)
+    {
+        var rest = _held.Abandon(out inFlight);
+        RequestEnd();
+        return rest;
+    }
+
+    /// <summary>Make the listener thread end run <paramref name="run"/> once it finds the queue empty: the stop
+    /// for which no sentinel could be sent.</summary>
+    public void EndWhenEmpty(int run)
+    {
+        _endWhenEmptyRun = run;
+        RequestEnd();
+    }
+
+    /// <summary>The listener thread's body; <paramref name="state"/> is the run's completion and number.</summary>
+    public void Run(object? state)
+    {
+        var (exited, run) = ((TaskCompletionSource<bool>, int))state!;
+        _run = run;
+
+        // Only shortens a backoff; a request that reached the previous run must not cut this run's short.
+        if (!_held.IsAbandoned) _endRequested.Reset();
+
+        var context = ListenerThreadContext.Enter();
+        try
+        {
+            while (true)
+            {
+                var end = RunLoopSafely(context);
+                var outcome = _runState.TryEndRun(atStopSentinel: end == ListenerLoopEnd.StopSentinel);
+                if (outcome == ListenerRunEnd.KeepDraining) continue;
+                if (outcome == ListenerRunEnd.Final) EndFinalRun();
+                return;
+            }
+        }
+        finally
+        {
+            context.Handling = null;
+            ListenerThreadContext.Leave();
+            exited.TrySetResult(true);
+        }
+    }
+
+    ListenerLoopEnd RunLoopSafely(ListenerThreadContext context)
+    {
+        try
+        {
+            return RunLoop(context);
+        }
+        catch (Exception ex)
+        {
+            // Nothing in the loop should throw; a thread must not end the process over it.
+            _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, "the listener thread failed", null, ex);
+            return ListenerLoopEnd.QueueFailed;
+        }
+        finally
+        {
+            context.Handling = null;
+        }
+    }
+
+    /// <summary>
+    /// The end of the run that ends the listener's life: report what arrived behind the sentinel, and dispose the
+    /// sinks here, on the thread that used them, so that a shutdown bounds their disposal as it bounds the drain.
+    /// </summary>
+    void EndFinalRun()
+    {
+        try
+        {
+            // Before the reclaim, with a full fence: a producer whose enqueue raced past the sentinel either sees
+            // this and reclaims its event itself, or its reservation is seen by the reclaim.
+            _consumingEnded = true;
+            Interlocked.MemoryBarrier();
+            _owner.ReclaimLeftovers("the listener was disposed while the event was being enqueued");
+            (_owner.Queue as LogEventQueue)?.ReportPendingDrops();
+            _sinks.Dispose();
+        }
+        catch (Exception ex)
+        {
+            _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, "the listener thread failed while ending", null, ex);
+        }
+        finally
+        {
+            _runState.EndFinalRun();
+        }
+    }
+
+    ListenerLoopEnd RunLoop(ListenerThreadContext context)
+    {
+        var queue = _owner.Queue;
+        while (!_held.IsAbandoned)
+        {
+            int count;
+            QueueMarker? marker;
+            try
+            {
+                count = CheckedCount(queue.TryDequeue(_held.Events, out marker), queue);
+                _faults.Succeeded();
+                if (count == 0 && marker is null)
+                {
+                    if (_endWhenEmptyRun == _run) return ListenerLoopEnd.FoundEmpty;
+                    queue.WaitToDequeue(IdleCheckInterval);
+                    continue;
+                }
+            }
+            catch (ThreadInterruptedException)
+            {
+                // The thread is ours; an interrupt that reaches it (from a sink, say) only cuts a wait short.
+                continue;
+            }
+            catch (Exception ex)
+            {
+                if (_faults.WaitToRetry(ex)) continue;
+                return ListenerLoopEnd.QueueFailed;
+            }
+
+            // A queue hands over events or a marker; one that hands over both (against its contract) gets the
+            // events written first.
+            if (count > 0 && !HandleBatch(count, context)) return ListenerLoopEnd.Abandoned;
+            if (marker is not null && ReachMarker(marker, context) is { } end) return end;
+        }
+
+        return ListenerLoopEnd.Abandoned;
+    }
+
+    /// <summary>A count the batch cannot hold (a user's queue with a bug) is reported; the events the batch does hold
+    /// are handled.</summary>
+    int CheckedCount(int count, ILogEventQueue queue)
+    {
+        var events = _held.Events;
+        if (count >= 0 && count <= events.Length) return count;
+
+        // Cells the listener has handled are cleared, so those still set hold what the queue just handed over.
+        var held = 0;
+        while (held < events.Length && events[held] is not null) held++;
+        _owner.FailureListener.Report(_owner, LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture,
+            "the queue {0} returned {1} from TryDequeue for a batch of {2}; the listener handles the {3} events the batch holds",
+            queue.GetType(), count, events.Length, held), null);
+        return held;
+    }
+
+    /// <returns><see langword="false"/> when the listener was abandoned and must end.</returns>
+    bool HandleBatch(int count, ListenerThreadContext context)
+    {
+        if (!_held.TryBegin(count))
+        {
+            var taken = _held.Events.Take(count).ToList();
+            Array.Clear(_held.Events, 0, count);
+            _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+                "the listener was abandoned at shutdown; {0} events it had just taken were not written", taken.Count), taken);
+            return false;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            // Unclaimed, the event and the rest of the batch belong to the shutdown that abandoned the listener.
+            if (!_held.TryClaim(i, count, out var logEvent)) return false;
+            if (logEvent is null)
+            {
+                // A user's queue counted a cell it did not fill.
+                _owner.FailureListener.Report(_owner, LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture,
+                    "the queue {0} returned a batch with no event at index {1}; the listener skips it", _owner.Queue.GetType(), i), null);
+                _held.Handled();
+                continue;
+            }
+
+            context.Handling = logEvent;
+            try
+            {
+                _owner.HandleDequeued(logEvent);
+            }
+            catch (Exception ex)
+            {
+                _sinks.CountFailure();
+                _owner.FailureListener.Report(_owner, LoggingFailureKind.Permanent, "failed handling an event", [logEvent], ex);
+            }
+
+            _held.Handled();
+            Volatile.Write(ref _handledCount, _handledCount + 1);
+            if (QueueMetrics.Latency.Enabled) RecordLatency(logEvent);
+        }
+
+        context.Handling = null;
+        return true;
+    }
+
+    /// <returns>Why the loop must end, when it must: at a sentinel of this run, or abandoned while handling the
+    /// event the marker carried; otherwise <see langword="null"/>.</returns>
+    ListenerLoopEnd? ReachMarker(QueueMarker marker, ListenerThreadContext context)
+    {
+        switch (marker.Kind)
+        {
+            case QueueMarkerKind.Event:
+                // A batch of one, so that a shutdown that abandons the listener in the middle accounts for it too.
+                _held.Events[0] = marker.Event!;
+                var handled = HandleBatch(1, context);
+                marker.Complete(handled);
+                return handled ? null : ListenerLoopEnd.Abandoned;
+            case QueueMarkerKind.Flush:
+                marker.Complete(_sinks.Flush());
+                return null;
+            case QueueMarkerKind.Sentinel:
+                // A sentinel of an earlier run that ended before reaching it (its queue failed) stops nothing now.
+                marker.Complete(true);
+                if (marker.Run != _run) return null;
+                return marker.Final ? ListenerLoopEnd.FinalSentinel : ListenerLoopEnd.StopSentinel;
+            default:
+                marker.Complete(true);
+                return null;
+        }
+    }
+
+    void RecordLatency(LogEvent logEvent)
+    {
+        try
+        {
+            QueueMetrics.RecordLatency(logEvent.Timestamp, _runState.NameTag);
+        }
+        catch (Exception ex)
+        {
+            if (_latencyFailureReported) return;
+            _latencyFailureReported = true;
+            _owner.FailureListener.Report(_owner, LoggingFailureKind.Temporary,
+                "a metrics collector threw while recording serilog.queue.latency; later failures are not reported", null, ex);
+        }
+    }
+
+    void RequestEnd()
+    {
+        _endRequested.Set();
+        (_owner.Queue as LogEventQueue)?.WakeListener();
+    }
+}

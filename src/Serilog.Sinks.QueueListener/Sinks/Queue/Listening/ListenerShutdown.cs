@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using System.Globalization;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace Serilog.Sinks.Queue;
+
+/// <summary>
+/// Stops a <see cref="QueueListener"/>: sends the sentinel and waits for the drain; and at disposal, bounds the drain
+/// and the disposal of the sinks with one timeout, giving up on a listener thread that does not finish in time.
+/// Never throws on the disposal path: whatever a user's queue or override does is reported instead.
+/// </summary>
+sealed class ListenerShutdown
+{
+    /// <summary>How long a shutdown that gave up waits for the listener thread to end, so that a thread that was only
+    /// behind (a short timeout, a long backlog) still disposes the sinks before disposal returns.</summary>
+    static readonly TimeSpan AbandonedExitGrace = TimeSpan.FromMilliseconds(100);
+
+    readonly QueueListener _owner;
+    readonly ListenerSinks _sinks;
+    readonly ListenerRunState _runState;
+    readonly ListenerLoop _loop;
+
+    public ListenerShutdown(QueueListener owner, ListenerSinks sinks, ListenerRunState runState, ListenerLoop loop)
+    {
+        _owner = owner;
+        _sinks = sinks;
+        _runState = runState;
+        _loop = loop;
+    }
+
+    /// <inheritdoc cref="QueueListener.Stop(TimeSpan)"/>
+    public bool Stop(TimeSpan timeout)
+    {
+        ShutdownTimeouts.Validate(timeout, nameof(timeout));
+        var thread = BeginStop(final: false);
+        if (thread is null) return true;
+        if (thread == Thread.CurrentThread) return false;
+        return Join(thread, timeout);
+    }
+
+    /// <summary>
+    /// Dispose the listener within <paramref name="timeout"/>: the final run's thread drains the queue up to the
+    /// sentinel and disposes the sinks, and this waits for it. When it does not end in time, the thread is abandoned:
+    /// the events it holds but has not begun to write, and those still queued, are reported with the events; then
+    /// the thread gets <see cref="AbandonedExitGrace"/> to end (one that was only behind does, and disposes the
+    /// sinks); one still in a sink after that disposes the sinks itself if the sink ever returns, and what it was
+    /// writing is reported as possibly not written.
+    /// </summary>
+    /// <returns><see langword="true"/> when everything was drained and the sinks disposed in time.</returns>
+    public bool Shutdown(TimeSpan timeout)
+    {
+        if (!_runState.TryBeginDispose(_owner.Name, _loop.Run)) return true;
+
+        var thread = BeginStop(final: true);
+        if (thread is null) return true;
+        if (thread == Thread.CurrentThread) return false;
+        if (Join(thread, timeout)) return true;
+
+        var handled = GiveUp(timeout, out var inFlight);
+        if (!Join(thread, AbandonedExitGrace)) ReportStillRunning(timeout, inFlight, handled);
+        return false;
+    }
+
+    /// <inheritdoc cref="Shutdown"/>
+    public async Task<bool> ShutdownAsync(TimeSpan timeout)
+    {
+        if (!_runState.TryBeginDispose(_owner.Name, _loop.Run)) return true;
+
+        var thread = BeginStop(final: true);
+        if (thread is null) return true;
+        if (thread == Thread.CurrentThread) return false;
+
+        var exited = _runState.Exited;
+        if (await CompletesWithin(exited, timeout).ConfigureAwait(false)) return true;
+
+        var handled = GiveUp(timeout, out var inFlight);
+        if (!await CompletesWithin(exited, AbandonedExitGrace).ConfigureAwait(false)) ReportStillRunning(timeout, inFlight, handled);
+        return false;
+    }
+
+    /// <summary>
+    /// Abandon the listener thread and report what it will not write: the rest of its batch and what is still
+    /// queued.
+    /// </summary>
+    /// <returns>The listener's handled count at the time, to tell later whether it finished the event in
+    /// flight.</returns>
+    long GiveUp(TimeSpan timeout, out LogEvent? inFlight)
+    {
+        var reason = string.Format(CultureInfo.InvariantCulture, "the listener did not drain the queue within {0}", timeout);
+        var rest = _loop.Abandon(out inFlight);
+
+        // Read after the abandonment, when the listener can claim nothing more: the count moves only if it finishes
+        // the event in flight.
+        var handled = _loop.HandledCount;
+        if (rest.Count > 0)
+        {
+            _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+                "{0}; {1} events the listener thread had taken but not begun to write were not written", reason, rest.Count), rest);
+        }
+
+        _owner.ReclaimLeftovers(reason);
+        return handled;
+    }
+
+    void ReportStillRunning(TimeSpan timeout, LogEvent? inFlight, long handledBefore)
+    {
+        if (inFlight is not null && _loop.HandledCount == handledBefore)
+        {
+            _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+                "the listener thread was still writing this event to its sinks {0} after the shutdown began; it may or may not be written",
+                timeout + AbandonedExitGrace), [inFlight]);
+        }
+
+        var where = _sinks.Disposing is { } sink
+            ? $"the sink {sink} has not returned from Dispose"
+            : "the listener thread has not returned from a sink";
+        _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+            "the sinks were not all disposed within the shutdown timeout: {0}; the listener thread disposes the rest if it returns",
+            where), null);
+    }
+
+    /// <summary>
+    /// Send the sentinel if this run has none yet (with <paramref name="final"/>, disposal's own). When neither the
+    /// listener's <see cref="QueueListener.EnqueueSentinel"/> nor the queue can take one, the failure is reported and
+    /// the listener is told to end once the queue is empty.
+    /// </summary>
+    /// <returns>The thread to wait for, or <see langword="null"/> when the listener is not running.</returns>
+    Thread? BeginStop(bool final)
+    {
+        var thread = _runState.BeginStop(final, out var sendSentinel, out var run);
+        if (thread is null || !sendSentinel) return thread;
+
+        try
+        {
+            _owner.SendSentinel();
+            return thread;
+        }
+        catch (Exception ex)
+        {
+            _owner.FailureListener.Report(_owner, LoggingFailureKind.Permanent,
+                "failed sending the stop sentinel; sending a plain one through the queue instead", null, ex);
+        }
+
+        try
+        {
+            _owner.Queue.EnqueueMarker(_runState.NewSentinel());
+        }
+        catch (Exception ex)
+        {
+            _owner.FailureListener.Report(_owner, LoggingFailureKind.Permanent,
+                "failed sending the stop sentinel through the queue; the listener stops once it finds the queue empty", null, ex);
+            _loop.EndWhenEmpty(run);
+        }
+
+        return thread;
+    }
+
+    /// <summary>
+    /// <see cref="Thread.Join(TimeSpan)"/>, not cut short by an interrupt of the stopping thread: the interrupt is
+    /// held back and raised again on return.
+    /// </summary>
+    static bool Join(Thread thread, TimeSpan timeout)
+    {
+        var interrupted = false;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    return thread.Join(Remaining(timeout, started));
+                }
+                catch (ThreadInterruptedException)
+                {
+                    interrupted = true;
+                }
+            }
+        }
+        finally
+        {
+            InterruptDeferral.Restore(interrupted);
+        }
+    }
+
+    static TimeSpan Remaining(TimeSpan timeout, long started)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan) return timeout;
+
+        var elapsed = TimeSpan.FromTicks((Stopwatch.GetTimestamp() - started) * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
+        return elapsed >= timeout ? TimeSpan.Zero : timeout - elapsed;
+    }
+
+    static async Task<bool> CompletesWithin(Task task, TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            await task.ConfigureAwait(false);
+            return true;
+        }
+
+        using var delayCancellation = new CancellationTokenSource();
+        var first = await Task.WhenAny(task, Task.Delay(timeout, delayCancellation.Token)).ConfigureAwait(false);
+        delayCancellation.Cancel();
+        return first == task;
+    }
+}

@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace Serilog.Sinks.Queue;
+
+/// <summary>
+/// Reports the events a <see cref="LogEventQueue"/> drops, many to a report, off the producers' path: a producer
+/// only adds the event to a lock-free list, and a timer reports the list a moment later, so a burst of drops costs
+/// the failure listener (and <see cref="Serilog.Debugging.SelfLog"/>) a handful of calls with the counts, not one per
+/// event on the application's thread, and a fallback chain still receives every dropped event.
+/// </summary>
+/// <remarks>
+/// Bounds: about <see cref="HeldLimit"/> events wait for a report. A producer that finds that many waiting reports
+/// them itself, unless a report is already running; past twice the limit (drops come faster than one thread reports
+/// them) a producer reports its own event on its own. Either way every dropped event reaches the failure listener
+/// with the event itself. Before a queue's owner is done with it (the listener's last run ends, the sink is
+/// disposed) it calls <see cref="ReportPending"/>, so that no report is left behind when the process exits.
+/// </remarks>
+sealed class DropReporter
+{
+    /// <summary>How long a dropped event waits for the report that carries it.</summary>
+    static readonly TimeSpan ReportDelay = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The most events held for one report.</summary>
+    internal const int HeldLimit = 10_000;
+
+    readonly object _sender;
+    readonly Func<ILoggingFailureListener> _failureListener;
+
+    /// <summary>The dropped events not yet reported; added to by producers, emptied by <see cref="ReportPending"/>.</summary>
+    readonly ConcurrentQueue<DroppedEvent> _dropped = new();
+
+    /// <summary>Serialises reports, so that <see cref="ReportPending"/> returns only once every report that began
+    /// before it has reached the failure listener. Never taken by a producer that would have to wait for it.</summary>
+    readonly object _reportSync = new();
+
+    /// <summary>Fires <see cref="ReportPending"/> once, <see cref="ReportDelay"/> after it is armed.</summary>
+    readonly Timer _timer;
+
+    /// <summary>Events in <see cref="_dropped"/>, changed with interlocked operations.</summary>
+    int _held;
+
+    /// <summary>1 while the timer is armed; set by the producer that arms it, cleared by the report it fires.</summary>
+    int _armed;
+
+    /// <param name="sender">The queue, reported as the sender.</param>
+    /// <param name="failureListener">Reads the queue's failure listener at the time of each report.</param>
+    public DropReporter(object sender, Func<ILoggingFailureListener> failureListener)
+    {
+        _sender = sender;
+        _failureListener = failureListener;
+
+        // The timer fires on the thread pool; it must not carry the configuring thread's AsyncLocals along.
+        _timer = ExecutionContextFlow.Suppressed(
+            this, static reporter => new Timer(static state => ((DropReporter)state!).ReportPending(), reporter, Timeout.Infinite, Timeout.Infinite));
+    }
+
+    /// <summary>
+    /// Hold <paramref name="logEvent"/> for the next report. Called by a producer; never waits for a lock or a
+    /// sleep, though in a flood it may report a batch itself.
+    /// </summary>
+    public void Add(LogEvent logEvent, DropReason reason)
+    {
+        var held = Interlocked.Increment(ref _held);
+        if (held > 2 * HeldLimit)
+        {
+            // Drops come faster than the reports carry them away: report this one on its own, here, rather than let
+            // the held list grow without bound or the event go without its report.
+            Interlocked.Decrement(ref _held);
+            Report(_failureListener(), [logEvent], reason);
+            return;
+        }
+
+        _dropped.Enqueue(new DroppedEvent(logEvent, reason));
+        if (held >= HeldLimit && Monitor.TryEnter(_reportSync))
+        {
+            try
+            {
+                ReportHeld();
+            }
+            finally
+            {
+                Monitor.Exit(_reportSync);
+            }
+        }
+
+        if (Volatile.Read(ref _armed) == 0 && Interlocked.CompareExchange(ref _armed, 1, 0) == 0) Arm();
+    }
+
+    /// <summary>
+    /// Report everything held now, on the calling thread, after any report already running. Not cut short by an
+    /// interrupt while it waits for that report.
+    /// </summary>
+    public void ReportPending()
+    {
+        var interrupted = InterruptDeferral.Enter(_reportSync);
+        try
+        {
+            // Disarm before taking the events: a producer that adds one after this arms the timer again.
+            Volatile.Write(ref _armed, 0);
+            ReportHeld();
+        }
+        finally
+        {
+            Monitor.Exit(_reportSync);
+            InterruptDeferral.Restore(interrupted);
+        }
+    }
+
+    /// <summary>
+    /// Set the timer. Changing a timer takes the runtime's timer lock, where an interrupt can land: retry, so that
+    /// the armed flag never stands without a timer behind it, and raise the interrupt again afterwards.
+    /// </summary>
+    void Arm()
+    {
+        var interrupted = false;
+        while (true)
+        {
+            try
+            {
+                _timer.Change(ReportDelay, Timeout.InfiniteTimeSpan);
+                break;
+            }
+            catch (ThreadInterruptedException)
+            {
+                interrupted = true;
+            }
+        }
+
+        InterruptDeferral.Restore(interrupted);
+    }
+
+    void ReportHeld()
+    {
+        // Take what is held now and no more: under a steady flood of drops, taking until the list is empty could keep
+        // one report going for ever. What arrives meanwhile goes into the next report.
+        List<LogEvent>? incoming = null, oldest = null, noSlot = null;
+        for (var left = Volatile.Read(ref _held); left > 0 && _dropped.TryDequeue(out var dropped); left--)
+        {
+            Interlocked.Decrement(ref _held);
+            var list = dropped.Reason switch
+            {
+                DropReason.QueueFull => incoming ??= [],
+                DropReason.Evicted => oldest ??= [],
+                _ => noSlot ??= [],
+            };
+            list.Add(dropped.Event);
+        }
+
+        var listener = _failureListener();
+        if (incoming is not null) Report(listener, incoming, DropReason.QueueFull);
+        if (oldest is not null) Report(listener, oldest, DropReason.Evicted);
+        if (noSlot is not null) Report(listener, noSlot, DropReason.NoSlot);
+    }
+
+    void Report(ILoggingFailureListener listener, List<LogEvent> events, DropReason reason)
+    {
+        var format = reason switch
+        {
+            DropReason.QueueFull => "the queue is full; dropped {0} incoming events",
+            DropReason.Evicted => "the queue is full; evicted the {0} oldest events",
+            _ => "the queue is full and no slot could be had without waiting; dropped {0} incoming events",
+        };
+        listener.Report(_sender, LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture, format, events.Count), events);
+    }
+}

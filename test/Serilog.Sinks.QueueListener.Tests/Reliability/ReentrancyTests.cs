@@ -1,0 +1,87 @@
+using Serilog.Events;
+using Serilog.Sinks.Queue;
+using Serilog.Sinks.QueueListener.Tests.Support;
+using Listener = Serilog.Sinks.Queue.QueueListener;
+
+namespace Serilog.Sinks.QueueListener.Tests.Reliability;
+
+/// <summary>
+/// A wrapped sink that logs through the logger it writes for, so from the listener thread back into its own queue:
+/// the listener must neither deadlock waiting for room only it can make, nor feed itself without end; an event it
+/// cannot take is reported with the event.
+/// </summary>
+public class ReentrancyTests
+{
+    [Test]
+    public void ASinkLoggingThroughItsOwnLoggerIntoAFullBlockQueueNeitherDeadlocksNorLosesAnEventUnreported()
+    {
+        const int events = 1000;
+        var failures = new CollectingFailureListener();
+        var loggingBack = new LoggingBackSink((logger, e) =>
+        {
+            if (OriginOf(e) == "app") logger.ForContext("Origin", "sink").Information("Logged back for {Sequence}", Some.SequenceOf(e));
+        });
+        var queue = new LogEventQueue(2, QueueFullMode.Block);
+        var listener = new Listener(queue, loggingBack);
+        var sink = new QueueSink(queue, listener, null);
+        sink.SetFailureListener(failures);
+        listener.Start();
+        var logger = new LoggerConfiguration().WriteTo.Sink(sink).CreateLogger();
+        loggingBack.Logger = logger;
+
+        var app = logger.ForContext("Origin", "app");
+        var run = BoundedCall.Run(() =>
+        {
+            for (var i = 0; i < events; i++) app.Information("Event {Sequence}", i);
+            logger.Dispose();
+        }, TimeSpan.FromSeconds(10));
+
+        // Disposal releases producers waiting for room, which ends a deadlock, so that its threads do not linger.
+        if (!run.Completed) BoundedCall.Run(sink.Dispose, Timeouts.Signal);
+
+        Assert.That(run.Completed, Is.True, "logging and disposal deadlocked");
+        Assert.That(run.Exception, Is.Null);
+        var written = loggingBack.Events;
+        Assert.That(written.Where(e => OriginOf(e) == "app").Select(Some.SequenceOf), Is.EqualTo(Enumerable.Range(0, events)));
+        var loggedBack = written.Concat(failures.FailedEvents)
+            .Where(e => OriginOf(e) == "sink")
+            .Select(Some.SequenceOf)
+            .Order();
+        Assert.That(loggedBack, Is.EqualTo(Enumerable.Range(0, events)));
+    }
+
+    [Test]
+    public void ASinkThatLogsForEveryEventItReceivesIsCutOffAndReportedAsReentrant()
+    {
+        var failures = new CollectingFailureListener();
+        var loggingBack = new LoggingBackSink((logger, e) => logger.Information("Event {Sequence}", Some.SequenceOf(e) + 1));
+        var queue = new LogEventQueue(16, QueueFullMode.Block);
+        var listener = new Listener(queue, loggingBack);
+        var sink = new QueueSink(queue, listener, null);
+        sink.SetFailureListener(failures);
+        listener.Start();
+        var logger = new LoggerConfiguration().WriteTo.Sink(sink).CreateLogger();
+        loggingBack.Logger = logger;
+
+        logger.Information("Event {Sequence}", 0);
+
+        // A flush returns once everything logged before it has been handled, and an event is logged back before the
+        // one that caused it has been handled; so while the recursion goes on, each round handles at least one more
+        // event. Once the library has cut it off, the rounds handle nothing.
+        for (var round = 0; round < 25; round++)
+        {
+            Assert.That(sink.Flush(Timeouts.Signal), Is.True, $"flush round {round}");
+        }
+
+        var disposal = BoundedCall.Run(logger.Dispose, TimeSpan.FromSeconds(10));
+
+        Assert.That(disposal.Completed, Is.True, "dispose did not return");
+        Assert.That(disposal.Exception, Is.Null);
+        Assert.That(loggingBack.Events, Has.Count.InRange(2, 20));
+        var withEvents = failures.Failures.Where(f => f.Events.Count > 0);
+        Assert.That(withEvents.Select(f => f.Message), Has.Some.Contains("reentrant").IgnoreCase);
+    }
+
+    static string? OriginOf(LogEvent logEvent) =>
+        logEvent.Properties.TryGetValue("Origin", out var value) && value is ScalarValue { Value: string origin } ? origin : null;
+}

@@ -1,0 +1,87 @@
+using Serilog.Core;
+using Serilog.Sinks.Queue;
+using Serilog.Sinks.QueueListener.Tests.Support;
+using Listener = Serilog.Sinks.Queue.QueueListener;
+
+namespace Serilog.Sinks.QueueListener.Tests.Reliability;
+
+/// <summary>
+/// A user's queue whose <see cref="ILogEventQueue.TryDequeue"/> throws: a passing failure (a dropped connection)
+/// is reported and ridden out, with nothing lost; a lasting one stops the listener, reported as such, and every
+/// event still queued is reported with the event rather than lost.
+/// </summary>
+public class UserQueueFaultTests
+{
+    const int Events = 50;
+
+    [Test]
+    public void AUserQueueWhoseTryDequeueFailsThreeTimesInARowStillDeliversEveryEvent()
+    {
+        var failures = new CollectingFailureListener();
+        var queue = new DequeueFailingQueue(new LogEventQueue(64));
+        var gated = new GatedSink();
+        var sink = StartHeld(queue, gated, failures);
+        try
+        {
+            queue.FailNextCalls(3);
+        }
+        finally
+        {
+            gated.Open();
+        }
+
+        var disposal = BoundedCall.Run(sink.Dispose, TimeSpan.FromSeconds(10));
+
+        Assert.That(disposal.Completed, Is.True, "dispose did not return");
+        Assert.That(WrittenSequences(gated), Is.EqualTo(Enumerable.Range(0, Events)));
+        Assert.That(failures.Failures.Select(f => f.Exception), Has.Some.SameAs(queue.Failure));
+        Assert.That(failures.FailedEvents, Is.Empty);
+    }
+
+    [Test]
+    public void AUserQueueWhoseTryDequeueKeepsFailingStopsTheListenerAndEveryQueuedEventIsReported()
+    {
+        var failures = new CollectingFailureListener();
+        var queue = new DequeueFailingQueue(new LogEventQueue(64));
+        var gated = new GatedSink();
+        var sink = StartHeld(queue, gated, failures);
+        try
+        {
+            queue.Failing = true;
+        }
+        finally
+        {
+            gated.Open();
+        }
+
+        var stopped = SpinWait.SpinUntil(() => failures.Failures.Any(f =>
+            f.Kind == LoggingFailureKind.Final && f.Message.Contains("stop", StringComparison.OrdinalIgnoreCase)), Timeouts.Signal);
+        Assert.That(stopped, Is.True, "no final report that the listener stops");
+        queue.Failing = false;
+        var disposal = BoundedCall.Run(sink.Dispose, TimeSpan.FromSeconds(10));
+
+        Assert.That(disposal.Completed, Is.True, "dispose did not return");
+        Assert.That(failures.Failures.Where(f => f.Events.Count > 0).Select(f => f.Kind), Is.All.EqualTo(LoggingFailureKind.Final));
+        var accounted = WrittenSequences(gated).Concat(failures.FailedEvents.Select(Some.SequenceOf)).Order();
+        Assert.That(accounted, Is.EqualTo(Enumerable.Range(0, Events)));
+    }
+
+    /// <summary>
+    /// Start a listener and hold it in the gate on a warm-up event (sequence -1), then queue the events under test
+    /// behind it, all 50 of them, for the test to break the queue before the listener comes to them.
+    /// </summary>
+    static QueueSink StartHeld(DequeueFailingQueue queue, GatedSink gated, CollectingFailureListener failures)
+    {
+        var listener = new Listener(queue, gated);
+        var sink = new QueueSink(queue, listener, null);
+        sink.SetFailureListener(failures);
+        listener.Start();
+
+        sink.Emit(Some.Event(-1));
+        Assert.That(gated.WaitUntilEntered(Timeouts.Signal), Is.True);
+        for (var i = 0; i < Events; i++) sink.Emit(Some.Event(i));
+        return sink;
+    }
+
+    static IEnumerable<int> WrittenSequences(CollectingSink sink) => sink.Events.Select(Some.SequenceOf).Where(s => s >= 0);
+}
