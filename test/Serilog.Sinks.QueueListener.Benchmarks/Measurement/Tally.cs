@@ -32,6 +32,10 @@ sealed class Tally : IDisposable
 
     Counters _counters;
     long _expected;
+
+    /// <summary>The pipeline's own count of the drops in this repetition, exact the moment a producer's call
+    /// returns; <see langword="null"/> when the pipeline keeps none.</summary>
+    Func<long>? _ownDropped;
     int _producersRunning;
     readonly ManualResetEventSlim _complete = new(false);
 
@@ -44,8 +48,14 @@ sealed class Tally : IDisposable
     /// each of which calls <see cref="ProducerDone"/> when it has logged its share. Call only while no events are in
     /// flight.
     /// </summary>
-    public void Reset(long expected, int producers)
+    /// <param name="expected">The events the producers will log.</param>
+    /// <param name="producers">How many producers will call <see cref="ProducerDone"/>.</param>
+    /// <param name="ownDropped">The pipeline's own count of this repetition's drops: when the last producer is done,
+    /// it fixes the target at once, so that the end of the run is the last delivery, not the arrival of a batched
+    /// drop report a moment later.</param>
+    public void Reset(long expected, int producers, Func<long>? ownDropped = null)
     {
+        _ownDropped = ownDropped;
         Interlocked.Exchange(ref _counters.DeliveredTarget, long.MaxValue);
         _complete.Reset();
         Interlocked.Exchange(ref _counters.Delivered, 0);
@@ -71,7 +81,8 @@ sealed class Tally : IDisposable
     {
         if (Interlocked.Decrement(ref _producersRunning) != 0) return;
 
-        LowerTarget(_expected - Volatile.Read(ref _counters.Dropped));
+        var dropped = Math.Max(Volatile.Read(ref _counters.Dropped), _ownDropped?.Invoke() ?? 0);
+        LowerTarget(_expected - dropped);
     }
 
     /// <summary>Lower the target to <paramref name="target"/> unless it is lower already, then signal if it has been

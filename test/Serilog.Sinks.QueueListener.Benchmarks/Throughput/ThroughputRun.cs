@@ -24,7 +24,8 @@ static class ThroughputRun
     {
         var emitted = (long)producers * eventsPerProducer;
         var ownDroppedBefore = pipeline.OwnDroppedCount;
-        pipeline.Tally.Reset(emitted, producers);
+        Func<long>? ownDropped = ownDroppedBefore is { } before ? () => pipeline.OwnDroppedCount!.Value - before : null;
+        pipeline.Tally.Reset(emitted, producers, ownDropped);
 
         using var go = new ManualResetEventSlim(false);
         var records = new ProducerRecord[producers];
@@ -63,6 +64,10 @@ static class ThroughputRun
         // Bounded: after a timeout a producer may still be waiting for room that never comes; it is a background
         // thread, and the repetition is already marked incomplete.
         foreach (var thread in threads) thread.Join(timeout);
+
+        // The queue reports its drops in batches a moment later; the run ended at its last delivery, but the
+        // accounting below wants every report in.
+        if (ownDropped is not null) SpinWait.SpinUntil(() => pipeline.Tally.Dropped >= ownDropped(), timeout);
 
         var delivered = pipeline.Tally.Delivered;
         var seconds = Stopwatch.GetElapsedTime(start, end).TotalSeconds;
