@@ -39,15 +39,19 @@ public static class QueueLoggerConfigurationExtensions
     /// is unlimited. <see langword="false"/> leaves disposal entirely to the application; events still queued at exit
     /// are then lost. The registration is removed when the logger is disposed. A signal is not a normal exit: since
     /// .NET 10, SIGTERM no longer raises <see cref="AppDomain.ProcessExit"/> unless the application handles it.</param>
-    /// <param name="handle">Receives, once the queue is built, a <see cref="QueueHandle"/> to read its counters and
-    /// flush it, as in <c>handle: h =&gt; queue = h</c>.</param>
+    /// <param name="monitor">Receives, once the queue is built, a <see cref="QueueHandle"/> to read its state and
+    /// counters and flush it, as in <c>monitor: q =&gt; queue = q</c>.</param>
+    /// <param name="listenerFactory">Creates the listener, for a <see cref="QueueListener"/> subclass whose
+    /// constructor takes more than the queue and the sinks; from code only. Give either this or
+    /// <paramref name="listenerType"/>.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentNullException">When <paramref name="loggerSinkConfiguration"/> or
     /// <paramref name="configure"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="bufferSize"/>,
     /// <paramref name="fullMode"/> or <paramref name="shutdownTimeout"/> is out of range.</exception>
     /// <exception cref="ArgumentException">When <paramref name="listenerType"/> is not a usable
-    /// <see cref="QueueListener"/> class, or <paramref name="name"/> is empty.</exception>
+    /// <see cref="QueueListener"/> class, both it and <paramref name="listenerFactory"/> are given, or
+    /// <paramref name="name"/> is empty.</exception>
     public static LoggerConfiguration Queue(
         this LoggerSinkConfiguration loggerSinkConfiguration,
         Action<LoggerSinkConfiguration> configure,
@@ -60,7 +64,8 @@ public static class QueueLoggerConfigurationExtensions
         Type? listenerType = null,
         string? name = null,
         bool drainOnProcessExit = true,
-        Action<QueueHandle>? handle = null)
+        Action<QueueHandle>? monitor = null,
+        Func<ILogEventQueue, IEnumerable<ILogEventSink>, QueueListener>? listenerFactory = null)
     {
         if (loggerSinkConfiguration is null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
         if (configure is null) throw new ArgumentNullException(nameof(configure));
@@ -82,7 +87,14 @@ public static class QueueLoggerConfigurationExtensions
         }
 
         var timeout = ShutdownTimeouts.Validate(shutdownTimeout, nameof(shutdownTimeout));
-        var createListener = ListenerActivation.Resolve(listenerType, nameof(listenerType));
+        if (listenerType is not null && listenerFactory is not null)
+        {
+            throw new ArgumentException("Give either a listener type or a listener factory, not both.", nameof(listenerFactory));
+        }
+
+        var createListener = listenerFactory is not null
+            ? ListenerActivation.FromFactory(listenerFactory)
+            : ListenerActivation.Resolve(listenerType, nameof(listenerType));
         var preparation = prepare is null ? null : EventPreparation.Create(prepare);
 
         var queueSink = LoggerSinkConfiguration.Wrap(
@@ -96,7 +108,7 @@ public static class QueueLoggerConfigurationExtensions
                 sink.RestrictTo(restrictedToMinimumLevel, levelSwitch);
                 listener.Start();
                 if (drainOnProcessExit) sink.DrainOnProcessExit();
-                HandOver(sink, handle);
+                HandOver(sink, monitor);
                 return sink;
             },
             configure);
@@ -105,13 +117,13 @@ public static class QueueLoggerConfigurationExtensions
         return loggerSinkConfiguration.Sink(queueSink);
     }
 
-    static void HandOver(QueueSink sink, Action<QueueHandle>? handle)
+    static void HandOver(QueueSink sink, Action<QueueHandle>? monitor)
     {
-        if (handle is null) return;
+        if (monitor is null) return;
 
         try
         {
-            handle(new QueueHandle(sink));
+            monitor(new QueueHandle(sink));
         }
         catch
         {

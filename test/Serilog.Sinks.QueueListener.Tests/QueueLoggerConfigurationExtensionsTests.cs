@@ -198,4 +198,18 @@ public class QueueLoggerConfigurationExtensionsTests
     {
         public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory) => enrich(logEvent);
     }
+
+    [Test]
+    public void AListenerFactoryBuildsAListenerWhoseConstructorTakesMore()
+    {
+        var sink = new CollectingSink();
+        var logger = new LoggerConfiguration()
+            .WriteTo.Queue(a => a.Sink(sink), listenerFactory: (queue, sinks) => new LabellingListener(queue, sinks, "from the factory"))
+            .CreateLogger();
+
+        logger.Information("Tagged");
+        logger.Dispose();
+
+        Assert.That(sink.Events.Select(e => e.Properties["Label"].ToString()), Is.EqualTo(new[] { "\"from the factory\"" }));
+    }
 }

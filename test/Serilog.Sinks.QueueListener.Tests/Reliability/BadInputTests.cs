@@ -177,9 +177,24 @@ public class BadInputTests
     }
 
     [Test]
-    public void AMarkerNeedsNoArguments()
+    public void ListenerTypeAndListenerFactoryTogetherAreRefusedNamingTheFactory()
     {
-        Assert.That(() => new QueueMarker(), Throws.Nothing);
+        var configuration = new LoggerConfiguration();
+
+        Assert.That(() => configuration.WriteTo.Queue(a => a.Sink(new CollectingSink()), listenerType: typeof(Listener),
+                listenerFactory: (queue, sinks) => new Listener(queue, sinks.ToArray())),
+            Throws.ArgumentException.With.Property("ParamName").EqualTo("listenerFactory"));
+    }
+
+    [Test]
+    public void AListenerFactoryThatReturnsAListenerOverAnotherQueueIsRefused()
+    {
+        var other = new LogEventQueue();
+
+        Assert.That(() => new LoggerConfiguration()
+                .WriteTo.Queue(a => a.Sink(new CollectingSink()), listenerFactory: (_, sinks) => new Listener(other, sinks.ToArray()))
+                .CreateLogger(),
+            Throws.InvalidOperationException.With.Message.Contains("queue it was given"));
     }
 
     sealed class NoUsableConstructorListener(ILogEventQueue queue) : Listener(queue);

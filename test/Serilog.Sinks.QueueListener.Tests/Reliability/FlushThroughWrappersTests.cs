@@ -43,7 +43,7 @@ public class FlushThroughWrappersTests
         var path = folder.AllocateFilename();
         QueueHandle? queue = null;
         var logger = new LoggerConfiguration()
-            .WriteTo.Queue(a => configure(a, path), handle: h => queue = h)
+            .WriteTo.Queue(a => configure(a, path), monitor: h => queue = h)
             .CreateLogger();
         try
         {

@@ -99,7 +99,7 @@ public class LogEventQueueModelTests
             }
             else
             {
-                var marker = new QueueMarker();
+                var marker = new QueueMarker(QueueMarkerKind.Plain);
                 queue.EnqueueMarker(marker);
                 model.EnqueueMarker(marker);
             }

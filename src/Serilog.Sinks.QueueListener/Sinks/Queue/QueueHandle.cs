@@ -1,13 +1,13 @@
 namespace Serilog.Sinks.Queue;
 
 /// <summary>
-/// What an application may hold on to of a queue built by <c>WriteTo.Queue(..., handle: h =&gt; ...)</c>: its
-/// counters, and a flush. Writing and disposing stay with the logger.
+/// What an application may hold on to of a queue built by <c>WriteTo.Queue(..., monitor: q =&gt; ...)</c>: its
+/// state and counters, and a flush. Writing and disposing stay with the logger.
 /// </summary>
 /// <remarks>
 /// Typical uses: flush before a process hands over (a serverless function returning, a test asserting on a log
-/// file), and a health check on <see cref="DroppedCount"/> or on <see cref="Count"/> against
-/// <see cref="Capacity"/>. Every member is safe to call from any thread, also after the logger is disposed.
+/// file), and a health check on <see cref="State"/>, on <see cref="DroppedCount"/>, or on <see cref="Count"/> against
+/// <see cref="BufferSize"/>. Every member is safe to call from any thread, also after the logger is disposed.
 /// </remarks>
 public sealed class QueueHandle
 {
@@ -29,9 +29,16 @@ public sealed class QueueHandle
     public int Count => _sink.Queue.Count;
 
     /// <summary>
-    /// The most events the queue holds at once.
+    /// The most events the queue holds at once: <c>bufferSize</c>, as given to <c>WriteTo.Queue</c> (the queue's
+    /// <see cref="ILogEventQueue.Capacity"/>).
     /// </summary>
-    public int Capacity => _sink.Queue.Capacity;
+    public int BufferSize => _sink.Queue.Capacity;
+
+    /// <summary>
+    /// Where the queue's listener is in its life: running, stopped, disposed, or abandoned by a shutdown that gave
+    /// up waiting for it.
+    /// </summary>
+    public QueueListenerState State => _sink.Listener?.State ?? QueueListenerState.NotStarted;
 
     /// <summary>
     /// The number of events the queue has dropped because it was full (never in

@@ -100,6 +100,9 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// which drains the queue itself.</remarks>
     internal bool HasStoppedConsuming => _loop.HasStoppedConsuming;
 
+    /// <summary>Where the listener is in its life, for a health check.</summary>
+    internal QueueListenerState State => _runState.State(_loop.IsAbandoned);
+
     /// <summary>Whether the listener has ever been started.</summary>
     internal bool HasEverStarted => _runState.HasEverStarted;
 
@@ -160,6 +163,12 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// Stop the listener: send the sentinel and wait, without limit, until every event enqueued before this call
     /// has been handled and the thread has ended. Does nothing when the listener is not running.
     /// </summary>
+    /// <remarks>
+    /// Python's <c>stop()</c>, which returns nothing either: a wait without limit ends only once the listener has
+    /// stopped, so there is nothing to tell, save in one case: called from a sink, on the listener thread itself, it
+    /// returns at once (waiting for itself would deadlock) and the listener stops when it reaches the sentinel. Use
+    /// <see cref="Stop(TimeSpan)"/> to learn which happened, or to bound the wait.
+    /// </remarks>
     public void Stop() => Stop(Timeout.InfiniteTimeSpan);
 
     /// <summary>

@@ -7,19 +7,16 @@ namespace Serilog.Sinks.Queue;
 /// been dequeued. The listener uses markers for its stop sentinel and for flushes.
 /// </summary>
 /// <remarks>
-/// A queue implementation only carries markers through in order; it never looks inside them. A marker never takes an
-/// event's place: it is never dropped and enqueuing it never waits, however full the queue is.
+/// Markers are made by the listener and the sink only (a stop, a flush, an event logged on the listener thread into
+/// a full queue). A queue implementation only carries them through in order, as <see cref="ILogEventQueue"/> says;
+/// it never makes or looks inside one. A marker never takes an event's place: it is never dropped and enqueuing it
+/// never waits, however full the queue is.
 /// </remarks>
 public sealed class QueueMarker
 {
     /// <summary>
-    /// Create a marker that the listener passes over without acting on it.
+    /// Create a marker for the listener to act on.
     /// </summary>
-    public QueueMarker()
-        : this(QueueMarkerKind.Plain)
-    {
-    }
-
     /// <param name="kind">What the listener does when it reaches the marker.</param>
     /// <param name="completed">Called with the result when the marker is completed, on the completing thread
     /// (before the listener thread can end), once.</param>

@@ -141,7 +141,7 @@ public class LogEventQueueTests
         var queue = new LogEventQueue(2, mode);
         queue.Enqueue(Some.Event(0), CancellationToken.None);
         queue.Enqueue(Some.Event(1), CancellationToken.None);
-        var marker = new QueueMarker();
+        var marker = new QueueMarker(QueueMarkerKind.Plain);
 
         queue.EnqueueMarker(marker);
 
@@ -159,7 +159,7 @@ public class LogEventQueueTests
     {
         var queue = new LogEventQueue(8);
         queue.Enqueue(Some.Event(0), CancellationToken.None);
-        var marker = new QueueMarker();
+        var marker = new QueueMarker(QueueMarkerKind.Plain);
         queue.EnqueueMarker(marker);
         queue.Enqueue(Some.Event(1), CancellationToken.None);
 
@@ -190,7 +190,7 @@ public class LogEventQueueTests
     {
         var queue = new LogEventQueue(8);
         var waiter = Task.Run(() => queue.WaitToDequeue(Timeouts.Signal));
-        queue.EnqueueMarker(new QueueMarker());
+        queue.EnqueueMarker(new QueueMarker(QueueMarkerKind.Plain));
 
         Assert.That(waiter.Wait(Timeouts.Signal), Is.True);
         Assert.That(waiter.Result, Is.True);

@@ -15,7 +15,7 @@ public class QueueHandleTests
         var path = folder.AllocateFilename();
         QueueHandle? queue = null;
         using var logger = new LoggerConfiguration()
-            .WriteTo.Queue(a => a.File(path, outputTemplate: "{Message}{NewLine}", formatProvider: CultureInfo.InvariantCulture, buffered: true), bufferSize: 500, handle: h => queue = h)
+            .WriteTo.Queue(a => a.File(path, outputTemplate: "{Message}{NewLine}", formatProvider: CultureInfo.InvariantCulture, buffered: true), bufferSize: 500, monitor: h => queue = h)
             .CreateLogger();
         for (var i = 0; i < 100; i++) logger.Information("Event {Number}", i);
 
@@ -24,7 +24,7 @@ public class QueueHandleTests
         Assert.That(LogFile.ReadLines(path), Is.EqualTo(Enumerable.Range(0, 100).Select(i => $"Event {i}")));
         Assert.That(queue.HandledCount, Is.EqualTo(100));
         Assert.That(queue.Count, Is.Zero);
-        Assert.That(queue.Capacity, Is.EqualTo(500));
+        Assert.That(queue.BufferSize, Is.EqualTo(500));
         Assert.That(queue.DroppedCount, Is.Zero);
     }
 
@@ -35,7 +35,7 @@ public class QueueHandleTests
         QueueHandle? queue = null;
         await using var logger = new LoggerConfiguration()
             .WriteTo.Queue(a => a.File(Path.Combine(folder.Path, "log-.txt"), outputTemplate: "{Message}{NewLine}", formatProvider: CultureInfo.InvariantCulture,
-                buffered: true, rollingInterval: RollingInterval.Day), handle: h => queue = h)
+                buffered: true, rollingInterval: RollingInterval.Day), monitor: h => queue = h)
             .CreateLogger();
         for (var i = 0; i < 10; i++) logger.Information("Event {Number}", i);
 
@@ -50,7 +50,7 @@ public class QueueHandleTests
     {
         var gated = new GatedSink();
         QueueHandle? queue = null;
-        using var logger = new LoggerConfiguration().WriteTo.Queue(a => a.Sink(gated), handle: h => queue = h).CreateLogger();
+        using var logger = new LoggerConfiguration().WriteTo.Queue(a => a.Sink(gated), monitor: h => queue = h).CreateLogger();
         logger.Information("held");
         Assert.That(gated.WaitUntilEntered(Timeouts.Signal), Is.True);
 
@@ -68,7 +68,7 @@ public class QueueHandleTests
         QueueHandle? queue = null;
         bool? flushed = null;
         var logger = new LoggerConfiguration()
-            .WriteTo.Queue(a => a.Sink(new DelegatingSink(_ => flushed = queue!.Flush(Timeouts.Signal))), handle: h => queue = h)
+            .WriteTo.Queue(a => a.Sink(new DelegatingSink(_ => flushed = queue!.Flush(Timeouts.Signal))), monitor: h => queue = h)
             .CreateLogger();
         logger.Information("flushes from the listener thread");
 
@@ -81,7 +81,7 @@ public class QueueHandleTests
     public async Task FlushAfterDisposeReturnsFalse()
     {
         QueueHandle? queue = null;
-        var logger = new LoggerConfiguration().WriteTo.Queue(a => a.Sink(new CollectingSink()), handle: h => queue = h).CreateLogger();
+        var logger = new LoggerConfiguration().WriteTo.Queue(a => a.Sink(new CollectingSink()), monitor: h => queue = h).CreateLogger();
         logger.Information("written");
         logger.Dispose();
 
@@ -96,7 +96,7 @@ public class QueueHandleTests
         var gated = new GatedSink();
         QueueHandle? queue = null;
         using var logger = new LoggerConfiguration()
-            .WriteTo.Queue(a => a.Sink(gated), bufferSize: 1, fullMode: QueueFullMode.DropIncoming, handle: h => queue = h)
+            .WriteTo.Queue(a => a.Sink(gated), bufferSize: 1, fullMode: QueueFullMode.DropIncoming, monitor: h => queue = h)
             .CreateLogger();
         logger.Information("held by the listener");
         Assert.That(gated.WaitUntilEntered(Timeouts.Signal), Is.True);
@@ -114,7 +114,7 @@ public class QueueHandleTests
     {
         QueueHandle? queue = null;
 
-        using (var logger = new LoggerConfiguration().WriteTo.Queue(_ => { }, handle: h => queue = h).CreateLogger())
+        using (var logger = new LoggerConfiguration().WriteTo.Queue(_ => { }, monitor: h => queue = h).CreateLogger())
         {
             logger.Information("goes nowhere");
             Assert.That(queue?.Flush(Timeouts.Signal), Is.True);
@@ -129,9 +129,43 @@ public class QueueHandleTests
         var sink = new CollectingSink();
 
         Assert.That(() => new LoggerConfiguration()
-                .WriteTo.Queue(a => a.Sink(sink), handle: _ => throw new InvalidOperationException("refused"))
+                .WriteTo.Queue(a => a.Sink(sink), monitor: _ => throw new InvalidOperationException("refused"))
                 .CreateLogger(),
             Throws.InvalidOperationException.With.Message.EqualTo("refused"));
         Assert.That(sink.DisposeCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void StateFollowsTheListenerFromRunningToDisposed()
+    {
+        QueueHandle? queue = null;
+        var logger = new LoggerConfiguration().WriteTo.Queue(a => a.Sink(new CollectingSink()), monitor: h => queue = h).CreateLogger();
+
+        Assert.That(queue!.State, Is.EqualTo(QueueListenerState.Running));
+        logger.Dispose();
+        Assert.That(queue.State, Is.EqualTo(QueueListenerState.Disposed));
+    }
+
+    [Test]
+    public void StateSaysAbandonedWhenTheShutdownGaveUpOnAHungSink()
+    {
+        QueueHandle? queue = null;
+        var gated = new GatedSink();
+        var logger = new LoggerConfiguration()
+            .WriteTo.Queue(a => a.Sink(gated), shutdownTimeout: Short, monitor: h => queue = h)
+            .CreateLogger();
+        try
+        {
+            logger.Information("Held");
+            Assert.That(gated.WaitUntilEntered(Timeouts.Signal), Is.True);
+
+            logger.Dispose();
+
+            Assert.That(queue!.State, Is.EqualTo(QueueListenerState.Abandoned));
+        }
+        finally
+        {
+            gated.Open();
+        }
     }
 }

@@ -17,7 +17,7 @@ public class QueueMetricsTests
         QueueHandle? queue = null;
         using var logger = new LoggerConfiguration()
             .WriteTo.Queue(a => a.Sink(gated).WriteTo.Sink(new ThrowingSink(everyNth: 2)), bufferSize: 1,
-                fullMode: QueueFullMode.DropIncoming, name: name, handle: h => queue = h)
+                fullMode: QueueFullMode.DropIncoming, name: name, monitor: h => queue = h)
             .CreateLogger();
         logger.Write(Some.Event(0));
         Assert.That(gated.WaitUntilEntered(Timeouts.Signal), Is.True);

@@ -11,6 +11,23 @@ static class ListenerActivation
 {
     static readonly Type[] ConstructorParameters = [typeof(ILogEventQueue), typeof(IEnumerable<ILogEventSink>)];
 
+    /// <summary>
+    /// Wrap a user's factory so that what it returns is checked: a listener, over the queue it was given.
+    /// </summary>
+    public static Func<ILogEventQueue, IEnumerable<ILogEventSink>, QueueListener> FromFactory(
+        Func<ILogEventQueue, IEnumerable<ILogEventSink>, QueueListener> factory) =>
+        (queue, sinks) =>
+        {
+            var listener = factory(queue, sinks)
+                ?? throw new InvalidOperationException("The listener factory returned null.");
+            if (!ReferenceEquals(listener.Queue, queue))
+            {
+                throw new InvalidOperationException("The listener factory must return a listener over the queue it was given.");
+            }
+
+            return listener;
+        };
+
     public static Func<ILogEventQueue, IEnumerable<ILogEventSink>, QueueListener> Resolve(Type? listenerType, string parameterName)
     {
         if (listenerType is null || listenerType == typeof(QueueListener))

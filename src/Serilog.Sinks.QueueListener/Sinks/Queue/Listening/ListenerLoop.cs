@@ -67,6 +67,9 @@ sealed class ListenerLoop
     /// final run has ended consuming.</summary>
     public bool HasStoppedConsuming => _consumingEnded || _held.IsAbandoned;
 
+    /// <summary>Whether a shutdown has abandoned the listener thread.</summary>
+    public bool IsAbandoned => _held.IsAbandoned;
+
     /// <summary>The number of events handled; see <see cref="_handledCount"/>.</summary>
     public long HandledCount => Volatile.Read(ref _handledCount);
 

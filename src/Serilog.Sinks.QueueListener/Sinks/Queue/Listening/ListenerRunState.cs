@@ -75,6 +75,18 @@ sealed class ListenerRunState
     /// <summary>The number of runs started so far.</summary>
     public int Runs => _runs;
 
+    /// <summary>Where the listener is in its life.</summary>
+    /// <param name="abandoned">Whether a shutdown gave up on the listener thread.</param>
+    public QueueListenerState State(bool abandoned)
+    {
+        lock (_stateSync)
+        {
+            if (_disposed) return abandoned ? QueueListenerState.Abandoned : QueueListenerState.Disposed;
+            if (_thread is not null) return QueueListenerState.Running;
+            return _everStarted ? QueueListenerState.Stopped : QueueListenerState.NotStarted;
+        }
+    }
+
     /// <summary><see langword="true"/> when called on the running listener thread itself, from a sink.</summary>
     public bool IsListenerThread
     {
