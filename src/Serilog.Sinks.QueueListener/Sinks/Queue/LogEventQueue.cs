@@ -11,9 +11,11 @@ namespace Serilog.Sinks.Queue;
 /// events in batches with one compare-and-swap per batch.
 /// </summary>
 /// <remarks>
-/// <para>When the queue is empty the listener spins briefly, then yields its core while still watching for up to
-/// 50 µs, and then parks; a producer signals it only when it is parked, so a busy queue pays no signalling at all. In <see cref="QueueFullMode.Block"/> mode a producer that
-/// finds the queue full spins briefly and then parks until the listener frees room.</para>
+/// <para>When the queue is empty the listener spins briefly, yields its core while still watching for some 20 µs,
+/// then naps a millisecond at a time, waking by itself; only after 20 ms without work does it sleep until a
+/// producer wakes it. So a producer pays for a wake-up only for the first event after a lull, or when it finds the
+/// queue full, not at every ordinary rate; an event waits at most a nap. In <see cref="QueueFullMode.Block"/> mode a
+/// producer that finds the queue full spins briefly and then parks until the listener frees room.</para>
 /// <para>Dropped events (<see cref="QueueFullMode.DropIncoming"/>, <see cref="QueueFullMode.DropOldest"/>) are
 /// counted in <see cref="DroppedCount"/> at once and reported with the events themselves, many to a report, to the
 /// failure listener (<see cref="SelfLog.FailureListener"/> unless one is set) as
@@ -169,6 +171,8 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
             var position = Volatile.Read(ref _positions.Enqueue);
             if (position >= Volatile.Read(ref _positions.ProducerLimit) && !HasRoomFor(position))
             {
+                // Full: a napping listener must not leave the queue full for the rest of its nap.
+                if (Volatile.Read(ref _positions.ListenerParked) != ListenerParking.Awake) _listenerParking.WakeListener();
                 switch (_fullMode)
                 {
                     case QueueFullMode.Block:
@@ -203,7 +207,8 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
 
                 slot.Item = logEvent;
                 Volatile.Write(ref slot.Sequence, position + 1);
-                if (Volatile.Read(ref _positions.ListenerParked) != 0) _listenerParking.WakeListener();
+                // Only a sleeping listener needs waking; a napping one wakes by itself within a millisecond.
+                if (Volatile.Read(ref _positions.ListenerParked) == ListenerParking.Sleeping) _listenerParking.WakeListener();
                 return true;
             }
 
@@ -293,6 +298,9 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
         Volatile.Write(ref _positions.ProducerLimit, limit);
         return position < limit;
     }
+
+    /// <summary>How many times another thread has woken the listener; see <see cref="ListenerParking"/>.</summary>
+    internal long ListenerWakeUps => _listenerParking.WakeUps;
 
     /// <summary>Wake the listener if it is parked, so that it sees at once that it must end.</summary>
     internal void WakeListener() => _listenerParking.WakeListener();

@@ -3,14 +3,50 @@ using System.Diagnostics;
 namespace Serilog.Sinks.Queue;
 
 /// <summary>
-/// Where the listener of a <see cref="LogEventQueue"/> waits for work once the queue is empty: a spin, then a
-/// while of yielding, then a park; and how a producer wakes it. Only the slow path lives here: the queue checks
-/// <see cref="QueuePositions.ListenerParked"/> itself before calling <see cref="WakeListener"/>.
+/// Where the listener of a <see cref="LogEventQueue"/> waits for work once the queue is empty, and when a producer
+/// must wake it. Only the slow path lives here: the queue checks <see cref="QueuePositions.ListenerParked"/> itself
+/// before calling <see cref="WakeListener"/>.
 /// </summary>
+/// <remarks>
+/// <para>The wake-up policy. Waking a parked thread costs the waker a lock and a system call (and, on a virtual
+/// machine, an interrupt between processors): a few microseconds, more than the enqueue itself. At the rates most
+/// applications log at (hundreds to tens of thousands of events a second) the listener empties the queue between
+/// events, so a producer that woke it on every event would pay that on almost every call. So the listener waits in
+/// three steps, and only the last one needs a producer's help:</para>
+/// <list type="number">
+/// <item>It spins, then yields its core while watching, for a few tens of microseconds: under load the next event
+/// is that close, and nobody pays anything.</item>
+/// <item>It naps: parks for at most <see cref="NapLength"/>, flagged <see cref="Napping"/>, and wakes by itself.
+/// Producers do not signal a napping listener; an event waits at most a nap for it. A listener that keeps finding
+/// work when it wakes keeps napping, so at ordinary rates the caller never pays for a wake-up, and the listener
+/// spends a wake-up per millisecond, not per event.</item>
+/// <item>After <see cref="SleepAfter"/> without any work it sleeps, flagged <see cref="Sleeping"/>, until woken
+/// (or the caller's timeout): an idle listener costs nothing, and the first producer after the lull pays the one
+/// wake-up that delivers its event at once.</item>
+/// </list>
+/// <para>Whatever cannot wait for a nap wakes the listener in either state: a marker (a stop, a flush), and a
+/// producer that finds the queue full (in Block mode it would otherwise wait for room a nap long).</para>
+/// </remarks>
 sealed class ListenerParking
 {
-    /// <summary>How long the listener keeps yielding and watching for work, after its spin, before it parks: 50 µs.</summary>
-    static readonly long YieldBudgetTicks = Stopwatch.Frequency / 20_000;
+    /// <summary><see cref="QueuePositions.ListenerParked"/>: awake.</summary>
+    public const int Awake = 0;
+
+    /// <summary><see cref="QueuePositions.ListenerParked"/>: parked for a nap, waking by itself.</summary>
+    public const int Napping = 1;
+
+    /// <summary><see cref="QueuePositions.ListenerParked"/>: parked until woken.</summary>
+    public const int Sleeping = 2;
+
+    /// <summary>How long the listener keeps yielding and watching for work, after its spin: 20 µs.</summary>
+    static readonly long YieldBudgetTicks = Stopwatch.Frequency / 50_000;
+
+    /// <summary>The longest nap: the most an event waits for a napping listener, well inside the 5 ms the
+    /// project allows delivery at the 99th percentile.</summary>
+    static readonly TimeSpan NapLength = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>How long the listener naps without finding work before it sleeps.</summary>
+    static readonly long SleepAfter = Stopwatch.Frequency / 50;
 
     readonly LogEventQueue _queue;
 
@@ -19,6 +55,17 @@ sealed class ListenerParking
     /// it, and a producer pulses under it, so a wake-up cannot fall between the check and the wait.
     /// </summary>
     readonly object _listenerSync = new();
+
+    /// <summary>When the listener last found work; read and written by the listener thread only.</summary>
+    long _lastWorkAt = Stopwatch.GetTimestamp();
+
+    /// <summary>How many times a thread other than the listener has woken it; interlocked, on the wake-up path
+    /// only.</summary>
+    long _wakeUps;
+
+    /// <summary>How many times a producer (or a marker, or a shutdown) has woken the listener: what the wake-up
+    /// policy keeps low.</summary>
+    public long WakeUps => Interlocked.Read(ref _wakeUps);
 
     /// <param name="queue">The queue whose work the listener waits for.</param>
     public ListenerParking(LogEventQueue queue)
@@ -29,16 +76,56 @@ sealed class ListenerParking
     /// <inheritdoc cref="ILogEventQueue.WaitToDequeue"/>
     public bool WaitForWork(TimeSpan timeout)
     {
-        // Spin briefly first: under load the next event is usually a few hundred nanoseconds away, and parking costs
-        // a system call on each side.
+        if (Watch(timeout)) return FoundWork();
+
+        var sleeping = Stopwatch.GetTimestamp() - _lastWorkAt >= SleepAfter;
+        var wait = sleeping || (timeout != Timeout.InfiniteTimeSpan && timeout < NapLength) ? timeout : NapLength;
+
+        // The listener thread is ours; an interrupt that reaches it (from a sink, say) only cuts the park short.
+        var interrupted = InterruptDeferral.Enter(_listenerSync);
+        try
+        {
+            Interlocked.Exchange(ref _queue.ListenerParked, sleeping ? Sleeping : Napping);
+
+            // Read after the full fence above. A producer reserves its position (a compare-and-swap, also a full
+            // fence) before it reads ListenerParked, so either it sees the flag and wakes us, or we see its
+            // reservation here. The reservation, not the publication, is what we must look at: the publication is a
+            // plain store that may still sit in the producer's store buffer. (A napping listener is not woken by
+            // producers at all; it only shortens its nap.)
+            if (!interrupted && !_queue.HasReservedWork()) Monitor.Wait(_listenerSync, wait);
+        }
+        catch (ThreadInterruptedException)
+        {
+            // Monitor.Wait holds the monitor again when it throws.
+        }
+        finally
+        {
+            // A benign race: a producer that saw the flag before this write pulses a monitor nobody waits on.
+            Volatile.Write(ref _queue.ListenerParked, Awake);
+            Monitor.Exit(_listenerSync);
+        }
+
+        return _queue.HasReservedWork() && FoundWork();
+    }
+
+    /// <summary>
+    /// Wake the listener if it is parked, napping or sleeping. Never cut short by an interrupt: a producer that
+    /// cleared the parked flag must pulse, or a sleeping listener would sleep on with nobody left to wake it.
+    /// </summary>
+    public void WakeListener()
+    {
+        if (Interlocked.Exchange(ref _queue.ListenerParked, Awake) == Awake) return;
+
+        Interlocked.Increment(ref _wakeUps);
+        InterruptDeferral.Pulse(_listenerSync, all: false);
+    }
+
+    /// <summary>Spin, then yield while watching, for work that is a few microseconds away.</summary>
+    bool Watch(TimeSpan timeout)
+    {
         if (BriefSpin.Until(_queue, static queue => queue.HasPublishedWork())) return true;
 
-        // Then yield the core, still watching, for a while longer. The spin above lasts a few microseconds; a producer
-        // that spends longer than that on each call (message template binding, a collection) would otherwise find
-        // the listener parked on almost every event and pay a wake-up (a lock and a system call) each time, which
-        // slows it further: a loop that feeds itself. Yielding rather than spinning leaves the core to any other
-        // runnable thread, the producers first. The budget is spent once per burst, so an idle listener costs
-        // nothing.
+        // Yielding rather than spinning leaves the core to any other runnable thread, the producers first.
         var yieldUntil = Stopwatch.GetTimestamp() + (timeout == Timeout.InfiniteTimeSpan
             ? YieldBudgetTicks
             : Math.Min(YieldBudgetTicks, (long)(timeout.TotalSeconds * Stopwatch.Frequency)));
@@ -48,40 +135,12 @@ sealed class ListenerParking
             Thread.Yield();
         }
 
-        // The listener thread is ours; an interrupt that reaches it (from a sink, say) only cuts the park short.
-        var interrupted = InterruptDeferral.Enter(_listenerSync);
-        try
-        {
-            Interlocked.Exchange(ref _queue.ListenerParked, 1);
-
-            // Read after the full fence above. A producer reserves its position (a compare-and-swap, also a full
-            // fence) before it reads ListenerParked, so either it sees the flag and wakes us, or we see its
-            // reservation here. The reservation, not the publication, is what we must look at: the publication is a
-            // plain store that may still sit in the producer's store buffer.
-            if (!interrupted && !_queue.HasReservedWork()) Monitor.Wait(_listenerSync, timeout);
-        }
-        catch (ThreadInterruptedException)
-        {
-            // Monitor.Wait holds the monitor again when it throws.
-        }
-        finally
-        {
-            // A benign race: a producer that saw the flag before this write pulses a monitor nobody waits on.
-            Volatile.Write(ref _queue.ListenerParked, 0);
-            Monitor.Exit(_listenerSync);
-        }
-
-        return _queue.HasReservedWork();
+        return false;
     }
 
-    /// <summary>
-    /// Wake the listener if it is parked. Never cut short by an interrupt: a producer that cleared the parked flag
-    /// must pulse, or the listener would sleep on with nobody left to wake it.
-    /// </summary>
-    public void WakeListener()
+    bool FoundWork()
     {
-        if (Interlocked.Exchange(ref _queue.ListenerParked, 0) == 0) return;
-
-        InterruptDeferral.Pulse(_listenerSync, all: false);
+        _lastWorkAt = Stopwatch.GetTimestamp();
+        return true;
     }
 }

@@ -36,9 +36,11 @@ struct QueuePositions
     public long Dequeue;
 
     /// <summary>
-    /// 1 while the listener is parked (or about to park) in <see cref="LogEventQueue.WaitToDequeue"/>. Set by the
-    /// listener; cleared by whichever thread wins the exchange that wakes it. Read by producers on every enqueue,
-    /// so it shares its line only with the rarely written <see cref="WaitingProducers"/>.
+    /// <see cref="ListenerParking.Napping"/> or <see cref="ListenerParking.Sleeping"/> while the listener is parked
+    /// (or about to park) in <see cref="LogEventQueue.WaitToDequeue"/>, otherwise <see cref="ListenerParking.Awake"/>.
+    /// Set by the listener; cleared by the listener as it wakes, or by whichever thread wins the exchange that wakes
+    /// it. Read by producers on every enqueue, so it shares its line only with the rarely written
+    /// <see cref="WaitingProducers"/>.
     /// </summary>
     [FieldOffset(3 * CacheLine)]
     public int ListenerParked;

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using Serilog.Sinks.Queue;
+using Serilog.Sinks.QueueListener.Tests.Support;
+using Listener = Serilog.Sinks.Queue.QueueListener;
+
+namespace Serilog.Sinks.QueueListener.Tests.Sinks.Queue.Ring;
+
+/// <summary>
+/// The wake-up policy: producers logging at an ordinary rate leave a napping listener alone, and a listener that
+/// has slept through a lull is woken by the first event after it.
+/// </summary>
+public class ListenerParkingTests
+{
+    [Test]
+    public void ProducersAtAnOrdinaryRateDoNotWakeTheListenerForEachEvent()
+    {
+        const int events = 500;
+        var queue = new LogEventQueue();
+        var sink = new CollectingSink();
+        using var listener = new Listener(queue, sink).Start();
+        var producer = new QueueSink(queue);
+
+        // One event every 200 µs, 5,000 a second: the listener empties the queue between events and naps.
+        var interval = Stopwatch.Frequency / 5_000;
+        var next = Stopwatch.GetTimestamp();
+        for (var i = 0; i < events; i++)
+        {
+            while (Stopwatch.GetTimestamp() < next) Thread.SpinWait(10);
+            next += interval;
+            producer.Emit(Some.Event(i));
+        }
+
+        Assert.That(sink.WaitFor(events, Timeouts.Signal), Is.True);
+
+        // The first event may find the listener asleep, and a producer descheduled for 20 ms on a busy machine lets
+        // it fall asleep again; a producer that woke it for every event would count about 500.
+        Assert.That(queue.ListenerWakeUps, Is.LessThan(events / 10));
+    }
+
+    [Test]
+    public void AListenerAsleepAfterALullIsWokenByTheNextEvent()
+    {
+        var queue = new LogEventQueue();
+        var sink = new CollectingSink();
+        using var listener = new Listener(queue, sink).Start();
+        var producer = new QueueSink(queue);
+        producer.Emit(Some.Event(0));
+        Assert.That(sink.WaitFor(1, Timeouts.Signal), Is.True);
+
+        // Wait, by the listener's own flag, until it has gone from napping to sleeping.
+        Assert.That(SpinWait.SpinUntil(() => Volatile.Read(ref queue.ListenerParked) == ListenerParking.Sleeping, Timeouts.Signal),
+            Is.True);
+        var before = queue.ListenerWakeUps;
+
+        producer.Emit(Some.Event(1));
+
+        Assert.That(sink.WaitFor(2, Timeouts.Signal), Is.True);
+        Assert.That(queue.ListenerWakeUps, Is.EqualTo(before + 1));
+    }
+}
