@@ -7,7 +7,8 @@ namespace Serilog.Sinks.QueueListener.Tests.Reliability;
 
 /// <summary>
 /// A flush that returns <see langword="true"/> has flushed the buffered file, also when Serilog hands the listener
-/// the file sink inside a wrapper: an aggregate of several sinks, a level restriction, a sub-logger.
+/// the file sink inside a wrapper: an aggregate of several sinks, a level restriction, a sub-logger; and a flush
+/// that cannot reach what a sink buffers says so.
 /// </summary>
 public class FlushThroughWrappersTests
 {
@@ -35,6 +36,31 @@ public class FlushThroughWrappersTests
     {
         AssertAFlushThatReturnsTrueHasPutTheEventInTheFile((a, path) =>
             a.Logger(lc => lc.WriteTo.File(path, buffered: true, outputTemplate: OutputTemplate)));
+    }
+
+    [Test]
+    public void AFlushReturnsFalseAndSaysWhyOnceWhenSerilogsBatchingSinkHoldsEvents()
+    {
+        var failures = new CollectingFailureListener();
+        var batching = LoggerSinkConfiguration.CreateSink(wt =>
+            wt.Sink(new HoldingBatchedSink(), new BatchingOptions { BufferingTimeLimit = TimeSpan.FromHours(1) }));
+        var queue = new LogEventQueue();
+        var listener = new Serilog.Sinks.Queue.QueueListener(queue, batching);
+        var sink = new QueueSink(queue, listener, Timeouts.Signal);
+        sink.SetFailureListener(failures);
+        listener.Start();
+        try
+        {
+            sink.Emit(Some.Event(0));
+
+            Assert.That(sink.Flush(Timeouts.Signal), Is.False);
+            Assert.That(sink.Flush(Timeouts.Signal), Is.False);
+            Assert.That(failures.Failures.Count(f => f.Message.Contains("a flush cannot reach", StringComparison.Ordinal)), Is.EqualTo(1));
+        }
+        finally
+        {
+            sink.Dispose();
+        }
     }
 
     static void AssertAFlushThatReturnsTrueHasPutTheEventInTheFile(Action<LoggerSinkConfiguration, string> configure)

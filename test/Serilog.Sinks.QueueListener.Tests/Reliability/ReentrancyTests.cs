@@ -12,6 +12,8 @@ namespace Serilog.Sinks.QueueListener.Tests.Reliability;
 /// </summary>
 public class ReentrancyTests
 {
+    const int SinkOverflow = QueueSink.ListenerThreadOverflowLimit;
+
     [Test]
     public void ASinkLoggingThroughItsOwnLoggerIntoAFullBlockQueueNeitherDeadlocksNorLosesAnEventUnreported()
     {
@@ -48,6 +50,39 @@ public class ReentrancyTests
             .Select(Some.SequenceOf)
             .Order();
         Assert.That(loggedBack, Is.EqualTo(Enumerable.Range(0, events)));
+    }
+
+    [Test]
+    public void EventsLoggedOnTheListenerThreadIntoAFullQueueAreCarriedPastItUpToTheLimitAndTheRestReported()
+    {
+        const int loggedBack = SinkOverflow + 200;
+        var failures = new CollectingFailureListener();
+        var loggingBack = new LoggingBackSink((logger, e) =>
+        {
+            if (OriginOf(e) != "app") return;
+            for (var i = 0; i < loggedBack; i++) logger.ForContext("Origin", "sink").Information("Logged back {Sequence}", i);
+        });
+        var queue = new LogEventQueue(4, QueueFullMode.Block);
+        var listener = new Listener(queue, loggingBack);
+        var sink = new QueueSink(queue, listener, null);
+        sink.SetFailureListener(failures);
+        listener.Start();
+        var logger = new LoggerConfiguration().WriteTo.Sink(sink).CreateLogger();
+        loggingBack.Logger = logger;
+
+        logger.ForContext("Origin", "app").Information("Event {Sequence}", 0);
+
+        // The flush marker stands behind the app event, so it is reached once the sink has logged back.
+        Assert.That(sink.Flush(Timeouts.Signal), Is.True);
+        var run = BoundedCall.Run(logger.Dispose, TimeSpan.FromSeconds(10));
+
+        Assert.That(run.Completed, Is.True);
+        var written = loggingBack.Events.Where(e => OriginOf(e) == "sink").Select(Some.SequenceOf).ToList();
+        var reported = failures.FailedEvents.Where(e => OriginOf(e) == "sink").Select(Some.SequenceOf).ToList();
+
+        // Four fit the queue, the limit more are carried past it in order, and the rest are reported, each once.
+        Assert.That(written, Is.EqualTo(Enumerable.Range(0, 4 + SinkOverflow)));
+        Assert.That(reported, Is.EqualTo(Enumerable.Range(4 + SinkOverflow, loggedBack - 4 - SinkOverflow)));
     }
 
     [Test]
