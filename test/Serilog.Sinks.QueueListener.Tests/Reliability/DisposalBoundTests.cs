@@ -18,67 +18,33 @@ public class DisposalBoundTests
     [Test]
     public void DisposeReturnsWithinTheShutdownTimeoutWhenAWrappedSinksDisposeHangs()
     {
-        const int events = 5;
-        var failures = new CollectingFailureListener();
-        var queue = new LogEventQueue(16);
-        var hanging = new HangingDisposeSink();
-        var listener = new Listener(queue, hanging);
-        var sink = new QueueSink(queue, listener, ShutdownTimeout);
-        sink.SetFailureListener(failures);
-        listener.Start();
-        var logger = new LoggerConfiguration().WriteTo.Sink(sink).CreateLogger();
-        try
+        AssertDisposalIsBounded(new HangingDisposeSink(), static sink => () =>
         {
-            for (var i = 0; i < events; i++) logger.Information("Event {Sequence}", i);
-
-            var disposal = BoundedCall.Run(logger.Dispose, DisposalBound);
-
-            Assert.That(disposal.Completed, Is.True, "dispose waited for the hung Dispose of a wrapped sink");
-            Assert.That(disposal.Exception, Is.Null);
-            Assert.That(hanging.Received, Is.EqualTo(events));
-            Assert.That(failures.Failures.Select(f => f.Message), Has.Some.Contains("dispos").IgnoreCase);
-        }
-        finally
-        {
-            hanging.Release();
-        }
+            sink.Dispose();
+            return default;
+        });
     }
 
     [Test]
     public void DisposeAsyncReturnsWithinTheShutdownTimeoutWhenAWrappedSinksDisposeHangs()
     {
-        const int events = 5;
-        var failures = new CollectingFailureListener();
-        var queue = new LogEventQueue(16);
-        var hanging = new HangingDisposeSink();
-        var listener = new Listener(queue, hanging);
-        var sink = new QueueSink(queue, listener, ShutdownTimeout);
-        sink.SetFailureListener(failures);
-        listener.Start();
-        try
-        {
-            for (var i = 0; i < events; i++) sink.Emit(Some.Event(i));
-
-            var disposal = BoundedCall.Run(((IAsyncDisposable)sink).DisposeAsync, DisposalBound);
-
-            Assert.That(disposal.Completed, Is.True, "dispose waited for the hung Dispose of a wrapped sink");
-            Assert.That(disposal.Exception, Is.Null);
-            Assert.That(hanging.Received, Is.EqualTo(events));
-            Assert.That(failures.Failures.Select(f => f.Message), Has.Some.Contains("dispos").IgnoreCase);
-        }
-        finally
-        {
-            hanging.Release();
-        }
+        AssertDisposalIsBounded(new HangingDisposeSink(), static sink => sink.DisposeAsync);
     }
 
     [Test]
     public void DisposeAsyncReturnsWithinTheShutdownTimeoutWhenAWrappedSinksDisposeAsyncNeverCompletes()
     {
+        AssertDisposalIsBounded(new HangingAsyncDisposeSink(), static sink => sink.DisposeAsync);
+    }
+
+    /// <summary>Log a few events through <paramref name="hanging"/>, dispose the queue sink the way
+    /// <paramref name="dispose"/> says, and check that disposal returned within the bound, having written the events
+    /// and reported the sink it had to leave behind.</summary>
+    static void AssertDisposalIsBounded(IHangingSink hanging, Func<QueueSink, Func<ValueTask>> dispose)
+    {
         const int events = 5;
         var failures = new CollectingFailureListener();
         var queue = new LogEventQueue(16);
-        var hanging = new HangingAsyncDisposeSink();
         var listener = new Listener(queue, hanging);
         var sink = new QueueSink(queue, listener, ShutdownTimeout);
         sink.SetFailureListener(failures);
@@ -87,9 +53,9 @@ public class DisposalBoundTests
         {
             for (var i = 0; i < events; i++) sink.Emit(Some.Event(i));
 
-            var disposal = BoundedCall.Run(((IAsyncDisposable)sink).DisposeAsync, DisposalBound);
+            var disposal = BoundedCall.Run(dispose(sink), DisposalBound);
 
-            Assert.That(disposal.Completed, Is.True, "dispose waited for the DisposeAsync of a wrapped sink");
+            Assert.That(disposal.Completed, Is.True, "dispose waited for the hung disposal of a wrapped sink");
             Assert.That(disposal.Exception, Is.Null);
             Assert.That(hanging.Received, Is.EqualTo(events));
             Assert.That(failures.Failures.Select(f => f.Message), Has.Some.Contains("dispos").IgnoreCase);

@@ -7,7 +7,7 @@ namespace Serilog.Sinks.QueueListener.Tests.Support;
 /// Counts the events it receives; only asynchronously disposable, and the task its <see cref="DisposeAsync"/>
 /// returns completes only when the test releases it. Blocks no thread.
 /// </summary>
-class HangingAsyncDisposeSink : ILogEventSink, IAsyncDisposable
+class HangingAsyncDisposeSink : IHangingSink, IAsyncDisposable
 {
     readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     int _received;

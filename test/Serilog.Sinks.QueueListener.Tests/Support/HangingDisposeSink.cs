@@ -8,7 +8,7 @@ namespace Serilog.Sinks.QueueListener.Tests.Support;
 /// might while it waits on a connection that no longer answers.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The signals live as long as the test.")]
-class HangingDisposeSink : ILogEventSink, IDisposable
+class HangingDisposeSink : IHangingSink, IDisposable
 {
     readonly ManualResetEventSlim _released = new(false);
     readonly ManualResetEventSlim _disposing = new(false);
