@@ -27,9 +27,12 @@ static class ClefReader
     /// Read every event in <paramref name="utf8"/>: CLEF lines, each one JSON object, separated by line feeds; blank
     /// lines are skipped.
     /// </summary>
+    /// <param name="utf8">The lines.</param>
+    /// <param name="badLine">Receives the failure for each line that is not a CLEF event, which is then skipped;
+    /// when <see langword="null"/>, such a line throws.</param>
     /// <exception cref="JsonException">When a line is not a JSON object.</exception>
     /// <exception cref="FormatException">When a line is an object but not a CLEF event (no <c>@t</c>, say).</exception>
-    public static List<LogEvent> ReadLines(ReadOnlyMemory<byte> utf8)
+    public static List<LogEvent> ReadLines(ReadOnlyMemory<byte> utf8, Action<Exception>? badLine = null)
     {
         var events = new List<LogEvent>();
         var rest = utf8;
@@ -39,7 +42,14 @@ static class ClefReader
             var line = end < 0 ? rest : rest.Slice(0, end);
             rest = end < 0 ? ReadOnlyMemory<byte>.Empty : rest.Slice(end + 1);
             if (IsBlank(line.Span)) continue;
-            events.Add(Read(line));
+            try
+            {
+                events.Add(Read(line));
+            }
+            catch (Exception ex) when (badLine is not null && ex is JsonException or FormatException or ArgumentException)
+            {
+                badLine(ex);
+            }
         }
 
         return events;
@@ -83,6 +93,8 @@ static class ClefReader
                     continue;
                 }
 
+                // Others are ignored: "@r" (renderings of formatted tokens), which the template re-renders, and "@i"
+                // (event id) and other tools' fields, which have no place on a LogEvent.
                 switch (name)
                 {
                     case "@t": timestamp = ReadTimestamp(member.Value); break;
@@ -92,8 +104,6 @@ static class ClefReader
                     case "@x": exception = StringOf(member.Value); break;
                     case "@tr": traceId = StringOf(member.Value); break;
                     case "@sp": spanId = StringOf(member.Value); break;
-                    // "@r" (renderings of formatted tokens), "@i" (event id) and fields of other tools: the
-                    // template re-renders the first, and the others have no place on a LogEvent.
                 }
 
                 continue;
