@@ -1,0 +1,80 @@
+using Serilog.Configuration;
+using Serilog.Events;
+using Serilog.Sinks.Queue.Redis;
+using StackExchange.Redis;
+
+namespace Serilog;
+
+/// <summary>
+/// Adds <c>WriteTo.RedisStream(...)</c> to <see cref="LoggerSinkConfiguration"/>: the producer side of the Redis
+/// transport, meant for the inside of <c>WriteTo.Queue</c>, as in
+/// <c>WriteTo.Queue(a =&gt; a.RedisStream("localhost:6379", "logs"))</c>.
+/// </summary>
+public static class RedisLoggerConfigurationExtensions
+{
+    const int DefaultBatchSizeLimit = 1000;
+
+    /// <summary>
+    /// Write events to the Redis stream <paramref name="streamKey"/> as compact JSON, many events per entry when
+    /// they come quickly (see FORMAT.md in the package). A <c>RedisStreamQueue</c> under a
+    /// <c>QueueListener</c>, in this process or another, reads them.
+    /// </summary>
+    /// <param name="loggerSinkConfiguration">The sink configuration.</param>
+    /// <param name="configuration">A StackExchange.Redis configuration string, as in <c>"localhost:6379"</c>. The
+    /// sink opens its own connection, and closes it when disposed; Redis being down at start is not an error.</param>
+    /// <param name="streamKey">The stream's key.</param>
+    /// <param name="batchSizeLimit">The most events in one stream entry, from 1 to 100,000.</param>
+    /// <param name="restrictedToMinimumLevel">The minimum level of events to write.</param>
+    /// <returns>Configuration object allowing method chaining.</returns>
+    /// <exception cref="ArgumentNullException">When an argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">When <paramref name="streamKey"/> is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="batchSizeLimit"/> is out of
+    /// range.</exception>
+    public static LoggerConfiguration RedisStream(
+        this LoggerSinkConfiguration loggerSinkConfiguration,
+        string configuration,
+        string streamKey,
+        int batchSizeLimit = DefaultBatchSizeLimit,
+        LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum)
+    {
+        if (loggerSinkConfiguration is null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
+        if (configuration is null) throw new ArgumentNullException(nameof(configuration));
+        RedisNames.Require(streamKey, nameof(streamKey));
+        CheckBatchSizeLimit(batchSizeLimit);
+
+        var connection = RedisNames.Connect(configuration);
+        return loggerSinkConfiguration.Sink(
+            new RedisStreamSink(connection.GetDatabase(), connection, streamKey, batchSizeLimit), restrictedToMinimumLevel);
+    }
+
+    /// <summary>
+    /// As the other overload, with the default batch size limit and no level restriction, over a connection the
+    /// caller owns and closes (after the logger); from code only.
+    /// </summary>
+    /// <param name="loggerSinkConfiguration">The sink configuration.</param>
+    /// <param name="connection">The connection.</param>
+    /// <param name="streamKey">The stream's key.</param>
+    /// <returns>Configuration object allowing method chaining.</returns>
+    /// <exception cref="ArgumentNullException">When an argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">When <paramref name="streamKey"/> is empty.</exception>
+    public static LoggerConfiguration RedisStream(
+        this LoggerSinkConfiguration loggerSinkConfiguration,
+        IConnectionMultiplexer connection,
+        string streamKey)
+    {
+        if (loggerSinkConfiguration is null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
+        if (connection is null) throw new ArgumentNullException(nameof(connection));
+        RedisNames.Require(streamKey, nameof(streamKey));
+
+        return loggerSinkConfiguration.Sink(new RedisStreamSink(connection.GetDatabase(), null, streamKey, DefaultBatchSizeLimit));
+    }
+
+    static void CheckBatchSizeLimit(int batchSizeLimit)
+    {
+        if (batchSizeLimit is < 1 or > 100_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchSizeLimit), batchSizeLimit,
+                "The batch size limit must be from 1 to 100,000 events.");
+        }
+    }
+}

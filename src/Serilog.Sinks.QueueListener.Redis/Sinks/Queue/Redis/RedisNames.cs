@@ -1,0 +1,36 @@
+using StackExchange.Redis;
+
+namespace Serilog.Sinks.Queue.Redis;
+
+/// <summary>Checks and helpers shared by the producer and consumer sides.</summary>
+static class RedisNames
+{
+    /// <summary>The current process's id, on every target.</summary>
+    public static int ProcessId
+    {
+        get
+        {
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            return process.Id;
+        }
+    }
+
+    /// <exception cref="ArgumentNullException">When <paramref name="name"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">When it is empty or white space.</exception>
+    public static string Require(string? name, string parameterName)
+    {
+        if (name is null) throw new ArgumentNullException(parameterName);
+        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("The name must not be empty or white space.", parameterName);
+        return name;
+    }
+
+    /// <summary>Connect without failing when Redis is down at start: StackExchange.Redis keeps trying, and the
+    /// commands meanwhile fail and are reported.</summary>
+    /// <exception cref="ArgumentException">When <paramref name="configuration"/> cannot be parsed.</exception>
+    public static IConnectionMultiplexer Connect(string configuration)
+    {
+        var options = ConfigurationOptions.Parse(configuration);
+        options.AbortOnConnectFail = false;
+        return ConnectionMultiplexer.Connect(options);
+    }
+}

@@ -1,0 +1,156 @@
+using System.Globalization;
+using Serilog.Sinks.Queue;
+using Serilog.Sinks.Queue.Redis;
+using Serilog.Sinks.QueueListener.Redis.Tests.Support;
+using StackExchange.Redis;
+using QueueListenerType = Serilog.Sinks.Queue.QueueListener;
+
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+
+public class RedisStreamQueueTests
+{
+    static readonly TimeSpan Arrival = TimeSpan.FromSeconds(30);
+
+    static string NewStreamKey() => "logs-" + Guid.NewGuid().ToString("N");
+
+    static void Produce(string configuration, string streamKey, string producer, int count, int start = 0)
+    {
+        using var logger = new LoggerConfiguration()
+            .WriteTo.Queue(a => a.RedisStream(configuration, streamKey))
+            .CreateLogger();
+        for (var i = start; i < start + count; i++)
+        {
+            logger.Information("Event {N} from {Producer} with {@Payload}", i, producer, new { Index = i, Tags = new[] { "a", "b" } });
+        }
+    }
+
+    static int[] NumbersFrom(IEnumerable<Serilog.Events.LogEvent> events, string? producer = null) =>
+    [
+        .. events
+            .Where(e => producer is null || e.Properties["Producer"].ToString() == "\"" + producer + "\"")
+            .Select(e => int.Parse(e.Properties["N"].ToString(), CultureInfo.InvariantCulture)),
+    ];
+
+    [Test]
+    public void EventsLoggedByAProducerArriveInOrderAndComplete()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        const int count = 3000;
+        Produce(server.Configuration, streamKey, "p", count);
+
+        var sink = new CollectingSink();
+        using var queue = new RedisStreamQueue(server.Configuration, streamKey);
+        using (new QueueListenerType(queue, sink).Start())
+        {
+            Assert.That(sink.WaitFor(count, Arrival), Is.True, $"{sink.Events.Count} of {count} arrived");
+        }
+
+        var events = sink.Events;
+        Assert.Multiple(() =>
+        {
+            Assert.That(NumbersFrom(events), Is.EqualTo(Enumerable.Range(0, count)));
+            Assert.That(events[7].RenderMessage(CultureInfo.InvariantCulture),
+                Is.EqualTo("Event 7 from \"p\" with { Index: 7, Tags: [\"a\", \"b\"] }"));
+        });
+    }
+
+    [Test]
+    public void EventsFromManyProducersAllArriveEachInItsOrder()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        const int each = 1000;
+        var producers = new[] { "p0", "p1", "p2" };
+
+        var sink = new CollectingSink();
+        using var queue = new RedisStreamQueue(server.Configuration, streamKey);
+        using (new QueueListenerType(queue, sink).Start())
+        {
+            Parallel.ForEach(producers, p => Produce(server.Configuration, streamKey, p, each));
+            Assert.That(sink.WaitFor(each * producers.Length, Arrival), Is.True,
+                $"{sink.Events.Count} of {each * producers.Length} arrived");
+        }
+
+        var events = sink.Events;
+        Assert.That(events, Has.Count.EqualTo(each * producers.Length));
+        foreach (var producer in producers)
+        {
+            Assert.That(NumbersFrom(events, producer), Is.EqualTo(Enumerable.Range(0, each)), producer);
+        }
+    }
+
+    [Test]
+    public void WhatAStoppedListenerHasNotReadStaysForTheNextListenerOfTheGroup()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+
+        Produce(server.Configuration, streamKey, "p", 10);
+        var first = new CollectingSink();
+        using (var queue = new RedisStreamQueue(connection, streamKey, "group", "one"))
+        using (var listener = new QueueListenerType(queue, first).Start())
+        {
+            Assert.That(first.WaitFor(10, Arrival), Is.True);
+            Assert.That(listener.Stop(Arrival), Is.True);
+        }
+
+        Produce(server.Configuration, streamKey, "p", 10, start: 10);
+        var second = new CollectingSink();
+        using (var queue = new RedisStreamQueue(connection, streamKey, "group", "two"))
+        using (new QueueListenerType(queue, second).Start())
+        {
+            Assert.That(second.WaitFor(10, Arrival), Is.True);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(NumbersFrom(first.Events), Is.EqualTo(Enumerable.Range(0, 10)));
+            Assert.That(NumbersFrom(second.Events), Is.EqualTo(Enumerable.Range(10, 10)));
+        });
+    }
+
+    [Test]
+    public void AFlushOfTheProducerReturnsOnceItsEventsAreInTheStream()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        QueueHandle? handle = null;
+        using var logger = new LoggerConfiguration()
+            .WriteTo.Queue(a => a.RedisStream(connection, streamKey), monitor: q => handle = q)
+            .CreateLogger();
+
+        for (var i = 0; i < 500; i++)
+        {
+            logger.Information("Event {N}", i);
+        }
+
+        Assert.That(handle!.Flush(Arrival), Is.True);
+        var entries = connection.GetDatabase().StreamRange(streamKey);
+        var events = entries.Sum(e => ClefReader.ReadLines((byte[])e[RedisStreamFormat.EventsField]!).Count);
+        Assert.Multiple(() =>
+        {
+            Assert.That(events, Is.EqualTo(500));
+            Assert.That(entries, Has.Length.LessThanOrEqualTo(500));
+        });
+    }
+
+    [Test]
+    public void AnEventEnqueuedOnTheQueueItselfGoesThroughTheStream()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        var sink = new CollectingSink();
+        using var queue = new RedisStreamQueue(server.Configuration, streamKey);
+        using (var listener = new QueueListenerType(queue, sink).Start())
+        using (var logger = new LoggerConfiguration().WriteTo.Sink(new QueueSink(queue)).CreateLogger())
+        {
+            logger.Warning("Through {Where}", "redis");
+            Assert.That(sink.WaitFor(1, Arrival), Is.True);
+        }
+
+        Assert.That(sink.Events.Single().RenderMessage(CultureInfo.InvariantCulture), Is.EqualTo("Through \"redis\""));
+    }
+}
