@@ -197,7 +197,12 @@ sealed class ListenerLoop
 
             // A queue hands over events or a marker; one that hands over both (against its contract) gets the
             // events written first.
-            if (count > 0 && !HandleBatch(count, context)) return ListenerLoopEnd.Abandoned;
+            if (count > 0)
+            {
+                if (!HandleBatch(count, context)) return ListenerLoopEnd.Abandoned;
+                Acknowledge(queue as IAcknowledgingLogEventQueue);
+            }
+
             if (marker is not null && ReachMarker(marker, context) is { } end) return end;
         }
 
@@ -288,6 +293,22 @@ sealed class ListenerLoop
             default:
                 marker.Complete(true);
                 return null;
+        }
+    }
+
+    /// <summary>Tell a queue that wants to know that the batch it handed over has been written.</summary>
+    void Acknowledge(IAcknowledgingLogEventQueue? queue)
+    {
+        if (queue is null) return;
+
+        try
+        {
+            queue.Acknowledge();
+        }
+        catch (Exception ex)
+        {
+            _owner.FailureListener.Report(_owner, LoggingFailureKind.Temporary,
+                $"the queue {queue.GetType()} failed to take the acknowledgement of a batch", null, ex);
         }
     }
 
