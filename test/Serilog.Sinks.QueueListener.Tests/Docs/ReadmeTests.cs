@@ -1,0 +1,113 @@
+using System.Text;
+using Serilog.Sinks.QueueListener.Tests.Support;
+
+namespace Serilog.Sinks.QueueListener.Tests.Docs;
+
+/// <summary>
+/// The READMEs' examples work as written: every C# block compiles as pasted into a new console project (see
+/// <see cref="SnippetCompiler"/>), or, marked <c>&lt;!-- fragment: NAME --&gt;</c>, inside the context of that name
+/// below.
+/// </summary>
+public class ReadmeTests
+{
+    /// <summary>The documents whose C# blocks are checked.</summary>
+    static readonly string[] Documents = ["README.md"];
+
+    static readonly string[] CSharpLanguages = ["csharp", "cs", "c#"];
+
+    /// <summary>
+    /// The code a fragment is pasted after, by the name its marker gives. A fragment is a few lines that would only
+    /// repeat what the blocks around it set up; its context sets that up once more.
+    /// </summary>
+    static readonly Dictionary<string, string> FragmentContexts = new()
+    {
+        // A queue, a listener over it, and a logger that enqueues, as in "The queue and the listener by hand".
+        ["listener"] = """
+            using Serilog;
+            using Serilog.Configuration;
+            using Serilog.Sinks.Queue;
+
+            var queue = new LogEventQueue(capacity: 10_000, QueueFullMode.Block);
+            var listener = new QueueListener(queue, LoggerSinkConfiguration.CreateSink(wt => wt.Console()));
+            var logger = new LoggerConfiguration().WriteTo.Sink(new QueueSink(queue)).CreateLogger();
+            """,
+    };
+
+    static IReadOnlyList<MarkdownCodeBlock> Blocks(string document) =>
+        MarkdownCodeBlocks.Read(document, System.IO.File.ReadAllText(Repository.File(document)));
+
+    static IEnumerable<TestCaseData> CSharpBlocks() =>
+        Documents.SelectMany(Blocks)
+            .Where(b => CSharpLanguages.Contains(b.Language))
+            .Select(b => new TestCaseData(b.ToString()));
+
+    static MarkdownCodeBlock Block(string name) =>
+        Documents.SelectMany(Blocks).Single(b => b.ToString() == name);
+
+    /// <summary>The source to compile for a block: its code, after its fragment's context if it names one, with
+    /// <c>#line</c> directives so that the compiler's errors name the document's lines.</summary>
+    static string Source(MarkdownCodeBlock block)
+    {
+        var source = new StringBuilder();
+        if (block.Fragment is not null)
+        {
+            source.AppendLine($"#line 1 \"fragment context '{block.Fragment}'\"");
+            source.AppendLine(FragmentContexts.GetValueOrDefault(block.Fragment, ""));
+        }
+
+        source.AppendLine($"#line {block.Line} \"{block.File}\"");
+        source.AppendLine(block.Code);
+        return source.ToString();
+    }
+
+    /// <summary>What is wrong with a C# block, one problem a line, or nothing.</summary>
+    static IReadOnlyList<string> CompileProblems(MarkdownCodeBlock block)
+    {
+        if (block.Fragment is not null && !FragmentContexts.ContainsKey(block.Fragment))
+        {
+            return [$"{block}: the fragment context '{block.Fragment}' is not one of ReadmeTests' ({string.Join(", ", FragmentContexts.Keys)})"];
+        }
+
+        return SnippetCompiler.Errors(SnippetCompiler.Compile("Block", Source(block)));
+    }
+
+    static string Describe(MarkdownCodeBlock block, IReadOnlyList<string> problems) =>
+        $"The C# block at {block} (under \"{block.Heading}\") does not compile:{Environment.NewLine}" +
+        string.Join(Environment.NewLine, problems);
+
+    [TestCaseSource(nameof(CSharpBlocks))]
+    public void EveryCSharpBlockCompiles(string block)
+    {
+        var codeBlock = Block(block);
+        var problems = CompileProblems(codeBlock);
+
+        Assert.That(problems, Is.Empty, () => Describe(codeBlock, problems));
+    }
+
+    [Test]
+    public void ABlockThatStopsCompilingIsNamedWithTheCompilersError()
+    {
+        var block = MarkdownCodeBlocks.Read("EXAMPLE.md", "# Usage\n\n```csharp\nusing Serilog;\n\nLog.Information(orderId);\n```\n").Single();
+
+        var problems = CompileProblems(block);
+
+        Assert.That(Describe(block, problems), Does.Contain("EXAMPLE.md:4 (under \"Usage\")")
+            .And.Contain("EXAMPLE.md:6: CS0103: The name 'orderId' does not exist in the current context"));
+    }
+
+    [Test]
+    public void AFragmentCompilesInTheContextItNamesAndOnlyThere()
+    {
+        const string Code = "listener.Start();\nlogger.Information(\"Hello\");\nlistener.Stop();";
+        var inContext = MarkdownCodeBlocks.Read("EXAMPLE.md", $"<!-- fragment: listener -->\n\n```csharp\n{Code}\n```\n").Single();
+        var alone = MarkdownCodeBlocks.Read("EXAMPLE.md", $"```csharp\n{Code}\n```\n").Single();
+        var unknown = MarkdownCodeBlocks.Read("EXAMPLE.md", $"<!-- fragment: nowhere -->\n```csharp\n{Code}\n```\n").Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(CompileProblems(inContext), Is.Empty);
+            Assert.That(CompileProblems(alone), Has.Some.Contains("CS0103"));
+            Assert.That(CompileProblems(unknown), Has.One.Contains("'nowhere' is not one of ReadmeTests'"));
+        });
+    }
+}
