@@ -1,4 +1,8 @@
 using System.Text;
+using Microsoft.Extensions.Configuration;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Settings.Configuration;
 using Serilog.Sinks.QueueListener.Tests.Support;
 
 namespace Serilog.Sinks.QueueListener.Tests.Docs;
@@ -6,7 +10,7 @@ namespace Serilog.Sinks.QueueListener.Tests.Docs;
 /// <summary>
 /// The READMEs' examples work as written: every C# block compiles as pasted into a new console project (see
 /// <see cref="SnippetCompiler"/>), or, marked <c>&lt;!-- fragment: NAME --&gt;</c>, inside the context of that name
-/// below.
+/// below; the JSON example binds and logs.
 /// </summary>
 public class ReadmeTests
 {
@@ -109,5 +113,39 @@ public class ReadmeTests
             Assert.That(CompileProblems(alone), Has.Some.Contains("CS0103"));
             Assert.That(CompileProblems(unknown), Has.One.Contains("'nowhere' is not one of ReadmeTests'"));
         });
+    }
+
+    [Test]
+    public void TheJsonExampleBindsAsWrittenAndLogsThroughTheQueue()
+    {
+        var json = Blocks("README.md").Single(b => b.Language == "json" && b.Heading == "JSON configuration").Code;
+        using var folder = new TempFolder();
+        var path = folder.AllocateFilename();
+        var configuration = new ConfigurationBuilder()
+            .AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json)))
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                // Set on top, as environment variables would: a file of the test's own, and a template that shows
+                // what the prepare enricher added.
+                ["Serilog:WriteTo:0:Args:configure:0:Args:path"] = path,
+                ["Serilog:WriteTo:0:Args:configure:0:Args:outputTemplate"] = "{Level:u3} {Message:lj} {MachineName}{NewLine}",
+            })
+            .Build();
+        var switches = new Dictionary<string, LoggingLevelSwitch>();
+        var options = new ConfigurationReaderOptions { OnLevelSwitchCreated = (name, levelSwitch) => switches[name] = levelSwitch };
+
+        using (var logger = new LoggerConfiguration().ReadFrom.Configuration(configuration, options).CreateLogger())
+        {
+            logger.Information("Order {OrderId} shipped", 42);
+            switches["$queueSwitch"].MinimumLevel = LogEventLevel.Warning;
+            logger.Information("filtered by the switch");
+            logger.Warning("Order {OrderId} late", 43);
+        }
+
+        Assert.That(LogFile.ReadLines(path), Is.EqualTo(new[]
+        {
+            $"INF Order 42 shipped {Environment.MachineName}",
+            $"WRN Order 43 late {Environment.MachineName}",
+        }));
     }
 }
