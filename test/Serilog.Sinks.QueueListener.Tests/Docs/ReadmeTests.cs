@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 using Serilog.Core;
@@ -10,7 +11,7 @@ namespace Serilog.Sinks.QueueListener.Tests.Docs;
 /// <summary>
 /// The READMEs' examples work as written: every C# block compiles as pasted into a new console project (see
 /// <see cref="SnippetCompiler"/>), or, marked <c>&lt;!-- fragment: NAME --&gt;</c>, inside the context of that name
-/// below; the JSON example binds and logs.
+/// below; the JSON example binds and logs; the <c>RedactingListener</c> example does what the README says of it.
 /// </summary>
 public class ReadmeTests
 {
@@ -147,5 +148,30 @@ public class ReadmeTests
             $"INF Order 42 shipped {Environment.MachineName}",
             $"WRN Order 43 late {Environment.MachineName}",
         }));
+    }
+
+    [Test]
+    public void TheRedactingListenerRemovesThePasswordAndKeepsTheTraceAndSpanIds()
+    {
+        var block = Blocks("README.md").Single(b => b.Language == "csharp" && b.Code.Contains("class RedactingListener", StringComparison.Ordinal));
+        var listenerType = SnippetCompiler.Load("RedactingListenerExample", Source(block)).GetType("RedactingListener", throwOnError: true)!;
+        var sink = new CollectingSink();
+
+        using (var activity = new Activity("sign-in").Start())
+        {
+            using (var logger = new LoggerConfiguration().WriteTo.Queue(a => a.Sink(sink), listenerType: listenerType).CreateLogger())
+            {
+                logger.Information("Sign-in by {User} with {Password}", "ada", "secret");
+            }
+
+            Assert.That(sink.Events, Has.Count.EqualTo(1));
+            var written = sink.Events[0];
+            Assert.Multiple(() =>
+            {
+                Assert.That(written.Properties.Keys, Is.EquivalentTo(new[] { "User" }));
+                Assert.That(written.TraceId, Is.EqualTo(activity.TraceId));
+                Assert.That(written.SpanId, Is.EqualTo(activity.SpanId));
+            });
+        }
     }
 }
