@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Serilog.Core;
 using Serilog.Events;
@@ -13,10 +14,10 @@ namespace Serilog.Sinks.QueueListener.Tests.Docs;
 /// <see cref="SnippetCompiler"/>), or, marked <c>&lt;!-- fragment: NAME --&gt;</c>, inside the context of that name
 /// below; the JSON example binds and logs; the <c>RedactingListener</c> example does what the README says of it.
 /// </summary>
-public class ReadmeTests
+public partial class ReadmeTests
 {
-    /// <summary>The documents whose C# blocks are checked.</summary>
-    static readonly string[] Documents = ["README.md"];
+    /// <summary>The repository's README and the package's.</summary>
+    static readonly string[] Documents = ["README.md", "src/Serilog.Sinks.QueueListener/README.md"];
 
     static readonly string[] CSharpLanguages = ["csharp", "cs", "c#"];
 
@@ -115,6 +116,32 @@ public class ReadmeTests
             Assert.That(CompileProblems(unknown), Has.One.Contains("'nowhere' is not one of ReadmeTests'"));
         });
     }
+
+    [Test]
+    public void EveryLinkToASectionOfTheReadmeNamesOneOfItsHeadings()
+    {
+        const string Repository = "https://github.com/serilog-contrib/Serilog.Sinks.QueueListener";
+        var readme = System.IO.File.ReadAllText(Support.Repository.File("README.md"));
+        var package = System.IO.File.ReadAllText(Support.Repository.File(Documents[1]));
+        var anchors = HeadingLine().Matches(readme).Select(m => GitHubAnchor(m.Groups["title"].Value)).ToHashSet();
+
+        var links = SectionLink().Matches(readme).Select(m => m.Groups["anchor"].Value)
+            .Concat(Regex.Matches(package, Regex.Escape(Repository) + @"#(?<anchor>[^)\s]+)").Select(m => m.Groups["anchor"].Value))
+            .ToList();
+
+        Assert.That(links, Is.Not.Empty);
+        Assert.That(links.Except(anchors), Is.Empty, "links to a heading the README does not have");
+    }
+
+    /// <summary>The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens.</summary>
+    static string GitHubAnchor(string title) =>
+        new string(title.ToLowerInvariant().Where(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_').ToArray()).Replace(' ', '-');
+
+    [GeneratedRegex(@"^#{1,6} (?<title>.+)$", RegexOptions.Multiline)]
+    private static partial Regex HeadingLine();
+
+    [GeneratedRegex(@"\]\(#(?<anchor>[^)]+)\)")]
+    private static partial Regex SectionLink();
 
     [Test]
     public void TheJsonExampleBindsAsWrittenAndLogsThroughTheQueue()
