@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Serilog.Sinks.QueueListener.Tests.Support;
 
@@ -8,7 +9,7 @@ namespace Serilog.Sinks.QueueListener.Tests.Packaging;
 /// Packs the library as a release would (<c>dotnet pack -c Release</c>) and checks what the package holds.
 /// </summary>
 [NonParallelizable]
-public class PackageTests
+public partial class PackageTests
 {
     const string Id = "Serilog.Sinks.QueueListener";
     static readonly string[] TargetFrameworks = ["netstandard2.0", "net8.0", "net10.0"];
@@ -20,11 +21,12 @@ public class PackageTests
     XNamespace _ns = null!;
     List<string> _entries = null!;
     List<string> _symbolEntries = null!;
+    string _readme = null!;
 
     [OneTimeSetUp]
     public void Pack()
     {
-        _root = FindRepositoryRoot();
+        _root = Repository.Root;
         var project = Path.Combine(_root, "src", Id, Id + ".csproj");
         _version = XDocument.Load(project).Descendants("VersionPrefix").Single().Value;
         _output = new TempFolder();
@@ -43,6 +45,8 @@ public class PackageTests
             using var nuspec = zip.GetEntry($"{Id}.nuspec")!.Open();
             _nuspec = XDocument.Load(nuspec).Root!;
             _ns = _nuspec.Name.Namespace;
+            using var readme = new StreamReader(zip.GetEntry("README.md")?.Open() ?? Stream.Null);
+            _readme = readme.ReadToEnd();
         }
 
         using (var zip = ZipFile.OpenRead(symbols))
@@ -91,14 +95,51 @@ public class PackageTests
     }
 
     [Test]
-    public void TheRepositorysReadmeIsThePackageReadme()
+    public void TheProjectsOwnReadmeIsThePackageReadme()
     {
-        var readme = Path.Combine(_root, "README.md");
-        Assume.That(System.IO.File.Exists(readme), Is.True, "the repository has no README.md yet");
-
         Assert.That(_entries, Does.Contain("README.md"));
         Assert.That(Metadata("readme"), Is.EqualTo("README.md"));
+        Assert.That(_readme, Is.EqualTo(System.IO.File.ReadAllText(Repository.File($"src/{Id}/README.md"))));
     }
+
+    /// <remarks>
+    /// The package page resolves a relative link or image against itself, where the repository's files are not, so
+    /// every link must be absolute (http or https) and every image https; an in-page <c>#anchor</c> counts as
+    /// relative.
+    /// </remarks>
+    [Test]
+    public void ThePackedReadmeHasNoRelativeLinksOrImages()
+    {
+        var links = MarkdownLink().Matches(_readme).Select(m => m.Groups["target"].Value)
+            .Concat(ReferenceDefinition().Matches(_readme).Select(m => m.Groups["target"].Value))
+            .Concat(HtmlHref().Matches(_readme).Select(m => m.Groups["target"].Value))
+            .ToList();
+        var images = MarkdownImage().Matches(_readme).Select(m => m.Groups["target"].Value)
+            .Concat(HtmlImage().Matches(_readme).Select(m => m.Groups["target"].Value))
+            .ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(links, Is.Not.Empty, "the README links to the repository for the rest");
+            Assert.That(links, Has.All.Match("^https?://"), "a relative link does not resolve on the package page");
+            Assert.That(images, Has.All.Match("^https://"), "a relative image does not show on the package page");
+        });
+    }
+
+    [GeneratedRegex(@"\]\((?<target>[^)\s]*)")]
+    private static partial Regex MarkdownLink();
+
+    [GeneratedRegex(@"!\[[^\]]*\]\((?<target>[^)\s]*)")]
+    private static partial Regex MarkdownImage();
+
+    [GeneratedRegex(@"^\s{0,3}\[[^\]]+\]:\s*(?<target>\S+)", RegexOptions.Multiline)]
+    private static partial Regex ReferenceDefinition();
+
+    [GeneratedRegex(@"<a\s[^>]*href\s*=\s*[""']?(?<target>[^""'\s>]*)", RegexOptions.IgnoreCase)]
+    private static partial Regex HtmlHref();
+
+    [GeneratedRegex(@"<img\s[^>]*src\s*=\s*[""']?(?<target>[^""'\s>]*)", RegexOptions.IgnoreCase)]
+    private static partial Regex HtmlImage();
 
     [Test]
     public void TheLicenseAndRepositoryAreDeclared()
@@ -118,15 +159,5 @@ public class PackageTests
         Assert.That(groups[".NETStandard2.0"], Is.EqualTo(new[] { "Microsoft.Bcl.AsyncInterfaces", "Serilog", "System.Diagnostics.DiagnosticSource" }));
         Assert.That(groups["net8.0"], Is.EqualTo(new[] { "Serilog" }));
         Assert.That(groups["net10.0"], Is.EqualTo(new[] { "Serilog" }));
-    }
-
-    static string FindRepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (System.IO.File.Exists(Path.Combine(folder.FullName, "Serilog.Sinks.QueueListener.sln"))) return folder.FullName;
-        }
-
-        throw new InvalidOperationException("The repository root (with Serilog.Sinks.QueueListener.sln) was not found above " + AppContext.BaseDirectory);
     }
 }
