@@ -34,7 +34,7 @@ static class TargetEvaluator
 
                 if (async is not null) results.Add(Ratio($"Queue Block events/s >= 10x Async blockWhenFull ({where})",
                     queue.EventsPerSecond.Median, async.EventsPerSecond.Median, 10));
-                if (batching is not null) results.Add(Ratio($"Queue Block events/s >= 2x Serilog 4 batching ({where})",
+                if (batching is not null) results.Add(Ratio($"Queue Block events/s >= 2x {PipelineKind.SerilogBatching.DisplayName()} ({where})",
                     queue.EventsPerSecond.Median, batching.EventsPerSecond.Median, 2));
                 if (floor is not null)
                 {
