@@ -46,15 +46,18 @@ static class MarkdownReportWriter
         Table(text, EmitLatencyTable.Headers, report.EmitLatency.Select(EmitLatencyTable.Cells));
 
         text.AppendLine();
+        PacedLatencyMarkdown.AppendSection(text, report.PacedLatency, options);
+
+        text.AppendLine();
         text.AppendLine("## Targets");
         text.AppendLine();
         Table(text, ["Target", "Measured", "Holds"], report.Targets.Select(t => (IReadOnlyList<string>)[t.Target, t.Measured, t.Holds ? "yes" : "**no**"]));
         return text.ToString();
     }
 
-    static void Line(StringBuilder text, FormattableString line) => text.AppendLine(line.ToString(CultureInfo.InvariantCulture));
+    public static void Line(StringBuilder text, FormattableString line) => text.AppendLine(line.ToString(CultureInfo.InvariantCulture));
 
-    static void Table(StringBuilder text, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    public static void Table(StringBuilder text, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {
         text.AppendLine("| " + string.Join(" | ", headers) + " |");
         text.AppendLine("|" + string.Concat(headers.Select(_ => " --- |")));
