@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using Serilog.Sinks.QueueListener.Benchmarks.Paced;
 using Serilog.Sinks.QueueListener.Benchmarks.Probes;
 using Serilog.Sinks.QueueListener.Benchmarks.Reporting;
 using Serilog.Sinks.QueueListener.Benchmarks.Throughput;
@@ -8,13 +9,16 @@ namespace Serilog.Sinks.QueueListener.Benchmarks;
 
 /// <summary>
 /// The <c>compare</c> command: every configuration against its peers in one process and one run, then the
-/// <c>WriteTo.Queue</c> probes, then the reports.
+/// <c>WriteTo.Queue</c> probes, then latency at fixed rates, then the reports.
 /// </summary>
 static class CompareHarness
 {
     public const string MarkdownFileName = "compare.md";
     public const string CsvFileName = "compare.csv";
     public const string EmitLatencyCsvFileName = "compare-emit-latency.csv";
+
+    /// <summary>The start of the names of the latency-at-fixed-rates files: its CSV and charts.</summary>
+    public const string PacedLatencyFilePrefix = "compare-latency";
 
     public static string ChartFileName(CallShape shape) => $"compare-{shape}.svg".ToLowerInvariant();
 
@@ -37,10 +41,12 @@ static class CompareHarness
         var saturation = SaturationProbe.Run(options);
         output.WriteLine("Emit latency...");
         var emitLatency = DropModeEmitLatencyProbe.Run(options);
+        output.WriteLine("Latency at fixed rates:");
+        var pacedLatency = PacedLatencyBenchmark.Run(options, output);
 
-        var targets = TargetEvaluator.Evaluate(throughput, latency, idle, saturation, emitLatency);
+        var targets = TargetEvaluator.Evaluate(throughput, latency, idle, saturation, emitLatency, pacedLatency);
         var report = new CompareReport(options, MachineInfo.Current(), startedAt, clock.Elapsed, throughput, latency,
-            idle, saturation, emitLatency, targets)
+            idle, saturation, emitLatency, pacedLatency, targets)
         {
             LoadAverage = $"{loadAtStart} at the start, {MachineInfo.ReadLoadAverage()} at the end",
         };
@@ -76,9 +82,11 @@ static class CompareHarness
             files.Add(chart);
         }
 
+        files.AddRange(LatencyHarness.WriteCsvAndCharts(report.PacedLatency, directory, PacedLatencyFilePrefix,
+            report.Machine, report.StartedAt));
         return files;
     }
 
-    static bool IsDebugBuild() =>
+    public static bool IsDebugBuild() =>
         typeof(CompareHarness).Assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled ?? false;
 }

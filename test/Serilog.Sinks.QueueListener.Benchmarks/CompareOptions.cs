@@ -63,6 +63,21 @@ sealed record CompareOptions
     /// of the same kind.</summary>
     public int EmitLatencyWarmUpCalls { get; init; } = 20_000;
 
+    /// <summary>The rates of the paced latency benchmark, in events per second over all producers.</summary>
+    public IReadOnlyList<int> PacedRates { get; init; } = [1_000, 5_000, 20_000, 100_000, 200_000];
+
+    /// <summary>How long each configuration is offered events at each rate, within
+    /// <see cref="PacedMinEvents"/>.</summary>
+    public TimeSpan PacedCellDuration { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The fewest timed calls per configuration and rate, so that the lowest rate still has a p99.9 of
+    /// more than one call.</summary>
+    public int PacedMinEvents { get; init; } = 2_000;
+
+    /// <summary>Untimed calls per producer into each fresh pipeline before its timed ones; fewer than the buffer
+    /// holds, so that none is dropped.</summary>
+    public int PacedWarmUpCalls { get; init; } = 500;
+
     public static CompareOptions Full { get; } = new();
 
     public static CompareOptions Quick { get; } = new()
@@ -77,6 +92,10 @@ sealed record CompareOptions
         SaturationEvents = 20_000,
         EmitLatencyCallsPerProducer = 20_000,
         EmitLatencyWarmUpCalls = 2_000,
+        PacedRates = [5_000, 100_000],
+        PacedCellDuration = TimeSpan.Zero,
+        PacedMinEvents = 200,
+        PacedWarmUpCalls = 20,
     };
 
     /// <summary>

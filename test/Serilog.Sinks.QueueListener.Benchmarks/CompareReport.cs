@@ -1,3 +1,4 @@
+using Serilog.Sinks.QueueListener.Benchmarks.Paced;
 using Serilog.Sinks.QueueListener.Benchmarks.Probes;
 using Serilog.Sinks.QueueListener.Benchmarks.Reporting;
 using Serilog.Sinks.QueueListener.Benchmarks.Throughput;
@@ -17,6 +18,7 @@ sealed record CompareReport(
     IdleCpuResult IdleCpu,
     IReadOnlyList<SaturationResult> Saturation,
     IReadOnlyList<EmitLatencyResult> EmitLatency,
+    IReadOnlyList<PacedLatencyResult> PacedLatency,
     IReadOnlyList<TargetResult> Targets)
 {
     public IReadOnlyList<string> Files { get; init; } = [];

@@ -6,16 +6,19 @@ using Serilog.Sinks.QueueListener.Benchmarks.Soak;
 namespace Serilog.Sinks.QueueListener.Benchmarks;
 
 /// <summary>
-/// <c>compare [--quick] [--out DIR]</c> runs the side-by-side comparison; <c>emit-latency [--quick]</c> runs only
-/// the Emit latency probe; <c>bdn [BenchmarkDotNet options]</c> runs the BenchmarkDotNet micro-benchmarks;
+/// <c>compare [--quick] [--out DIR]</c> runs the side-by-side comparison; <c>latency [--quick] [--out DIR]</c> runs
+/// only latency at fixed rates; <c>emit-latency [--quick]</c> runs only the Emit latency probe; <c>bdn [BenchmarkDotNet options]</c> runs the BenchmarkDotNet micro-benchmarks;
 /// <c>soak SECONDS</c> logs into a file for that long and checks it.
 /// </summary>
 static class Program
 {
     const string Usage = """
         Usage:
-          compare [--quick] [--out DIR]   every configuration against its peers, the listener probes, and reports
-                                          (Markdown, CSV, SVG) in DIR (default artifacts/benchmarks)
+          compare [--quick] [--out DIR]   every configuration against its peers, the listener probes, latency at fixed
+                                          rates, and reports (Markdown, CSV, SVG) in DIR (default artifacts/benchmarks)
+          latency [--quick] [--out DIR]   only latency at fixed rates: one producer, then two, at 1k to 200k events/s,
+                                          each call timed and each event's way to a File sink and to a counting sink;
+                                          reports (Markdown, CSV, SVG) in DIR (default artifacts/benchmarks)
           emit-latency [--quick]          only the Emit latency probe: many producers into a buffer of one, in each
                                           full mode, the time of every call; prints the table (after an unreported
                                           pass at the quick sizes, to warm up)
@@ -41,6 +44,9 @@ static class Program
             {
                 case "compare":
                     CompareHarness.Run(CompareOptions.Parse(rest), Console.Out);
+                    return 0;
+                case "latency":
+                    LatencyHarness.Run(CompareOptions.Parse(rest), Console.Out);
                     return 0;
                 case "emit-latency":
                     EmitLatency(CompareOptions.Parse(rest));

@@ -45,9 +45,9 @@ sealed class Pipeline : IDisposable
     /// <summary>
     /// Whether every event the pipeline loses reaches the failure listener. Serilog 4's batching sink discards
     /// events silently when its queue limit is reached (<c>TryWrite</c> on a full bounded channel), so a run of it
-    /// cannot wait for delivered + dropped to reach the count emitted.
+    /// cannot wait for delivered + dropped to reach the count emitted. Without a queue limit it loses nothing.
     /// </summary>
-    public bool ReportsEveryLoss => _batchedSink is null;
+    public bool ReportsEveryLoss => Kind != PipelineKind.SerilogBatching;
 
     /// <summary>When the last event reached the sink, in <see cref="System.Diagnostics.Stopwatch"/> ticks, for a
     /// pipeline that loses events silently; otherwise <see langword="null"/>.</summary>
@@ -63,7 +63,9 @@ sealed class Pipeline : IDisposable
         var failures = new TallyFailureListener(tally);
         var counting = createSink?.Invoke(tally) ?? new CountingSink(tally);
         var asyncInspector = new AsyncInspectorCapture();
-        var batchedSink = kind == PipelineKind.SerilogBatching ? new CountingBatchedSink(tally) : null;
+        var batchedSink = kind is PipelineKind.SerilogBatching or PipelineKind.SerilogBatchingLossless
+            ? new CountingBatchedSink(tally)
+            : null;
 
         var sink = kind switch
         {
@@ -75,14 +77,8 @@ sealed class Pipeline : IDisposable
                 w.Async(a => a.Sink(counting), bufferSize, blockWhenFull: true, monitor: asyncInspector)),
             PipelineKind.AsyncDropping => LoggerSinkConfiguration.CreateSink(w =>
                 w.Async(a => a.Sink(counting), bufferSize, blockWhenFull: false, monitor: asyncInspector)),
-            PipelineKind.SerilogBatching => LoggerSinkConfiguration.CreateSink(w =>
-                w.Sink(batchedSink!, new BatchingOptions
-                {
-                    BatchSizeLimit = BatchingBatchSizeLimit,
-                    BufferingTimeLimit = BatchingBufferingTimeLimit,
-                    QueueLimit = bufferSize,
-                    EagerlyEmitFirstEvent = true,
-                })),
+            PipelineKind.SerilogBatching => Batching(queueLimit: bufferSize),
+            PipelineKind.SerilogBatchingLossless => Batching(queueLimit: null),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a pipeline kind."),
         };
 
@@ -111,6 +107,15 @@ sealed class Pipeline : IDisposable
 
         ILogEventSink Queue(QueueFullMode fullMode) =>
             LoggerSinkConfiguration.CreateSink(w => w.Queue(a => a.Sink(counting), bufferSize, fullMode));
+
+        ILogEventSink Batching(int? queueLimit) => LoggerSinkConfiguration.CreateSink(w =>
+            w.Sink(batchedSink!, new BatchingOptions
+            {
+                BatchSizeLimit = BatchingBatchSizeLimit,
+                BufferingTimeLimit = BatchingBufferingTimeLimit,
+                QueueLimit = queueLimit,
+                EagerlyEmitFirstEvent = true,
+            }));
     }
 
     public void Dispose()

@@ -17,6 +17,11 @@ enum PipelineKind
     /// <summary>Serilog.Sinks.Async with <c>blockWhenFull: false</c>.</summary>
     AsyncDropping,
 
-    /// <summary>Serilog 4's <c>WriteTo.Sink(IBatchedLogEventSink, BatchingOptions)</c>.</summary>
+    /// <summary>Serilog 4's <c>WriteTo.Sink(IBatchedLogEventSink, BatchingOptions)</c> with its queue bounded at the
+    /// buffer size: it discards events, silently, when the queue is full.</summary>
     SerilogBatching,
+
+    /// <summary>Serilog 4's batching with <c>QueueLimit = null</c>: an unbounded queue, so it loses nothing, which
+    /// makes it the peer of Queue Block and Async blockWhenFull=true, at the price of unbounded memory.</summary>
+    SerilogBatchingLossless,
 }

@@ -15,7 +15,8 @@ static class PipelineKinds
         PipelineKind.QueueDropOldest => "Queue DropOldest",
         PipelineKind.AsyncBlocking => "Async blockWhenFull=true",
         PipelineKind.AsyncDropping => "Async blockWhenFull=false",
-        PipelineKind.SerilogBatching => "Serilog 4 batching",
+        PipelineKind.SerilogBatching => "Serilog batching (bounded)",
+        PipelineKind.SerilogBatchingLossless => "Serilog batching (lossless)",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a pipeline kind."),
     };
 

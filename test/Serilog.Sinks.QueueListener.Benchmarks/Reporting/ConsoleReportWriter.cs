@@ -1,4 +1,5 @@
 using System.Globalization;
+using Serilog.Sinks.QueueListener.Benchmarks.Paced;
 using Serilog.Sinks.QueueListener.Benchmarks.Probes;
 using Serilog.Sinks.QueueListener.Benchmarks.Throughput;
 
@@ -30,8 +31,26 @@ static class ConsoleReportWriter
         output.WriteLine();
         WriteEmitLatency(report.EmitLatency, report.Options, output);
         output.WriteLine();
+        WritePacedLatency(report.PacedLatency, output);
+        output.WriteLine();
+        WriteTargets(report.Targets, output);
+    }
+
+    public static void WriteTargets(IReadOnlyList<TargetResult> targets, TextWriter output) =>
         WriteTable(output, ["Target", "Measured", "Holds"],
-            report.Targets.Select(t => (IReadOnlyList<string>)[t.Target, t.Measured, t.Holds ? "yes" : "NO"]).ToList());
+            targets.Select(t => (IReadOnlyList<string>)[t.Target, t.Measured, t.Holds ? "yes" : "NO"]).ToList());
+
+    /// <summary>The latency-at-fixed-rates tables, one per producer count; also what the <c>latency</c> command
+    /// prints.</summary>
+    public static void WritePacedLatency(IReadOnlyList<PacedLatencyResult> results, TextWriter output)
+    {
+        foreach (var producers in results.Select(r => r.Producers).Distinct().Order())
+        {
+            output.WriteLine($"Latency at fixed rates, {producers} producer(s) (caller: inside the log call; delivery: from the call to the end sink):");
+            WriteTable(output, PacedLatencyTable.Headers,
+                results.Where(r => r.Producers == producers).Select(PacedLatencyTable.Cells).ToList());
+            output.WriteLine();
+        }
     }
 
     /// <summary>The Emit latency table with its heading; also what the <c>emit-latency</c> command prints.</summary>

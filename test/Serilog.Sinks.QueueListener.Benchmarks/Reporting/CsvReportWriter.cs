@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text;
 using Serilog.Sinks.QueueListener.Benchmarks.Measurement;
+using Serilog.Sinks.QueueListener.Benchmarks.Paced;
 
 namespace Serilog.Sinks.QueueListener.Benchmarks.Reporting;
 
 /// <summary>
 /// The figures as CSV, for spreadsheets and for comparing runs: the throughput, one row per configuration, producer
-/// count and call shape, with the median, min and max of every measure; and the Emit latency probe, in a file of its
-/// own, since its rows have other columns.
+/// count and call shape, with the median, min and max of every measure; the Emit latency probe and latency at fixed
+/// rates, each in a file of its own, since their rows have other columns.
 /// </summary>
 static class CsvReportWriter
 {
@@ -57,6 +58,30 @@ static class CsvReportWriter
                 e.Switches is { } s ? Invariant(s.Voluntary) : "", e.Switches is { } t ? Invariant(t.Involuntary) : "",
                 Invariant(e.Collections.Gen0), Invariant(e.Collections.Gen1), Invariant(e.Collections.Gen2),
                 Invariant(e.Seconds), e.AllAccounted ? "true" : "false",
+            ];
+            text.AppendLine(string.Join(',', cells));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Latency at fixed rates as CSV, one row per producer count, end sink, rate and configuration; times in
+    /// microseconds.</summary>
+    public static string WritePacedLatency(IReadOnlyList<PacedLatencyResult> results)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("producers,end_sink,rate,configuration,events,sent_per_second,max_behind_ms,caller_p50_us,caller_p99_us,caller_p999_us,caller_max_us,delivery_p50_us,delivery_p99_us,delivery_p999_us,delivery_max_us,delivered,dropped,file_lines,gen0_collections,gen1_collections,gen2_collections,all_accounted");
+        foreach (var r in results)
+        {
+            string[] cells =
+            [
+                Invariant(r.Producers), r.EndSink.ToString(), Invariant(r.Rate), r.Kind.ToString(), Invariant(r.Events),
+                Invariant(r.SentPerSecond), Invariant(r.MaxBehindMilliseconds),
+                Invariant(r.CallerP50), Invariant(r.CallerP99), Invariant(r.CallerP999), Invariant(r.CallerMax),
+                Invariant(r.DeliveryP50), Invariant(r.DeliveryP99), Invariant(r.DeliveryP999), Invariant(r.DeliveryMax),
+                Invariant(r.Delivered), Invariant(r.Dropped), r.FileLines is { } lines ? Invariant(lines) : "",
+                Invariant(r.Collections.Gen0), Invariant(r.Collections.Gen1), Invariant(r.Collections.Gen2),
+                r.AllAccounted ? "true" : "false",
             ];
             text.AppendLine(string.Join(',', cells));
         }

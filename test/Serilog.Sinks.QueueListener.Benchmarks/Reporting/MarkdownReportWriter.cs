@@ -19,7 +19,7 @@ static class MarkdownReportWriter
         Line(text, $"- Machine: {report.Machine}");
         Line(text, $"- Load average (1, 5, 15 min): {report.LoadAverage}. Each queued pipeline needs a core for its listener besides the producers'; on a loaded machine it does not get one, and the figures show the scheduler.");
         Line(text, $"- Each row: median [min–max] of {options.Repetitions} repetitions, after one warm-up repetition; each repetition at least {options.EventsPerRepetition:N0} events (shared out over the producers), more for a configuration fast enough to finish sooner than {options.MinimumRepetitionTime.TotalMilliseconds:F0} ms; buffer {options.BufferSize:N0} events for every pipeline.");
-        Line(text, $"- Sink: a counting sink (one interlocked increment, a signal at the expected count). Serilog 4 batching: `BatchSizeLimit = {Pipeline.BatchingBatchSizeLimit}`, `BufferingTimeLimit = {Pipeline.BatchingBufferingTimeLimit.TotalMilliseconds} ms`, `QueueLimit = {options.BufferSize:N0}`.");
+        Line(text, $"- Sink: a counting sink (one interlocked increment, a signal at the expected count). Serilog 4 batching: `BatchSizeLimit = {Pipeline.BatchingBatchSizeLimit}`, `BufferingTimeLimit = {Pipeline.BatchingBufferingTimeLimit.TotalMilliseconds} ms`; bounded: `QueueLimit = {options.BufferSize:N0}` (the buffer size; it discards silently when full), lossless: `QueueLimit = null` (an unbounded queue, the peer of the blocking pipelines).");
         text.AppendLine("- End-to-end events/s: events delivered to the sink over the time from releasing the producers until every event was delivered or reported dropped. Process B/event and CPU ns/event cover every thread of the process; Cores used is the process's CPU time over the wall time (a queued pipeline wants more than one core: producers and listener). Lost %: events that never reached the sink; Accounted: every lost event was reported to the failure listener (delivered + dropped == emitted in every repetition, and dropped equal to the pipeline's own drop counter where it keeps one).");
         text.AppendLine();
         text.AppendLine("## Throughput");
@@ -46,15 +46,18 @@ static class MarkdownReportWriter
         Table(text, EmitLatencyTable.Headers, report.EmitLatency.Select(EmitLatencyTable.Cells));
 
         text.AppendLine();
+        PacedLatencyMarkdown.AppendSection(text, report.PacedLatency, options);
+
+        text.AppendLine();
         text.AppendLine("## Targets");
         text.AppendLine();
         Table(text, ["Target", "Measured", "Holds"], report.Targets.Select(t => (IReadOnlyList<string>)[t.Target, t.Measured, t.Holds ? "yes" : "**no**"]));
         return text.ToString();
     }
 
-    static void Line(StringBuilder text, FormattableString line) => text.AppendLine(line.ToString(CultureInfo.InvariantCulture));
+    public static void Line(StringBuilder text, FormattableString line) => text.AppendLine(line.ToString(CultureInfo.InvariantCulture));
 
-    static void Table(StringBuilder text, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    public static void Table(StringBuilder text, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {
         text.AppendLine("| " + string.Join(" | ", headers) + " |");
         text.AppendLine("|" + string.Concat(headers.Select(_ => " --- |")));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Serilog.Sinks.Queue;
+using Serilog.Sinks.QueueListener.Benchmarks.Paced;
 using Serilog.Sinks.QueueListener.Benchmarks.Pipelines;
 using Serilog.Sinks.QueueListener.Benchmarks.Probes;
 using Serilog.Sinks.QueueListener.Benchmarks.Throughput;
@@ -18,7 +19,7 @@ static class TargetEvaluator
 
     public static IReadOnlyList<TargetResult> Evaluate(IReadOnlyList<ThroughputSummary> throughput,
         LatencyResult latency, IdleCpuResult idle, IReadOnlyList<SaturationResult> saturation,
-        IReadOnlyList<EmitLatencyResult> emitLatency)
+        IReadOnlyList<EmitLatencyResult> emitLatency, IReadOnlyList<PacedLatencyResult> pacedLatency)
     {
         var results = new List<TargetResult>();
         foreach (var shape in Enum.GetValues<CallShape>())
@@ -34,7 +35,7 @@ static class TargetEvaluator
 
                 if (async is not null) results.Add(Ratio($"Queue Block events/s >= 10x Async blockWhenFull ({where})",
                     queue.EventsPerSecond.Median, async.EventsPerSecond.Median, 10));
-                if (batching is not null) results.Add(Ratio($"Queue Block events/s >= 2x Serilog 4 batching ({where})",
+                if (batching is not null) results.Add(Ratio($"Queue Block events/s >= 2x {PipelineKind.SerilogBatching.DisplayName()} ({where})",
                     queue.EventsPerSecond.Median, batching.EventsPerSecond.Median, 2));
                 if (floor is not null)
                 {
@@ -73,7 +74,66 @@ static class TargetEvaluator
             Format($"p50 {latency.P50:F1} µs, p99 {latency.P99:F1} µs, p99.9 {latency.P999:F1} µs"),
             latency.P99 < 200 && latency.Lost == 0));
         results.AddRange(emitLatency.Where(e => e.Kind.MayDrop()).Select(DropModeEmit));
+        results.AddRange(EvaluatePacedLatency(pacedLatency));
         return results;
+    }
+
+    /// <summary>The targets of latency at fixed rates, each judged at every rate: a configuration that is cheap at
+    /// one rate and dear at another has not met it.</summary>
+    public static IReadOnlyList<TargetResult> EvaluatePacedLatency(IReadOnlyList<PacedLatencyResult> paced)
+    {
+        var results = new List<TargetResult>();
+        foreach (var producers in paced.Select(r => r.Producers).Distinct().Order())
+        {
+            // Against the synchronous File sink: what taking the sink off the calling thread saves it.
+            results.AddRange(AtEveryRate(paced, EndSink.File, producers,
+                $"Queue Block caller p50 <= 0.5x the synchronous File sink's, at every rate (File, {producers} producer(s))",
+                (queue, find) => find(PipelineKind.SynchronousFloor) is { } floor
+                    ? (Format($"{queue.CallerP50:F2} vs {floor.CallerP50:F2} µs = {queue.CallerP50 / floor.CallerP50:F2}x"),
+                        queue.CallerP50 <= 0.5 * floor.CallerP50)
+                    : null));
+
+            foreach (var endSink in Enum.GetValues<EndSink>())
+            {
+                var where = $"{endSink}, {producers} producer(s)";
+                results.AddRange(AtEveryRate(paced, endSink, producers,
+                    $"Queue Block caller p99 <= min(Async blockWhenFull, {PipelineKind.SerilogBatchingLossless.DisplayName()}) p99, at every rate ({where})",
+                    (queue, find) => (find(PipelineKind.AsyncBlocking), find(PipelineKind.SerilogBatchingLossless)) is ({ } async, { } batching)
+                        ? (Format($"{queue.CallerP99:F2} vs {async.CallerP99:F2} and {batching.CallerP99:F2} µs"),
+                            queue.CallerP99 <= Math.Min(async.CallerP99, batching.CallerP99))
+                        : null));
+                results.AddRange(AtEveryRate(paced, endSink, producers,
+                    $"Queue Block delivery p99 <= 5 ms, at every rate ({where})",
+                    (queue, _) => (Format($"{queue.DeliveryP99 / 1000:F3} ms{(queue.AllAccounted ? "" : ", not all accounted for")}"),
+                        queue.DeliveryP99 <= 5000 && queue.AllAccounted)));
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// One target over every rate at which Queue Block ran: it holds when it holds at each. <paramref name="check"/>
+    /// is given the Queue Block cell and a way to find its peers at the same rate; it returns what it measured, or
+    /// <see langword="null"/> when a peer is missing. No result when there is nothing to judge.
+    /// </summary>
+    static IEnumerable<TargetResult> AtEveryRate(IReadOnlyList<PacedLatencyResult> paced, EndSink endSink,
+        int producers, string target,
+        Func<PacedLatencyResult, Func<PipelineKind, PacedLatencyResult?>, (string Measured, bool Holds)?> check)
+    {
+        var measured = new List<string>();
+        var holds = true;
+        foreach (var queue in paced.Where(r => r.Kind == PipelineKind.QueueBlock && r.EndSink == endSink && r.Producers == producers).OrderBy(r => r.Rate))
+        {
+            var atRate = check(queue, kind => paced.FirstOrDefault(r =>
+                r.Kind == kind && r.EndSink == endSink && r.Producers == producers && r.Rate == queue.Rate));
+            if (atRate is not { } result) continue;
+
+            measured.Add($"{queue.RateLabel}/s: {result.Measured}");
+            holds &= result.Holds;
+        }
+
+        if (measured.Count > 0) yield return new TargetResult(target, string.Join("; ", measured), holds);
     }
 
     /// <summary>

@@ -12,8 +12,11 @@ namespace Serilog.Sinks.QueueListener.Benchmarks.Throughput;
 /// </summary>
 static class ThroughputRun
 {
-    const string Template = "Order {OrderId} for {Customer}";
-    static readonly string[] Customers = ["Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi"];
+    /// <summary>The message-template call's template; the paced latency benchmark makes the same call.</summary>
+    public const string Template = "Order {OrderId} for {Customer}";
+
+    /// <summary>The customers the calls name in turn: eight, so that <c>i &amp; 7</c> picks one.</summary>
+    public static readonly string[] Customers = ["Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi"];
     static readonly MessageTemplate ParsedTemplate = new MessageTemplateParser().Parse(Template);
 
     /// <summary>Twenty flush intervals of Serilog's batching sink without a delivery: it has nothing left.</summary>

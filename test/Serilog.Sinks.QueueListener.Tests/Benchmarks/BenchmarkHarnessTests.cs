@@ -1,6 +1,8 @@
 using Serilog.Sinks.Queue;
 using Serilog.Sinks.QueueListener.Benchmarks;
+using Serilog.Sinks.QueueListener.Benchmarks.Paced;
 using Serilog.Sinks.QueueListener.Benchmarks.Pipelines;
+using Serilog.Sinks.QueueListener.Benchmarks.Reporting;
 using Serilog.Sinks.QueueListener.Benchmarks.Throughput;
 using Serilog.Sinks.QueueListener.Tests.Support;
 
@@ -56,8 +58,8 @@ public class BenchmarkHarnessTests
     [Test]
     public void EveryEventIsDeliveredOrReportedDroppedByThePipelinesThatReportLosses()
     {
-        // Serilog 4's batching sink discards silently when its queue is full; the harness reports that rather than
-        // hiding it, so it is the one configuration whose losses cannot all be accounted for.
+        // Serilog 4's batching sink with a queue limit discards silently when its queue is full; the harness reports
+        // that rather than hiding it, so it is the one configuration whose losses cannot all be accounted for.
         var reporting = _report.Throughput.Where(s => s.Kind != PipelineKind.SerilogBatching).ToList();
 
         Assert.That(reporting.Where(s => !s.AllAccounted || s.Unreported != 0), Is.Empty);
@@ -75,14 +77,16 @@ public class BenchmarkHarnessTests
     }
 
     [Test]
-    public void BlockingPipelinesLoseNothing()
+    public void LosslessPipelinesLoseNothing()
     {
-        var blocking = _report.Throughput
-            .Where(s => s.Kind is PipelineKind.QueueBlock or PipelineKind.AsyncBlocking or PipelineKind.SynchronousFloor)
+        var lossless = _report.Throughput
+            .Where(s => s.Kind is PipelineKind.QueueBlock or PipelineKind.AsyncBlocking or PipelineKind.SynchronousFloor
+                or PipelineKind.SerilogBatchingLossless)
             .ToList();
 
-        Assert.That(blocking.Select(s => s.Lost), Has.All.Zero);
-        Assert.That(blocking.Select(s => s.Delivered), Has.All.EqualTo(_options.EventsPerRepetition * _options.Repetitions));
+        Assert.That(lossless.Select(s => s.Kind).Distinct(), Has.Exactly(4).Items);
+        Assert.That(lossless.Select(s => s.Lost), Has.All.Zero);
+        Assert.That(lossless.Select(s => s.Delivered), Has.All.EqualTo(_options.EventsPerRepetition * _options.Repetitions));
     }
 
     [Test]
@@ -208,6 +212,9 @@ public class BenchmarkHarnessTests
         {
             CompareHarness.MarkdownFileName, CompareHarness.CsvFileName, CompareHarness.EmitLatencyCsvFileName,
             CompareHarness.ChartFileName(CallShape.PrebuiltEvent), CompareHarness.ChartFileName(CallShape.MessageTemplate),
+            LatencyHarness.CsvFileName(CompareHarness.PacedLatencyFilePrefix),
+            LatencyHarness.ChartFileName(CompareHarness.PacedLatencyFilePrefix, EndSink.File),
+            LatencyHarness.ChartFileName(CompareHarness.PacedLatencyFilePrefix, EndSink.Counting),
         }));
         Assert.That(_report.Files.Where(f => !System.IO.File.Exists(f) || new FileInfo(f).Length == 0), Is.Empty);
         Assert.That(_report.Files.Select(f => Path.GetDirectoryName(f)), Has.All.EqualTo(_output.Path));
@@ -256,6 +263,7 @@ public class BenchmarkHarnessTests
         Assert.That(_console, Does.Contain("End-to-end events/s"));
         Assert.That(_console, Does.Contain("Wake-up latency"));
         Assert.That(_console, Does.Contain("Emit latency"));
+        Assert.That(_console, Does.Contain("Latency at fixed rates, 2 producer(s)"));
     }
 
     [Test]
@@ -265,5 +273,131 @@ public class BenchmarkHarnessTests
 
         Assert.That(markdown, Does.Contain("## Drop modes: the time of every Emit"));
         Assert.That(markdown, Does.Contain("| " + PipelineKind.QueueDropOldest.DisplayName() + " |"));
+    }
+
+    [Test]
+    public void EveryPacedConfigurationRunsAtEveryRateIntoEachEndSinkForEachProducerCount()
+    {
+        var expected =
+            from producers in ProducerCounts
+            from endSink in Enum.GetValues<EndSink>()
+            from rate in _options.PacedRates
+            from kind in PacedPipeline.Kinds
+            select (kind, endSink, producers, rate);
+
+        Assert.That(PacedPipeline.Kinds, Is.EquivalentTo(new[]
+        {
+            PipelineKind.SynchronousFloor, PipelineKind.QueueBlock, PipelineKind.QueueDropIncoming,
+            PipelineKind.QueueDropOldest, PipelineKind.AsyncBlocking, PipelineKind.SerilogBatchingLossless,
+        }));
+        Assert.That(_report.PacedLatency.Select(r => (r.Kind, r.EndSink, r.Producers, r.Rate)), Is.EquivalentTo(expected));
+        Assert.That(_report.PacedLatency.Select(r => r.Events), Has.All.EqualTo(_options.PacedMinEvents));
+        Assert.That(_report.PacedLatency.Where(r => !r.Completed), Is.Empty);
+    }
+
+    [Test]
+    public void ThePacedLatencyPercentilesAreInOrder()
+    {
+        foreach (var r in _report.PacedLatency)
+        {
+            var cell = $"{r.Kind}, {r.EndSink}, {r.Producers} producer(s), {r.Rate}/s";
+            Assert.That(r.CallerP50, Is.GreaterThanOrEqualTo(0), cell);
+            Assert.That(r.CallerP99, Is.GreaterThanOrEqualTo(r.CallerP50), cell);
+            Assert.That(r.CallerP999, Is.GreaterThanOrEqualTo(r.CallerP99), cell);
+            Assert.That(r.CallerMax, Is.GreaterThanOrEqualTo(r.CallerP999).And.LessThan(double.PositiveInfinity), cell);
+            Assert.That(r.DeliveryP50, Is.GreaterThanOrEqualTo(0), cell);
+            Assert.That(r.DeliveryP99, Is.GreaterThanOrEqualTo(r.DeliveryP50), cell);
+            Assert.That(r.DeliveryP999, Is.GreaterThanOrEqualTo(r.DeliveryP99), cell);
+            Assert.That(r.DeliveryMax, Is.GreaterThanOrEqualTo(r.DeliveryP999).And.LessThan(double.PositiveInfinity), cell);
+            Assert.That(r.SentPerSecond, Is.GreaterThan(0).And.LessThan(double.PositiveInfinity), cell);
+            Assert.That(r.MaxBehindMilliseconds, Is.GreaterThanOrEqualTo(0), cell);
+        }
+    }
+
+    [Test]
+    public void TheLosslessPacedConfigurationsDeliverEveryEventAndTheOthersAccountForEveryOne()
+    {
+        var lossless = _report.PacedLatency.Where(r => !r.Kind.MayDrop()).ToList();
+
+        Assert.That(lossless.Select(r => r.Kind).Distinct(), Has.Exactly(4).Items);
+        Assert.That(lossless.Where(r => r.Delivered != r.Events || r.Dropped != 0), Is.Empty);
+        Assert.That(_report.PacedLatency.Where(r => !r.AllAccounted), Is.Empty);
+    }
+
+    [Test]
+    public void EveryEventDeliveredToTheFileSinkIsInTheFile()
+    {
+        var file = _report.PacedLatency.Where(r => r.EndSink == EndSink.File).ToList();
+        var counting = _report.PacedLatency.Where(r => r.EndSink == EndSink.Counting).ToList();
+
+        Assert.That(file, Is.Not.Empty);
+        Assert.That(file.Select(r => r.FileLines - r.Delivered), Has.All.EqualTo(0));
+        Assert.That(counting.Select(r => r.FileLines), Has.All.Null);
+    }
+
+    [Test]
+    public void ThePacedLatencyTargetsAreEvaluatedForEachProducerCount()
+    {
+        var targets = _report.Targets.Select(t => t.Target).ToList();
+
+        Assert.That(targets.Where(t => t.StartsWith("Queue Block caller p50", StringComparison.Ordinal)), Has.Exactly(2).Items);
+        Assert.That(targets.Where(t => t.StartsWith("Queue Block caller p99", StringComparison.Ordinal)), Has.Exactly(4).Items);
+        Assert.That(targets.Where(t => t.StartsWith("Queue Block delivery p99", StringComparison.Ordinal)), Has.Exactly(4).Items);
+    }
+
+    [Test]
+    public void TheMarkdownHasAPacedLatencyTablePerProducerCount()
+    {
+        var markdown = System.IO.File.ReadAllText(Path.Combine(_output.Path, CompareHarness.MarkdownFileName));
+
+        Assert.That(markdown, Does.Contain(PacedLatencyMarkdown.Heading));
+        Assert.That(markdown, Does.Contain("### 1 producer" + Environment.NewLine).And.Contain("### 2 producers" + Environment.NewLine));
+        Assert.That(markdown, Does.Contain("| File | 5k | " + PipelineKind.SerilogBatchingLossless.DisplayName() + " |"));
+        Assert.That(markdown, Does.Contain("| Counting | 100k | " + PipelineKind.QueueBlock.DisplayName() + " |"));
+    }
+
+    [Test]
+    public void ThePacedLatencyCsvHasAHeaderAndOneRowPerCell()
+    {
+        var lines = System.IO.File.ReadAllLines(Path.Combine(_output.Path,
+            LatencyHarness.CsvFileName(CompareHarness.PacedLatencyFilePrefix)));
+
+        Assert.That(lines, Has.Length.EqualTo(_report.PacedLatency.Count + 1));
+        Assert.That(lines[0], Does.StartWith("producers,end_sink,rate,configuration,events"));
+    }
+
+    [Test]
+    public void EachPacedLatencyChartIsAnSvgDocumentWithALinePerConfiguration()
+    {
+        foreach (var endSink in Enum.GetValues<EndSink>())
+        {
+            var svg = System.IO.File.ReadAllText(Path.Combine(_output.Path,
+                LatencyHarness.ChartFileName(CompareHarness.PacedLatencyFilePrefix, endSink)));
+
+            Assert.That(svg, Does.StartWith("<svg"), endSink.ToString());
+            Assert.That(svg, Does.Contain(PipelineKind.SerilogBatchingLossless.DisplayName()), endSink.ToString());
+            Assert.That(svg.Split("<polyline").Length - 1, Is.EqualTo(PacedPipeline.Kinds.Count * ProducerCounts.Length),
+                endSink.ToString());
+        }
+    }
+
+    [Test]
+    public void TheLatencyCommandWritesItsMarkdownCsvAndCharts()
+    {
+        using var folder = new TempFolder();
+        var report = new LatencyReport(_options with { OutputDirectory = folder.Path }, MachineInfo.Current(),
+            _report.StartedAt, TimeSpan.FromSeconds(1), _report.PacedLatency,
+            TargetEvaluator.EvaluatePacedLatency(_report.PacedLatency));
+
+        var files = LatencyHarness.WriteFiles(report);
+
+        Assert.That(files.Select(f => Path.GetFileName(f)), Is.EquivalentTo(new[]
+        {
+            LatencyHarness.MarkdownFileName(LatencyHarness.FilePrefix), LatencyHarness.CsvFileName(LatencyHarness.FilePrefix),
+            LatencyHarness.ChartFileName(LatencyHarness.FilePrefix, EndSink.File),
+            LatencyHarness.ChartFileName(LatencyHarness.FilePrefix, EndSink.Counting),
+        }));
+        Assert.That(files.Where(f => !System.IO.File.Exists(f) || new FileInfo(f).Length == 0), Is.Empty);
+        Assert.That(System.IO.File.ReadAllText(files[0]), Does.Contain(PacedLatencyMarkdown.Heading).And.Contain("## Targets"));
     }
 }
