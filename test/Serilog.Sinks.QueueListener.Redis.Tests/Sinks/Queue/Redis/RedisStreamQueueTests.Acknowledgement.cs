@@ -196,6 +196,54 @@ public partial class RedisStreamQueueTests
     }
 
     [Test]
+    public void EntriesOfAConsumerKilledWithSigkillAreClaimedByAnotherOnceIdleAndWritten()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var database = connection.GetDatabase();
+        const int count = 2000;
+        Produce(server.Configuration, streamKey, "p", count);
+
+        var output = Path.GetTempFileName();
+        long pendingAtDeath;
+        using (var child = ConsumerApp.Start(server.Configuration, streamKey, Group, "child", output, "700"))
+        {
+            var hanging = Task.Run(child.StandardOutput.ReadLine);
+            var signalled = hanging.Wait(Arrival);
+            child.Kill();
+            child.WaitForExit(5000);
+            Assert.That(signalled && hanging.Result == "hanging", Is.True, "the child did not reach its limit: " + child.StandardError.ReadToEnd());
+            pendingAtDeath = PendingCount(database, streamKey);
+        }
+
+        var writtenByChild = File.ReadAllLines(output).Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToList();
+        File.Delete(output);
+
+        var sink = new CollectingSink();
+        using (var queue = new RedisStreamQueue(connection, streamKey, Group, "rescuer", TimeSpan.FromMilliseconds(300)))
+        using (var listener = new QueueListenerType(queue, sink).Start())
+        {
+            var covered = sink.WaitUntil(events => NumbersFrom(events).Union(writtenByChild).Count() == count, Arrival);
+            Assert.That(covered, Is.True, $"{NumbersFrom(sink.Events).Union(writtenByChild).Count()} of {count} written");
+            Assert.That(listener.Stop(Arrival), Is.True);
+        }
+
+        var writtenByRescuer = NumbersFrom(sink.Events);
+        var twice = writtenByRescuer.Intersect(writtenByChild).Count();
+        TestContext.Out.WriteLine($"the child wrote {writtenByChild.Count} and left {pendingAtDeath} entries pending; " +
+                                  $"the rescuer wrote {writtenByRescuer.Length}, {twice} of them written by the child too");
+        Assert.Multiple(() =>
+        {
+            Assert.That(writtenByChild, Has.Count.EqualTo(700));
+            Assert.That(pendingAtDeath, Is.GreaterThan(0));
+            Assert.That(writtenByRescuer, Is.Unique);
+            Assert.That(writtenByChild.Count + writtenByRescuer.Length - twice, Is.EqualTo(count));
+            Assert.That(PendingCount(database, streamKey), Is.Zero);
+        });
+    }
+
+    [Test]
     public void AnEntryWithNothingReadableIsReportedWithItsIdAndAcknowledged()
     {
         var server = RedisServer.Shared;
