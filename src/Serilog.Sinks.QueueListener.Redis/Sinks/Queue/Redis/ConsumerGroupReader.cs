@@ -62,53 +62,59 @@ sealed class ConsumerGroupReader
 
         while (true)
         {
-            switch (_phase)
+            var entries = _phase switch
             {
-                case Phase.OwnPending:
-                {
-                    var entries = WithGroup(() => _database.StreamReadGroup(_streamKey, _groupName, _consumerName, _cursor, _readCount));
-                    if (entries.Length == 0)
-                    {
-                        _phase = Phase.Claim;
-                        _cursor = StartOfStream;
-                        continue;
-                    }
-
-                    _cursor = entries[entries.Length - 1].Id;
-                    var notHeld = entries.Where(e => !isHeld(e.Id)).ToList();
-                    if (notHeld.Count > 0) return notHeld;
-                    continue;
-                }
-
-                case Phase.Claim:
-                {
-                    var result = WithGroup(() => _database.StreamAutoClaim(_streamKey, _groupName, _consumerName,
-                        (long)_claimIdleTime.TotalMilliseconds, _cursor, _readCount));
-                    _cursor = result.NextStartId;
-                    if (_cursor.IsNullOrEmpty || _cursor == StartOfStream)
-                    {
-                        _phase = Phase.New;
-                        _lastSweep = DateTime.UtcNow;
-                    }
-
-                    var claimed = (result.ClaimedEntries ?? []).Where(e => !isHeld(e.Id)).ToList();
-                    if (claimed.Count > 0) return claimed;
-                    continue;
-                }
-
-                default:
-                {
-                    if (DateTime.UtcNow - _lastSweep >= _claimIdleTime)
-                    {
-                        _phase = Phase.Claim;
-                        _cursor = StartOfStream;
-                        continue;
-                    }
-
-                    return WithGroup(() => _database.StreamReadGroup(_streamKey, _groupName, _consumerName, StreamPosition.NewMessages, _readCount));
-                }
-            }
+                Phase.OwnPending => ReadOwnPending(isHeld),
+                Phase.Claim => Claim(isHeld),
+                _ => ReadNew(),
+            };
+            if (entries is not null) return entries;
         }
+    }
+
+    /// <returns>The next page of this consumer's pending entries, or <see langword="null"/> to go on.</returns>
+    StreamEntry[]? ReadOwnPending(Func<RedisValue, bool> isHeld)
+    {
+        var entries = WithGroup(() => _database.StreamReadGroup(_streamKey, _groupName, _consumerName, _cursor, _readCount));
+        if (entries.Length == 0)
+        {
+            _phase = Phase.Claim;
+            _cursor = StartOfStream;
+            return null;
+        }
+
+        _cursor = entries[entries.Length - 1].Id;
+        var notHeld = entries.Where(e => !isHeld(e.Id)).ToArray();
+        return notHeld.Length > 0 ? notHeld : null;
+    }
+
+    /// <returns>The entries of the next claim, or <see langword="null"/> to go on.</returns>
+    StreamEntry[]? Claim(Func<RedisValue, bool> isHeld)
+    {
+        var result = WithGroup(() => _database.StreamAutoClaim(_streamKey, _groupName, _consumerName,
+            (long)_claimIdleTime.TotalMilliseconds, _cursor, _readCount));
+        _cursor = result.NextStartId;
+        if (_cursor.IsNullOrEmpty || _cursor == StartOfStream)
+        {
+            _phase = Phase.New;
+            _lastSweep = DateTime.UtcNow;
+        }
+
+        var claimed = (result.ClaimedEntries ?? []).Where(e => !isHeld(e.Id)).ToArray();
+        return claimed.Length > 0 ? claimed : null;
+    }
+
+    /// <returns>New entries, maybe none; or <see langword="null"/> when it is time for a claim sweep first.</returns>
+    StreamEntry[]? ReadNew()
+    {
+        if (DateTime.UtcNow - _lastSweep >= _claimIdleTime)
+        {
+            _phase = Phase.Claim;
+            _cursor = StartOfStream;
+            return null;
+        }
+
+        return WithGroup(() => _database.StreamReadGroup(_streamKey, _groupName, _consumerName, StreamPosition.NewMessages, _readCount));
     }
 
     /// <summary>Acknowledge <paramref name="ids"/> in the group.</summary>

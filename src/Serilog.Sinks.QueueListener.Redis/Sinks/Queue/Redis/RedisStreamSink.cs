@@ -22,6 +22,8 @@ namespace Serilog.Sinks.Queue.Redis;
 /// that is full <see cref="Emit"/> waits: the queue in front fills, and in its <c>Block</c> mode nothing is lost
 /// while Redis is away. An <c>XADD</c> whose reply was lost with the connection may have been added, so a retry can
 /// add a batch twice.</para>
+/// <para>While Redis is away, the listener in front waits in <see cref="Emit"/>, so the logger's disposal waits as
+/// long as the queue's <c>shutdownTimeout</c> lets it; set one to bound it.</para>
 /// <para>Disposal waits for what was emitted before it, retrying for at most <see cref="DisposalRetryLimit"/>; a
 /// batch that still fails after that is reported with its events as <see cref="LoggingFailureKind.Final"/>. After
 /// disposal: everything emitted before it has been sent or reported; a later <see cref="Emit"/> is reported as
