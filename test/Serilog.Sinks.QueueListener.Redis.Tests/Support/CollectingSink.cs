@@ -26,15 +26,18 @@ sealed class CollectingSink : ILogEventSink
     }
 
     /// <summary>Wait until at least <paramref name="count"/> events have arrived or the timeout passes.</summary>
-    public bool WaitFor(int count, TimeSpan timeout)
+    public bool WaitFor(int count, TimeSpan timeout) => WaitUntil(events => events.Count >= count, timeout);
+
+    /// <summary>Wait until the events that have arrived satisfy <paramref name="done"/> or the timeout passes.</summary>
+    public bool WaitUntil(Func<List<LogEvent>, bool> done, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         lock (_events)
         {
-            while (_events.Count < count)
+            while (!done(_events))
             {
                 var left = deadline - DateTime.UtcNow;
-                if (left <= TimeSpan.Zero || !Monitor.Wait(_events, left)) return _events.Count >= count;
+                if (left <= TimeSpan.Zero || !Monitor.Wait(_events, left)) return done(_events);
             }
 
             return true;

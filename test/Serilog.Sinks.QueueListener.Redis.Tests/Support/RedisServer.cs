@@ -26,15 +26,18 @@ sealed class RedisServer : IDisposable
     static RedisServer? _shared;
     static string? _sharedFailure;
 
-    readonly Process _process;
+    readonly string _executable;
     readonly string _directory;
+    readonly bool _appendOnly;
     readonly StringBuilder _output = new();
+    Process _process = null!;
     int _disposed;
 
-    RedisServer(Process process, string directory, int port)
+    RedisServer(string executable, string directory, int port, bool appendOnly)
     {
-        _process = process;
+        _executable = executable;
         _directory = directory;
+        _appendOnly = appendOnly;
         Port = port;
     }
 
@@ -113,45 +116,77 @@ sealed class RedisServer : IDisposable
     {
         var directory = Path.Combine(Path.GetTempPath(), "queuelistener-redis-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
+        var server = new RedisServer(executable, directory, port, appendOnly);
+        try
+        {
+            server.Run();
+            return server;
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+    }
 
-        var info = new ProcessStartInfo(executable)
+    /// <summary>Stop the server as an operator would (<c>SHUTDOWN NOSAVE</c>; the append-only file, when kept, is
+    /// flushed), keeping its directory for <see cref="Restart"/>.</summary>
+    public void Stop()
+    {
+        try
+        {
+            if (_process.HasExited) return;
+            TrySend("SHUTDOWN NOSAVE");
+            if (!_process.WaitForExit(StopTimeout)) _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(StopTimeout);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited between the checks.
+        }
+    }
+
+    /// <summary>Start the stopped server again on the same port and directory.</summary>
+    public void Restart()
+    {
+        _process.Dispose();
+        Run();
+    }
+
+    void Run()
+    {
+        var info = new ProcessStartInfo(_executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = directory,
+            WorkingDirectory = _directory,
         };
         foreach (var argument in new[]
                  {
-                     "--port", port.ToString(), "--bind", "127.0.0.1", "--dir", directory, "--save", "",
-                     "--appendonly", appendOnly ? "yes" : "no", "--protected-mode", "yes",
+                     "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _directory, "--save", "",
+                     "--appendonly", _appendOnly ? "yes" : "no", "--protected-mode", "yes",
                  })
         {
             info.ArgumentList.Add(argument);
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("redis-server did not start.");
-        var server = new RedisServer(process, directory, port);
-        process.OutputDataReceived += (_, e) => server.Record(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Record(e.Data);
+        _process = process;
+        process.OutputDataReceived += (_, e) => Record(e.Data);
+        process.ErrorDataReceived += (_, e) => Record(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < StartTimeout)
         {
-            if (process.HasExited)
-            {
-                server.Dispose();
-                throw new InvalidOperationException($"redis-server exited with {process.ExitCode}: {server.Output}");
-            }
-
-            if (server.TrySend("PING") == "+PONG") return server;
+            if (process.HasExited) throw new InvalidOperationException($"redis-server exited with {process.ExitCode}: {Output}");
+            if (TrySend("PING") == "+PONG") return;
             Thread.Sleep(50);
         }
 
-        server.Dispose();
-        throw new InvalidOperationException($"redis-server did not answer PING within {StartTimeout}: {server.Output}");
+        throw new InvalidOperationException($"redis-server did not answer PING within {StartTimeout}: {Output}");
     }
 
     /// <summary>What the server printed, for a failure message.</summary>
@@ -199,20 +234,11 @@ sealed class RedisServer : IDisposable
 
         try
         {
-            if (!_process.HasExited)
-            {
-                TrySend("SHUTDOWN NOSAVE");
-                if (!_process.WaitForExit(StopTimeout)) _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(StopTimeout);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // It exited between the checks.
+            if (_process is not null) Stop();
         }
         finally
         {
-            _process.Dispose();
+            _process?.Dispose();
             try
             {
                 Directory.Delete(_directory, recursive: true);

@@ -16,12 +16,25 @@ namespace Serilog.Sinks.Queue.Redis;
 /// idle producer adds no latency and a busy one makes entries as large as its rate needs, up to
 /// <see cref="_batchSizeLimit"/>, at which <see cref="Emit"/> waits for the one in flight (back pressure into the
 /// queue in front).</para>
-/// <para>An <c>XADD</c> that fails is reported with its events to the failure listener and not retried.</para>
-/// <para>After disposal: everything emitted before it has been sent or reported; a later <see cref="Emit"/> is
-/// reported as <see cref="LoggingFailureKind.Final"/>; an owned connection is closed.</para>
+/// <para>An <c>XADD</c> that fails stays first in line and is sent again after a backoff (from
+/// <see cref="FirstRetryDelay"/>, doubling, to <see cref="LongestRetryDelay"/>) until it succeeds; its first failure
+/// is reported as <see cref="LoggingFailureKind.Temporary"/>. The events behind it wait in the next batch, and once
+/// that is full <see cref="Emit"/> waits: the queue in front fills, and in its <c>Block</c> mode nothing is lost
+/// while Redis is away. An <c>XADD</c> whose reply was lost with the connection may have been added, so a retry can
+/// add a batch twice.</para>
+/// <para>While Redis is away, the listener in front waits in <see cref="Emit"/>, so the logger's disposal waits as
+/// long as the queue's <c>shutdownTimeout</c> lets it; set one to bound it.</para>
+/// <para>Disposal waits for what was emitted before it, retrying for at most <see cref="DisposalRetryLimit"/>; a
+/// batch that still fails after that is reported with its events as <see cref="LoggingFailureKind.Final"/>. After
+/// disposal: everything emitted before it has been sent or reported; a later <see cref="Emit"/> is reported as
+/// <see cref="LoggingFailureKind.Final"/>; an owned connection is closed.</para>
 /// </remarks>
 sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureListener
 {
+    static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(5);
+    static readonly TimeSpan DisposalRetryLimit = TimeSpan.FromSeconds(10);
+
     readonly IDatabase _database;
     readonly IConnectionMultiplexer? _ownedConnection;
     readonly RedisKey _streamKey;
@@ -37,9 +50,16 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
     /// <summary>The events of <see cref="_pending"/>, to report if their send fails. Under <see cref="_lock"/>.</summary>
     List<LogEvent> _pendingEvents = [];
 
-    /// <summary>Whether an <c>XADD</c> is in flight; its completion clears it and pulses <see cref="_lock"/>. Under
-    /// <see cref="_lock"/>.</summary>
+    /// <summary>Whether an <c>XADD</c> is in flight or waiting to be retried; its success (or, at disposal, giving
+    /// it up) clears it and pulses <see cref="_lock"/>. Under <see cref="_lock"/>.</summary>
     bool _inFlight;
+
+    /// <summary>How many times in a row the batch in flight has failed. Under <see cref="_lock"/>.</summary>
+    int _failures;
+
+    /// <summary>Set by <see cref="Dispose"/>: after this moment a failed batch is reported, not retried. Under
+    /// <see cref="_lock"/>.</summary>
+    DateTime? _giveUpAt;
 
     /// <summary>Under <see cref="_lock"/>.</summary>
     bool _disposed;
@@ -128,6 +148,7 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         {
             if (_disposed) return;
             _disposed = true;
+            _giveUpAt = DateTime.UtcNow + DisposalRetryLimit;
         }
 
         FlushToDisk();
@@ -138,15 +159,18 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
     /// <summary>Send <see cref="_pending"/> as one entry. Under <see cref="_lock"/>, with nothing in flight.</summary>
     void SendPendingLocked()
     {
-        var events = _pendingEvents;
-        var payload = _pending.TakePayload();
+        var batch = new Batch(_pending.TakePayload(), _pendingEvents);
         _pendingEvents = [];
         _inFlight = true;
+        Send(batch);
+    }
 
+    void Send(Batch batch)
+    {
         Task<RedisValue> sent;
         try
         {
-            sent = _database.StreamAddAsync(_streamKey, RedisStreamFormat.EventsField, payload);
+            sent = _database.StreamAddAsync(_streamKey, RedisStreamFormat.EventsField, batch.Payload);
         }
         catch (Exception ex)
         {
@@ -155,24 +179,56 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
 
         // Not synchronously: the completion takes the lock and may send the next batch, which is no work for
         // the connection's own reader.
-        sent.ContinueWith(static (task, state) => ((RedisStreamSink)((object[])state!)[0]).OnSent(task, (List<LogEvent>)((object[])state!)[1]),
-            new object[] { this, events }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        sent.ContinueWith(static (task, state) => ((Batch)state!).Sink!.OnSent(task, (Batch)state!),
+            batch with { Sink = this }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
-    void OnSent(Task<RedisValue> sent, List<LogEvent> events)
+    void OnSent(Task<RedisValue> sent, Batch batch)
     {
         if (sent.Exception is { } failure)
         {
-            Report(LoggingFailureKind.Permanent, $"failed adding {events.Count} events to the redis stream {_streamKey}",
-                events, failure.InnerExceptions.Count == 1 ? failure.InnerException : failure);
+            var exception = failure.InnerExceptions.Count == 1 ? failure.InnerException : failure;
+            int failures;
+            bool retry;
+            lock (_lock)
+            {
+                failures = ++_failures;
+                retry = _giveUpAt is not { } giveUpAt || DateTime.UtcNow < giveUpAt;
+            }
+
+            if (retry)
+            {
+                if (failures == 1)
+                {
+                    Report(LoggingFailureKind.Temporary,
+                        $"failed adding {batch.Events.Count} events to the redis stream {_streamKey}; retrying until it succeeds, with the events behind them waiting",
+                        null, exception);
+                }
+
+                // First in line still: nothing else is sent until this batch is.
+                Task.Delay(RetryDelay(failures)).ContinueWith(static (_, state) => ((Batch)state!).Sink!.Send((Batch)state!),
+                    batch, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                return;
+            }
+
+            Report(LoggingFailureKind.Final,
+                $"failed adding {batch.Events.Count} events to the redis stream {_streamKey} while the sink was being disposed; they were not written",
+                batch.Events, exception);
         }
 
         lock (_lock)
         {
+            _failures = 0;
             _inFlight = false;
             if (_pendingEvents.Count > 0) SendPendingLocked();
             Monitor.PulseAll(_lock);
         }
+    }
+
+    static TimeSpan RetryDelay(int failures)
+    {
+        var delay = TimeSpan.FromTicks(FirstRetryDelay.Ticks << Math.Min(failures - 1, 16));
+        return delay < LongestRetryDelay ? delay : LongestRetryDelay;
     }
 
     void Report(LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent>? events, Exception? exception)
@@ -185,5 +241,12 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         {
             // A failure listener that fails has nowhere left to report to.
         }
+    }
+
+    /// <summary>One entry's worth: its payload and its events, and the sink that sends it (set when it is sent, to
+    /// pass both to a continuation without a closure).</summary>
+    sealed record Batch(byte[] Payload, List<LogEvent> Events)
+    {
+        public RedisStreamSink? Sink { get; init; }
     }
 }

@@ -7,7 +7,7 @@ using QueueListenerType = Serilog.Sinks.Queue.QueueListener;
 
 namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
 
-public class RedisStreamQueueTests
+public partial class RedisStreamQueueTests
 {
     static readonly TimeSpan Arrival = TimeSpan.FromSeconds(30);
 

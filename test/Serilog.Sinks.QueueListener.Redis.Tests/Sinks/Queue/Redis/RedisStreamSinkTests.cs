@@ -1,0 +1,61 @@
+using System.Globalization;
+using Serilog.Core;
+using Serilog.Sinks.Queue.Redis;
+using Serilog.Sinks.QueueListener.Redis.Tests.Support;
+using StackExchange.Redis;
+
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+
+public class RedisStreamSinkTests
+{
+    static readonly TimeSpan Arrival = TimeSpan.FromSeconds(30);
+
+    [Test]
+    public void EventsLoggedWhileRedisIsDownAllArriveOnceItIsBack()
+    {
+        using var server = RedisServer.Start(appendOnly: true);
+        var streamKey = "logs-" + Guid.NewGuid().ToString("N");
+        // Short timeouts, so that the outage is noticed and the reconnection tried within the test's time.
+        var configuration = server.Configuration + ",connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000";
+        var failures = new CollectingFailureListener();
+        const int count = 3000;
+        const int stopAt = count / 3;
+
+        Task<bool>? restarted = null;
+        using (var logger = new LoggerConfiguration()
+                   .WriteTo.Fallible(w => w.Queue(a => a.RedisStream(configuration, streamKey), bufferSize: 100), failures)
+                   .CreateLogger())
+        {
+            for (var i = 0; i < count; i++)
+            {
+                logger.Information("Event {N}", i);
+                if (i != stopAt) continue;
+
+                server.Stop();
+                // Logging goes on meanwhile, and blocks once the queue in front is full.
+                restarted = Task.Run(() =>
+                {
+                    var noticed = failures.WaitFor("retrying", Arrival);
+                    server.Restart();
+                    return noticed;
+                });
+            }
+
+            Assert.That(restarted!.Wait(Arrival), Is.True);
+            Assert.That(restarted.Result, Is.True, "the outage was not reported");
+        }
+
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var numbers = connection.GetDatabase().StreamRange(streamKey)
+            .SelectMany(e => ClefReader.ReadLines((byte[])e[RedisStreamFormat.EventsField]!))
+            .Select(e => int.Parse(e.Properties["N"].ToString(), CultureInfo.InvariantCulture))
+            .ToList();
+        var duplicates = numbers.Count - numbers.Distinct().Count();
+        TestContext.Out.WriteLine($"{numbers.Count} events in the stream, {duplicates} of them twice");
+        Assert.Multiple(() =>
+        {
+            Assert.That(numbers.Distinct().Order(), Is.EqualTo(Enumerable.Range(0, count)));
+            Assert.That(failures.Failures.Select(f => f.Kind), Is.All.EqualTo(LoggingFailureKind.Temporary));
+        });
+    }
+}
