@@ -1,55 +1,13 @@
 using System.Diagnostics;
-using System.Reflection;
-using System.Runtime.InteropServices;
+using Serilog.Sinks.QueueListener.Testing;
 
 namespace Serilog.Sinks.QueueListener.Tests.Support;
 
 /// <summary>
-/// Starts the child app of test/Serilog.Sinks.QueueListener.ProcessExitApp with <c>dotnet &lt;dll&gt;</c>. The
-/// test project builds it (a project reference that references no assembly) and records where its output is.
+/// Starts the child app of test/Serilog.Sinks.QueueListener.ProcessExitApp; see <see cref="ChildApp"/>.
 /// </summary>
 static class ProcessExitApp
 {
-    const string AssemblyFile = "Serilog.Sinks.QueueListener.ProcessExitApp.dll";
-
-    public static string AssemblyPath
-    {
-        get
-        {
-            var directory = typeof(ProcessExitApp).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-                .Single(a => a.Key == "ProcessExitAppDirectory").Value!;
-            return Path.GetFullPath(Path.Combine(directory, AssemblyFile));
-        }
-    }
-
-    public static Process Start(params string[] arguments)
-    {
-        var startInfo = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        startInfo.ArgumentList.Add(AssemblyPath);
-        foreach (var argument in arguments) startInfo.ArgumentList.Add(argument);
-
-        return Process.Start(startInfo) ?? throw new InvalidOperationException("The child process did not start.");
-    }
-
-    /// <summary>
-    /// The <c>dotnet</c> host running these tests: the SDK tells child processes where it is; otherwise it sits
-    /// three folders above the shared runtime (dotnet/shared/Microsoft.NETCore.App/&lt;version&gt;/).
-    /// </summary>
-    static string DotnetHost()
-    {
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && System.IO.File.Exists(hostPath))
-        {
-            return hostPath;
-        }
-
-        var runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
-        var root = Path.GetFullPath(Path.Combine(runtimeDirectory, "..", "..", ".."));
-        var host = Path.Combine(root, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet");
-        return System.IO.File.Exists(host) ? host : "dotnet";
-    }
+    public static Process Start(params string[] arguments) => ChildApp.Start(typeof(ProcessExitApp).Assembly,
+        "ProcessExitAppDirectory", "Serilog.Sinks.QueueListener.ProcessExitApp.dll", arguments);
 }
