@@ -12,7 +12,7 @@ namespace Serilog.Sinks.QueueListener.Tests.Reliability;
 /// </summary>
 public class ReentrancyTests
 {
-    const int SinkOverflow = QueueSink.ListenerThreadOverflowLimit;
+    const int SinkOverflow = ListenerThreadEnqueue.OverflowLimit;
 
     [Test]
     public void ASinkLoggingThroughItsOwnLoggerIntoAFullBlockQueueNeitherDeadlocksNorLosesAnEventUnreported()

@@ -33,4 +33,15 @@ static class FailureReporting
                 listenerException);
         }
     }
+
+    /// <summary>
+    /// Report an event that could not be enqueued, and let an interrupt that a user's queue let out still reach the
+    /// thread.
+    /// </summary>
+    public static void ReportEnqueueFailure(this ILoggingFailureListener failureListener, object sender, LogEvent logEvent,
+        Exception exception)
+    {
+        failureListener.Report(sender, LoggingFailureKind.Permanent, "failed enqueuing an event", [logEvent], exception);
+        if (exception is ThreadInterruptedException) Thread.CurrentThread.Interrupt();
+    }
 }

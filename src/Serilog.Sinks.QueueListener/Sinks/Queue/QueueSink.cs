@@ -1,4 +1,3 @@
-using System.Globalization;
 using Serilog.Core;
 using Serilog.Debugging;
 using Serilog.Events;
@@ -53,18 +52,13 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// <summary>Flushes through a queue whose listener someone else runs; see <see cref="FlushCoalescer"/>.</summary>
     readonly FlushCoalescer _flushes;
 
-    /// <summary>A token cancelled from the start: what an enqueue on a listener thread passes, so that a full queue
-    /// refuses at once.</summary>
-    static readonly CancellationToken NoWait = new(canceled: true);
+    /// <summary>How an <see cref="Emit"/> on a listener thread enqueues; see <see cref="ListenerThreadEnqueue"/>.</summary>
+    readonly ListenerThreadEnqueue _listenerThreadEnqueue;
 
-    /// <summary>Events carried past the full queue as markers and not yet taken off it; interlocked.</summary>
-    int _carried;
+    /// <summary>What an <see cref="Emit"/> does while the owned listener is not running; see
+    /// <see cref="IdleListenerWatch"/>.</summary>
+    readonly IdleListenerWatch _idleListenerWatch;
 
-    /// <summary>Releases one of <see cref="_carried"/>, when its marker is taken off the queue.</summary>
-    readonly Action<bool> _releaseCarried;
-
-    /// <summary>The run of the owned listener after which its not running was last reported; interlocked.</summary>
-    int _idleReportedRun = -1;
 
     /// <summary>
     /// Create a sink that only enqueues: another party runs the listener over <paramref name="queue"/>.
@@ -78,7 +72,8 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
         _shutdownTimeout = Timeout.InfiniteTimeSpan;
         _processExitDrain = new ProcessExitDrain(this);
         _flushes = new FlushCoalescer(queue, this, () => _failureListener);
-        _releaseCarried = _ => Interlocked.Decrement(ref _carried);
+        _listenerThreadEnqueue = new ListenerThreadEnqueue(queue, this, () => _failureListener);
+        _idleListenerWatch = new IdleListenerWatch(queue, this, () => _failureListener);
     }
 
     /// <summary>
@@ -143,7 +138,7 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// <remarks>
     /// Called on a listener thread (by a sink that logs), it never waits for room, which only that thread could
     /// make: when the queue is full, the event is carried past it, in order, as a marker (at most
-    /// <see cref="ListenerThreadOverflowLimit"/> at a time; beyond that it is dropped and reported), and logging
+    /// <see cref="ListenerThreadEnqueue.OverflowLimit"/> at a time; beyond that it is dropped and reported), and logging
     /// nested deeper than <see cref="ListenerThreadContext.MaxDepth"/> (a sink that logs for every event it writes
     /// loops forever) is cut off and reported.
     /// </remarks>
@@ -167,13 +162,13 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
 
         if (ListenerThreadContext.Current is { } listenerThread)
         {
-            EmitOnListenerThread(logEvent, listenerThread);
+            _listenerThreadEnqueue.Enqueue(logEvent, listenerThread);
         }
         else
         {
             try
             {
-                if (_listener is not { IsRunning: false } idle || !TryEnqueueBesideIdleListener(idle, logEvent))
+                if (_listener is not { IsRunning: false } idle || !_idleListenerWatch.TryEnqueueBeside(idle, logEvent))
                 {
                     _queue.Enqueue(logEvent, _shutdownToken);
                 }
@@ -186,7 +181,7 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
             }
             catch (Exception ex)
             {
-                ReportEnqueueFailure(logEvent, ex);
+                _failureListener.ReportEnqueueFailure(this, logEvent, ex);
                 return;
             }
         }
@@ -216,137 +211,6 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     {
         if (_listener is { HasStoppedConsuming: true }) _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
         (_queue as LogEventQueue)?.ReportPendingDrops();
-    }
-
-    /// <summary>
-    /// The most events logged on listener threads that a sink carries past its full queue at once; see
-    /// <see cref="Emit"/>.
-    /// </summary>
-    internal const int ListenerThreadOverflowLimit = 1024;
-
-    void EmitOnListenerThread(LogEvent logEvent, ListenerThreadContext listenerThread)
-    {
-        var depth = listenerThread.DepthOfNewEvent();
-        if (depth > ListenerThreadContext.MaxDepth)
-        {
-            _failureListener.Report(this, LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture,
-                "reentrant logging from a sink on the listener thread, nested {0} deep, was cut off: a sink that logs for each event it writes would loop forever; the event was not written",
-                depth), [logEvent]);
-            return;
-        }
-
-        ListenerThreadContext.Record(logEvent, depth);
-        try
-        {
-            // Cancelled already: a full queue in Block mode refuses at once instead of waiting.
-            _queue.Enqueue(logEvent, NoWait);
-        }
-        catch (OperationCanceledException)
-        {
-            CarryPastFullQueue(logEvent);
-        }
-        catch (Exception ex)
-        {
-            ReportEnqueueFailure(logEvent, ex);
-        }
-    }
-
-    void CarryPastFullQueue(LogEvent logEvent)
-    {
-        if (Interlocked.Increment(ref _carried) > ListenerThreadOverflowLimit)
-        {
-            Interlocked.Decrement(ref _carried);
-            _failureListener.Report(this, LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture,
-                "an event logged on the listener thread found the queue full, with {0} such events already carried past it; it was dropped, since waiting for room there would deadlock",
-                ListenerThreadOverflowLimit), [logEvent]);
-            return;
-        }
-
-        try
-        {
-            _queue.EnqueueMarker(new QueueMarker(QueueMarkerKind.Event, _releaseCarried, logEvent));
-        }
-        catch (Exception ex)
-        {
-            Interlocked.Decrement(ref _carried);
-            ReportEnqueueFailure(logEvent, ex);
-        }
-    }
-
-    /// <summary>
-    /// The owned listener is not running. A listener that was never started, over a <see cref="LogEventQueue"/> in
-    /// Block mode, is started by the first producer that would otherwise wait for room, rather than let producers
-    /// wait for ever; in every other case a full queue is reported once per stop.
-    /// </summary>
-    /// <returns><see langword="true"/> when the event has been enqueued here; <see langword="false"/> when the
-    /// caller must enqueue it.</returns>
-    bool TryEnqueueBesideIdleListener(QueueListener listener, LogEvent logEvent)
-    {
-        if (!listener.HasEverStarted && _queue is LogEventQueue { FullMode: QueueFullMode.Block })
-        {
-            try
-            {
-                // Cancelled already, so that a full queue refuses at once: exactly the producer that would wait
-                // starts the listener, however many race for the last slot.
-                _queue.Enqueue(logEvent, NoWait);
-                return true;
-            }
-            catch (OperationCanceledException)
-            {
-                StartNeverStartedListener(listener);
-                return false;
-            }
-        }
-
-        ReportIdleListenerOnceIfFull(listener);
-        return false;
-    }
-
-    void StartNeverStartedListener(QueueListener listener)
-    {
-        try
-        {
-            listener.Start();
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
-        {
-            // Started by another producer, or by the application, or disposed, meanwhile.
-            return;
-        }
-
-        _failureListener.Report(this, LoggingFailureKind.Temporary,
-            "the queue is full and its listener was never started; the sink started it rather than let producers wait for ever", null);
-    }
-
-    void ReportIdleListenerOnceIfFull(QueueListener listener)
-    {
-        try
-        {
-            if (_queue.Count < _queue.Capacity) return;
-        }
-        catch (Exception)
-        {
-            // A user's queue that cannot say; the enqueue will find out.
-            return;
-        }
-
-        // Once per stop: the run number tells one stop from the next; a never-started listener is run 0.
-        var run = listener.Runs;
-        if (Interlocked.Exchange(ref _idleReportedRun, run) == run) return;
-        var state = listener.HasEverStarted
-            ? "is not running (it was stopped, or its queue failed)"
-            : "was never started";
-        _failureListener.Report(this, LoggingFailureKind.Temporary,
-            $"the queue is full and its listener {state}; producers wait or drop as the queue's full mode says until it is started or the sink is disposed",
-            null);
-    }
-
-    void ReportEnqueueFailure(LogEvent logEvent, Exception exception)
-    {
-        _failureListener.Report(this, LoggingFailureKind.Permanent, "failed enqueuing an event", [logEvent], exception);
-
-        // A user's queue may let an interrupt out; it must still reach the thread.
-        if (exception is ThreadInterruptedException) Thread.CurrentThread.Interrupt();
     }
 
     /// <summary>
