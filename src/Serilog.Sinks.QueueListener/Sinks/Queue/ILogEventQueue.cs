@@ -64,9 +64,10 @@ public interface ILogEventQueue
     int TryDequeue(LogEvent[] batch, out QueueMarker? marker);
 
     /// <summary>
-    /// Wait until an event or a marker can be dequeued, or the timeout passes.
+    /// Wait until an event or a marker can be dequeued, or the timeout passes. May return sooner, with
+    /// <see langword="false"/>: the caller looks at the queue again and waits again, as the listener does.
     /// </summary>
-    /// <param name="timeout">How long to wait, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
+    /// <param name="timeout">How long to wait at most, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
     /// <returns><see langword="true"/> when something can be dequeued.</returns>
     bool WaitToDequeue(TimeSpan timeout);
 }

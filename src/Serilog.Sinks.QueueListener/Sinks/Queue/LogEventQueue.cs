@@ -284,6 +284,10 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// While the queue has seen work in the last 20 ms, this naps: it returns after at most a millisecond, with
+    /// <see langword="false"/> when nothing came, so that producers never have to wake it (see the class remarks).
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
     /// <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
     public bool WaitToDequeue(TimeSpan timeout)
