@@ -41,6 +41,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     readonly ListenerLoop _loop;
     readonly ListenerShutdown _shutdown;
     readonly LeftoverReclaimer _reclaimer;
+    readonly ListenerFailures _failures;
     readonly FlushCoalescer _flushes;
 
     /// <summary>Numbers the default names.</summary>
@@ -74,10 +75,11 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
             throw new ArgumentException("The sinks must not contain null.", nameof(sinks));
         }
 
-        _sinks = new ListenerSinks(this, sinkArray);
+        _failures = new ListenerFailures(this, () => _failureListener);
+        _sinks = new ListenerSinks(_failures, sinkArray);
         _runState = new ListenerRunState(this);
         _loop = new ListenerLoop(this, _sinks, _runState);
-        _reclaimer = new LeftoverReclaimer(this);
+        _reclaimer = new LeftoverReclaimer(queue, _failures);
         _shutdown = new ListenerShutdown(this, _sinks, _runState, _loop);
         _flushes = new FlushCoalescer(queue, this, () => _failureListener);
     }
@@ -122,8 +124,8 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// <summary>Times a sink (or an override of <see cref="Handle"/>) failed on an event.</summary>
     internal long SinkFailureCount => _sinks.FailureCount;
 
-    /// <summary>Where failures are reported; set during configuration, before the listener starts.</summary>
-    internal ILoggingFailureListener FailureListener => _failureListener;
+    /// <summary>Where the listener's collaborators report failures, with the listener as the sender.</summary>
+    internal ListenerFailures Failures => _failures;
 
     /// <summary>
     /// Tells this queue apart from others in metrics (the <c>queue.name</c> tag). Defaults to <c>queue-</c> and a

@@ -13,15 +13,18 @@ sealed class LeftoverReclaimer
     /// written.</summary>
     const int ReservedSlotSpinLimit = 200;
 
-    readonly QueueListener _owner;
+    readonly ILogEventQueue _queue;
+    readonly ListenerFailures _failures;
 
     /// <summary>Serialises <see cref="Reclaim"/> between disposal and late producers.</summary>
     readonly object _reclaimSync = new();
 
-    /// <param name="owner">The listener whose queue is reclaimed, reported as the sender of failures.</param>
-    public LeftoverReclaimer(QueueListener owner)
+    /// <param name="queue">The listener's queue.</param>
+    /// <param name="failures">Where what is reclaimed is reported, with the listener as the sender.</param>
+    public LeftoverReclaimer(ILogEventQueue queue, ListenerFailures failures)
     {
-        _owner = owner;
+        _queue = queue;
+        _failures = failures;
     }
 
     /// <summary>
@@ -37,7 +40,7 @@ sealed class LeftoverReclaimer
         var interrupted = InterruptDeferral.Enter(_reclaimSync);
         try
         {
-            var queue = _owner.Queue;
+            var queue = _queue;
             var leftovers = new List<LogEvent>();
             var batch = new LogEvent[ListenerLoop.BatchSize];
             var spinner = new SpinWait();
@@ -58,7 +61,7 @@ sealed class LeftoverReclaimer
                 }
                 catch (Exception ex)
                 {
-                    _owner.FailureListener.Report(_owner, LoggingFailureKind.Final,
+                    _failures.Report(LoggingFailureKind.Final,
                         $"{reason}; failed reclaiming what is still queued, which is not written", null, ex);
                     break;
                 }
@@ -81,7 +84,7 @@ sealed class LeftoverReclaimer
 
             if (leftovers.Count > 0)
             {
-                _owner.FailureListener.Report(_owner, LoggingFailureKind.Final,
+                _failures.Report(LoggingFailureKind.Final,
                     $"{reason}; {leftovers.Count} queued events were not written", leftovers);
             }
         }

@@ -60,7 +60,7 @@ sealed class ListenerLoop
         _owner = owner;
         _sinks = sinks;
         _runState = runState;
-        _faults = new QueueFaultBackoff(owner, _endRequested);
+        _faults = new QueueFaultBackoff(owner.Queue, owner.Failures, _endRequested);
     }
 
     /// <summary>Whether the listener thread will take nothing more off the queue: a shutdown abandoned it, or its
@@ -131,7 +131,7 @@ sealed class ListenerLoop
         catch (Exception ex)
         {
             // Nothing in the loop should throw; a thread must not end the process over it.
-            _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, "the listener thread failed", null, ex);
+            _owner.Failures.Report(LoggingFailureKind.Final, "the listener thread failed", null, ex);
             return ListenerLoopEnd.QueueFailed;
         }
         finally
@@ -158,7 +158,7 @@ sealed class ListenerLoop
         }
         catch (Exception ex)
         {
-            _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, "the listener thread failed while ending", null, ex);
+            _owner.Failures.Report(LoggingFailureKind.Final, "the listener thread failed while ending", null, ex);
         }
         finally
         {
@@ -219,7 +219,7 @@ sealed class ListenerLoop
         // Cells the listener has handled are cleared, so those still set hold what the queue just handed over.
         var held = 0;
         while (held < events.Length && events[held] is not null) held++;
-        _owner.FailureListener.Report(_owner, LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture,
+        _owner.Failures.Report(LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture,
             "the queue {0} returned {1} from TryDequeue for a batch of {2}; the listener handles the {3} events the batch holds",
             queue.GetType(), count, events.Length, held), null);
         return held;
@@ -232,7 +232,7 @@ sealed class ListenerLoop
         {
             var taken = _held.Events.Take(count).ToList();
             Array.Clear(_held.Events, 0, count);
-            _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+            _owner.Failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
                 "the listener was abandoned at shutdown; {0} events it had just taken were not written", taken.Count), taken);
             return false;
         }
@@ -244,7 +244,7 @@ sealed class ListenerLoop
             if (logEvent is null)
             {
                 // A user's queue counted a cell it did not fill.
-                _owner.FailureListener.Report(_owner, LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture,
+                _owner.Failures.Report(LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture,
                     "the queue {0} returned a batch with no event at index {1}; the listener skips it", _owner.Queue.GetType(), i), null);
                 _held.Handled();
                 continue;
@@ -258,7 +258,7 @@ sealed class ListenerLoop
             catch (Exception ex)
             {
                 _sinks.CountFailure();
-                _owner.FailureListener.Report(_owner, LoggingFailureKind.Permanent, "failed handling an event", [logEvent], ex);
+                _owner.Failures.Report(LoggingFailureKind.Permanent, "failed handling an event", [logEvent], ex);
             }
 
             _held.Handled();
@@ -307,7 +307,7 @@ sealed class ListenerLoop
         }
         catch (Exception ex)
         {
-            _owner.FailureListener.Report(_owner, LoggingFailureKind.Temporary,
+            _owner.Failures.Report(LoggingFailureKind.Temporary,
                 $"the queue {queue.GetType()} failed to take the acknowledgement of a batch", null, ex);
         }
     }
@@ -322,7 +322,7 @@ sealed class ListenerLoop
         {
             if (_latencyFailureReported) return;
             _latencyFailureReported = true;
-            _owner.FailureListener.Report(_owner, LoggingFailureKind.Temporary,
+            _owner.Failures.Report(LoggingFailureKind.Temporary,
                 "a metrics collector threw while recording serilog.queue.latency; later failures are not reported", null, ex);
         }
     }

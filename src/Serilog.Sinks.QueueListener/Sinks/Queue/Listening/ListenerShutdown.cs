@@ -95,7 +95,7 @@ sealed class ListenerShutdown
         var handled = _loop.HandledCount;
         if (rest.Count > 0)
         {
-            _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+            _owner.Failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
                 "{0}; {1} events the listener thread had taken but not begun to write were not written", reason, rest.Count), rest);
         }
 
@@ -107,7 +107,7 @@ sealed class ListenerShutdown
     {
         if (inFlight is not null && _loop.HandledCount == handledBefore)
         {
-            _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+            _owner.Failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
                 "the listener thread was still writing this event to its sinks {0} after the shutdown began; it may or may not be written",
                 timeout + AbandonedExitGrace), [inFlight]);
         }
@@ -115,7 +115,7 @@ sealed class ListenerShutdown
         var where = _sinks.Disposing is { } sink
             ? $"the sink {sink} has not returned from Dispose"
             : "the listener thread has not returned from a sink";
-        _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+        _owner.Failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
             "the sinks were not all disposed within the shutdown timeout: {0}; the listener thread disposes the rest if it returns",
             where), null);
     }
@@ -138,7 +138,7 @@ sealed class ListenerShutdown
         }
         catch (Exception ex)
         {
-            _owner.FailureListener.Report(_owner, LoggingFailureKind.Permanent,
+            _owner.Failures.Report(LoggingFailureKind.Permanent,
                 "failed sending the stop sentinel; sending a plain one through the queue instead", null, ex);
         }
 
@@ -148,7 +148,7 @@ sealed class ListenerShutdown
         }
         catch (Exception ex)
         {
-            _owner.FailureListener.Report(_owner, LoggingFailureKind.Permanent,
+            _owner.Failures.Report(LoggingFailureKind.Permanent,
                 "failed sending the stop sentinel through the queue; the listener stops once it finds the queue empty", null, ex);
             _loop.EndWhenEmpty(run);
         }

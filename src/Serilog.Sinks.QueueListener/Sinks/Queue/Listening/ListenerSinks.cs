@@ -14,7 +14,7 @@ namespace Serilog.Sinks.Queue;
 /// </remarks>
 sealed class ListenerSinks
 {
-    readonly QueueListener _owner;
+    readonly ListenerFailures _failures;
     readonly ILogEventSink[] _sinks;
 
     /// <summary>How to flush each sink, and the sinks inside it, by index into <see cref="_sinks"/>. Found once, at
@@ -28,11 +28,11 @@ sealed class ListenerSinks
     /// <see cref="ListenerLoop.HandledCount"/>.</summary>
     long _failureCount;
 
-    /// <param name="owner">The listener, reported as the sender of failures, whose failure listener is used.</param>
+    /// <param name="failures">Where failures are reported, with the listener as the sender.</param>
     /// <param name="sinks">The sinks, already checked for <see langword="null"/>.</param>
-    public ListenerSinks(QueueListener owner, ILogEventSink[] sinks)
+    public ListenerSinks(ListenerFailures failures, ILogEventSink[] sinks)
     {
-        _owner = owner;
+        _failures = failures;
         _sinks = sinks;
         _flushers = Array.ConvertAll(_sinks, SinkFlushing.Find);
     }
@@ -58,7 +58,7 @@ sealed class ListenerSinks
             catch (Exception ex)
             {
                 CountFailure();
-                _owner.FailureListener.Report(_owner, LoggingFailureKind.Permanent,
+                _failures.Report(LoggingFailureKind.Permanent,
                     $"failed emitting an event to the sink {sink}", [prepared], ex);
             }
         }
@@ -81,7 +81,7 @@ sealed class ListenerSinks
         var flushed = true;
         foreach (var flusher in _flushers)
         {
-            flushed &= flusher.Flush(_owner);
+            flushed &= flusher.Flush(_failures);
         }
 
         return flushed;
@@ -122,6 +122,6 @@ sealed class ListenerSinks
 
     void ReportDisposeFailure(ILogEventSink sink, Exception exception)
     {
-        _owner.FailureListener.Report(_owner, LoggingFailureKind.Permanent, $"failed disposing the sink {sink}", null, exception);
+        _failures.Report(LoggingFailureKind.Permanent, $"failed disposing the sink {sink}", null, exception);
     }
 }

@@ -17,18 +17,21 @@ sealed class QueueFaultBackoff
     /// all, between them.</summary>
     public const int GiveUpAfter = 10;
 
-    readonly QueueListener _owner;
+    readonly ILogEventQueue _queue;
+    readonly ListenerFailures _reports;
 
     /// <summary>Set when the listener must end anyway (a shutdown gave up on it); cuts a backoff short.</summary>
     readonly ManualResetEventSlim _endRequested;
 
     int _failures;
 
-    /// <param name="owner">The listener, reported as the sender.</param>
+    /// <param name="queue">The listener's queue.</param>
+    /// <param name="reports">Where the failures are reported, with the listener as the sender.</param>
     /// <param name="endRequested">Cuts a backoff short.</param>
-    public QueueFaultBackoff(QueueListener owner, ManualResetEventSlim endRequested)
+    public QueueFaultBackoff(ILogEventQueue queue, ListenerFailures reports, ManualResetEventSlim endRequested)
     {
-        _owner = owner;
+        _queue = queue;
+        _reports = reports;
         _endRequested = endRequested;
     }
 
@@ -45,10 +48,10 @@ sealed class QueueFaultBackoff
     public bool WaitToRetry(Exception exception)
     {
         _failures++;
-        var queue = _owner.Queue.GetType();
+        var queue = _queue.GetType();
         if (_failures >= GiveUpAfter)
         {
-            _owner.FailureListener.Report(_owner, LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+            _reports.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
                 "the queue {0} failed {1} times in a row; the listener stops, and what is still queued is reclaimed and reported when it is disposed",
                 queue, _failures), null, exception);
             return false;
@@ -56,7 +59,7 @@ sealed class QueueFaultBackoff
 
         if (_failures == 1)
         {
-            _owner.FailureListener.Report(_owner, LoggingFailureKind.Temporary, string.Format(CultureInfo.InvariantCulture,
+            _reports.Report(LoggingFailureKind.Temporary, string.Format(CultureInfo.InvariantCulture,
                 "the queue {0} failed; the listener retries with a backoff, and stops after {1} failures in a row", queue, GiveUpAfter),
                 null, exception);
         }

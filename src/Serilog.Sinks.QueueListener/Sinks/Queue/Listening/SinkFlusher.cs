@@ -23,7 +23,7 @@ sealed class SinkFlusher
     /// </summary>
     /// <returns><see langword="false"/> when a sink failed to flush, or holds events that cannot be flushed; both
     /// are reported (the second once).</returns>
-    public bool Flush(QueueListener owner)
+    public bool Flush(ListenerFailures failures)
     {
         var flushed = true;
         foreach (var (sink, flush) in _flushes)
@@ -35,7 +35,7 @@ sealed class SinkFlusher
             catch (Exception ex)
             {
                 flushed = false;
-                owner.FailureListener.Report(owner, LoggingFailureKind.Temporary, $"failed flushing the sink {sink}", null, ex);
+                failures.Report(LoggingFailureKind.Temporary, $"failed flushing the sink {sink}", null, ex);
             }
         }
 
@@ -44,7 +44,7 @@ sealed class SinkFlusher
         if (!_unflushableReported)
         {
             _unflushableReported = true;
-            owner.FailureListener.Report(owner, LoggingFailureKind.Temporary,
+            failures.Report(LoggingFailureKind.Temporary,
                 $"a flush cannot reach what {string.Join(", ", _unflushable.Select(s => s.ToString()))} buffers, so it reports false; give such a sink a queue of its own, or none",
                 null);
         }
