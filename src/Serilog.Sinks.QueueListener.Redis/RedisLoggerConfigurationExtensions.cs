@@ -13,6 +13,7 @@ namespace Serilog;
 public static class RedisLoggerConfigurationExtensions
 {
     const int DefaultBatchSizeLimit = 1000;
+    const int DefaultMaxStreamLength = 100_000;
 
     /// <summary>
     /// Write events to the Redis stream <paramref name="streamKey"/> as compact JSON, many events per entry when
@@ -25,26 +26,33 @@ public static class RedisLoggerConfigurationExtensions
     /// <param name="streamKey">The stream's key.</param>
     /// <param name="batchSizeLimit">The most events in one stream entry, from 1 to 100,000.</param>
     /// <param name="restrictedToMinimumLevel">The minimum level of events to write.</param>
+    /// <param name="maxStreamLength">The most entries the stream may hold, from 1 to 1,000,000,000, by default
+    /// 100,000: at that length the producer waits for collectors to acknowledge and trim, and the queue in front
+    /// applies its <c>fullMode</c>. Nothing unread is ever trimmed. An entry holds one event when they come slowly
+    /// and up to <paramref name="batchSizeLimit"/> when they come quickly, so Redis holds at most about
+    /// <c>maxStreamLength × batchSizeLimit</c> events of this stream.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentNullException">When an argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">When <paramref name="streamKey"/> is empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="batchSizeLimit"/> is out of
-    /// range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="batchSizeLimit"/> or
+    /// <paramref name="maxStreamLength"/> is out of range.</exception>
     public static LoggerConfiguration RedisStream(
         this LoggerSinkConfiguration loggerSinkConfiguration,
         string configuration,
         string streamKey,
         int batchSizeLimit = DefaultBatchSizeLimit,
-        LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum)
+        LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum,
+        int maxStreamLength = DefaultMaxStreamLength)
     {
         if (loggerSinkConfiguration is null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
         if (configuration is null) throw new ArgumentNullException(nameof(configuration));
         RedisNames.Require(streamKey, nameof(streamKey));
         CheckBatchSizeLimit(batchSizeLimit);
+        CheckMaxStreamLength(maxStreamLength);
 
         var connection = RedisNames.Connect(configuration);
         return loggerSinkConfiguration.Sink(
-            new RedisStreamSink(connection.GetDatabase(), connection, streamKey, batchSizeLimit), restrictedToMinimumLevel);
+            new RedisStreamSink(connection.GetDatabase(), connection, streamKey, batchSizeLimit, maxStreamLength), restrictedToMinimumLevel);
     }
 
     /// <summary>
@@ -66,7 +74,16 @@ public static class RedisLoggerConfigurationExtensions
         if (connection is null) throw new ArgumentNullException(nameof(connection));
         RedisNames.Require(streamKey, nameof(streamKey));
 
-        return loggerSinkConfiguration.Sink(new RedisStreamSink(connection.GetDatabase(), null, streamKey, DefaultBatchSizeLimit));
+        return loggerSinkConfiguration.Sink(new RedisStreamSink(connection.GetDatabase(), null, streamKey, DefaultBatchSizeLimit, DefaultMaxStreamLength));
+    }
+
+    static void CheckMaxStreamLength(int maxStreamLength)
+    {
+        if (maxStreamLength is < 1 or > 1_000_000_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxStreamLength), maxStreamLength,
+                "The stream length limit must be from 1 to 1,000,000,000 entries.");
+        }
     }
 
     static void CheckBatchSizeLimit(int batchSizeLimit)

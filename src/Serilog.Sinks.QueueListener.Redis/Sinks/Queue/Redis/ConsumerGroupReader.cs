@@ -8,7 +8,11 @@ namespace Serilog.Sinks.Queue.Redis;
 /// entries other consumers have held longer than the claim idle time (<c>XAUTOCLAIM</c>), for a consumer that died;
 /// then new entries (<c>XREADGROUP ... &gt;</c>), sweeping the group for idle entries again every claim idle time.
 /// </summary>
-/// <remarks>Not thread-safe: <see cref="RedisStreamQueue"/> calls <see cref="Read"/> under its read lock.</remarks>
+/// <remarks>An entry that comes back in the first two phases has been delivered before and not acknowledged: its
+/// consumer died or stopped first, or it was slow. Its delivery count tells a crash that keeps happening (a poison
+/// entry, which would stop the group forever) from a crash that happened once: past the delivery limit it is set
+/// apart, for the queue to report and acknowledge. Not thread-safe: <see cref="RedisStreamQueue"/> calls
+/// <see cref="Read"/> under its read lock.</remarks>
 sealed class ConsumerGroupReader
 {
     enum Phase
@@ -26,6 +30,7 @@ sealed class ConsumerGroupReader
     readonly RedisValue _consumerName;
     readonly int _readCount;
     readonly TimeSpan _claimIdleTime;
+    readonly int _maxDeliveryCount;
 
     Phase _phase = Phase.OwnPending;
 
@@ -39,7 +44,7 @@ sealed class ConsumerGroupReader
     bool _groupReady;
 
     public ConsumerGroupReader(IDatabase database, RedisKey streamKey, RedisValue groupName, RedisValue consumerName,
-        int readCount, TimeSpan claimIdleTime)
+        int readCount, TimeSpan claimIdleTime, int maxDeliveryCount)
     {
         _database = database;
         _streamKey = streamKey;
@@ -47,6 +52,7 @@ sealed class ConsumerGroupReader
         _consumerName = consumerName;
         _readCount = readCount;
         _claimIdleTime = claimIdleTime;
+        _maxDeliveryCount = maxDeliveryCount;
     }
 
     /// <summary>
@@ -56,24 +62,24 @@ sealed class ConsumerGroupReader
     /// the same entry twice.
     /// </summary>
     /// <exception cref="RedisException">When Redis cannot be reached or refuses a command.</exception>
-    public IReadOnlyList<StreamEntry> Read(Func<RedisValue, bool> isHeld)
+    public GroupRead Read(Func<RedisValue, bool> isHeld)
     {
         if (!_groupReady) CreateGroup();
 
         while (true)
         {
-            var entries = _phase switch
+            var read = _phase switch
             {
                 Phase.OwnPending => ReadOwnPending(isHeld),
                 Phase.Claim => Claim(isHeld),
                 _ => ReadNew(),
             };
-            if (entries is not null) return entries;
+            if (read is { } result) return result;
         }
     }
 
     /// <returns>The next page of this consumer's pending entries, or <see langword="null"/> to go on.</returns>
-    StreamEntry[]? ReadOwnPending(Func<RedisValue, bool> isHeld)
+    GroupRead? ReadOwnPending(Func<RedisValue, bool> isHeld)
     {
         var entries = WithGroup(() => _database.StreamReadGroup(_streamKey, _groupName, _consumerName, _cursor, _readCount));
         if (entries.Length == 0)
@@ -84,12 +90,12 @@ sealed class ConsumerGroupReader
         }
 
         _cursor = entries[entries.Length - 1].Id;
-        var notHeld = entries.Where(e => !isHeld(e.Id)).ToArray();
-        return notHeld.Length > 0 ? notHeld : null;
+        var read = SetApartPoison(entries.Where(e => !isHeld(e.Id)).ToArray(), []);
+        return read.IsEmpty ? null : read;
     }
 
     /// <returns>The entries of the next claim, or <see langword="null"/> to go on.</returns>
-    StreamEntry[]? Claim(Func<RedisValue, bool> isHeld)
+    GroupRead? Claim(Func<RedisValue, bool> isHeld)
     {
         var result = WithGroup(() => _database.StreamAutoClaim(_streamKey, _groupName, _consumerName,
             (long)_claimIdleTime.TotalMilliseconds, _cursor, _readCount));
@@ -101,11 +107,12 @@ sealed class ConsumerGroupReader
         }
 
         var claimed = (result.ClaimedEntries ?? []).Where(e => !isHeld(e.Id)).ToArray();
-        return claimed.Length > 0 ? claimed : null;
+        var read = SetApartPoison(claimed, result.DeletedIds ?? []);
+        return read.IsEmpty ? null : read;
     }
 
     /// <returns>New entries, maybe none; or <see langword="null"/> when it is time for a claim sweep first.</returns>
-    StreamEntry[]? ReadNew()
+    GroupRead? ReadNew()
     {
         if (DateTime.UtcNow - _lastSweep >= _claimIdleTime)
         {
@@ -114,7 +121,34 @@ sealed class ConsumerGroupReader
             return null;
         }
 
-        return WithGroup(() => _database.StreamReadGroup(_streamKey, _groupName, _consumerName, StreamPosition.NewMessages, _readCount));
+        var entries = WithGroup(() => _database.StreamReadGroup(_streamKey, _groupName, _consumerName, StreamPosition.NewMessages, _readCount));
+        return entries.Length == 0 ? GroupRead.Nothing : new GroupRead(entries, [], []);
+    }
+
+    /// <summary>Look up the delivery counts of <paramref name="entries"/>, delivered before, now pending with this
+    /// consumer; those past the limit are poison.</summary>
+    GroupRead SetApartPoison(StreamEntry[] entries, RedisValue[] deleted)
+    {
+        if (entries.Length == 0) return new GroupRead([], [], deleted);
+
+        var deliveries = _database.StreamPendingMessages(_streamKey, _groupName, entries.Length, _consumerName,
+                entries[0].Id, entries[entries.Length - 1].Id)
+            .ToDictionary(p => p.MessageId.ToString(), p => (long)p.DeliveryCount, StringComparer.Ordinal);
+        var good = new List<StreamEntry>(entries.Length);
+        var poison = new List<(StreamEntry, long)>();
+        foreach (var entry in entries)
+        {
+            if (deliveries.TryGetValue(entry.Id.ToString(), out var count) && count > _maxDeliveryCount)
+            {
+                poison.Add((entry, count));
+            }
+            else
+            {
+                good.Add(entry);
+            }
+        }
+
+        return new GroupRead(good, poison, deleted);
     }
 
     /// <summary>Acknowledge <paramref name="ids"/> in the group.</summary>

@@ -26,7 +26,13 @@ namespace Serilog.Sinks.Queue.Redis;
 /// which together identify it, for a sink that deduplicates.</para>
 /// <para>An entry with no readable event (no <c>clef</c> field, or nothing in it that is CLEF) is reported to the
 /// failure listener with its id and acknowledged at once, so it is never read again; a bad line in an entry with
-/// good ones is reported and skipped.</para>
+/// good ones is reported and skipped. An entry delivered more than the delivery limit times without being
+/// acknowledged (one whose writing keeps killing its consumer) is reported with its events, counted in
+/// <see cref="DroppedCount"/>, and acknowledged, so that it cannot stop the group.</para>
+/// <para>Bounded: at most every trim interval, and whenever the listener waits for work, the queue deletes from the
+/// stream what every consumer group has acknowledged (<c>XTRIM MINID</c>), never an entry some group has not read
+/// or written; so the stream holds the backlog, which producers cap with their <c>maxStreamLength</c>. Entries that
+/// something else deleted before this group read them are counted then and reported, once each per process.</para>
 /// <para><see cref="Enqueue"/> adds an event to the stream itself, as a producer would, so a
 /// <see cref="QueueSink"/> in the consuming process can log through the same stream.</para>
 /// </remarks>
@@ -43,7 +49,11 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// <see cref="EntryIdPropertyName"/>, it identifies the event, however often it is read.</summary>
     public const string EntryIndexPropertyName = "RedisStreamEntryIndex";
 
+    /// <summary>The delivery limit used when none is given.</summary>
+    public const int DefaultMaxDeliveryCount = 10;
+
     static readonly TimeSpan DefaultClaimIdleTime = TimeSpan.FromSeconds(30);
+    static readonly TimeSpan DefaultTrimInterval = TimeSpan.FromMilliseconds(100);
 
     readonly IConnectionMultiplexer _connection;
     readonly bool _ownsConnection;
@@ -53,38 +63,21 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     readonly RedisValue _consumerName;
     readonly TimeSpan _pollInterval;
 
-    /// <summary>What has been read and not yet dequeued, in order: events, each entry's <see cref="EntryEnd"/>
-    /// right behind its last event, and markers. Under <see cref="_itemsLock"/>, which is never held across a call to
-    /// Redis, so <see cref="EnqueueMarker"/> never waits for one.</summary>
-    readonly Queue<object> _items = new();
-    readonly object _itemsLock = new();
+    /// <summary>What has been read and not yet acknowledged.</summary>
+    readonly ReadEntries _entries = new();
 
-    /// <summary>The entries whose every event has been handed out and which are not yet acknowledged, each with the
-    /// managed thread id of the <see cref="TryDequeue"/> that handed out its last event (or
-    /// <see cref="AnyThread"/> for an entry with no event to hand out). Under <see cref="_itemsLock"/>.</summary>
-    /// <remarks>Why the thread: <see cref="Acknowledge"/> means that what <see cref="TryDequeue"/> returned to the
-    /// listener has been written, and the listener calls both on its own thread. After a shutdown that timed out,
-    /// the shutdown also calls <see cref="TryDequeue"/>, on another thread, for events it reports as never written;
-    /// an abandoned listener that then finishes its batch and acknowledges must not acknowledge those. Tagging with
-    /// the thread tells them apart without the listener saying which is which.</remarks>
-    readonly List<(RedisValue Id, int Thread)> _handedOut = [];
+    /// <summary>Events reported and never written: in poison entries.</summary>
+    long _droppedCount;
 
-    /// <summary>The ids of the entries read and not yet acknowledged, so that a claim sweep does not hand out again
-    /// an entry this queue still holds. Under <see cref="_itemsLock"/>.</summary>
-    readonly HashSet<string> _held = new(StringComparer.Ordinal);
-
-    const int AnyThread = 0;
-
-    /// <summary>The number of events in <see cref="_items"/>; written under <see cref="_itemsLock"/>, read without
-    /// it by <see cref="Count"/>, a snapshot.</summary>
-    int _count;
-
-    /// <summary>Serialises reads from Redis, so that entries are added to <see cref="_items"/> in the order they
+    /// <summary>Serialises reads from Redis, so that entries are added to <see cref="_entries"/> in the order they
     /// were read.</summary>
     readonly object _readLock = new();
 
     /// <summary>Under <see cref="_readLock"/>.</summary>
     readonly ConsumerGroupReader _reader;
+
+    /// <summary>Used on the listener's thread, and at disposal.</summary>
+    readonly AcknowledgedTrim _trim;
 
     /// <summary>Set by <see cref="EnqueueMarker"/> to cut short a wait between polls; reset by the waiting listener
     /// before it looks, so a marker added after the look still ends the wait.</summary>
@@ -111,14 +104,23 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// unacknowledged, before this one claims it, and how often it looks for such entries; from 1 ms to 1 day, by
     /// default 30 s. Longer than the longest the sinks take over one batch, or a slow consumer's entries are written
     /// twice.</param>
+    /// <param name="maxDeliveryCount">How many times an entry may be delivered without being acknowledged before
+    /// it is reported as poison and acknowledged unwritten; from 1 to 1,000, by default 10. Each restart of a consumer
+    /// that held it, and each claim by another, is a delivery.</param>
+    /// <param name="trimInterval">How often at most the queue trims the acknowledged entries from the stream; from
+    /// 10 ms to 1 hour, by default 100 ms; <see cref="Timeout.InfiniteTimeSpan"/> never trims (the stream then grows
+    /// until producers reach their <c>maxStreamLength</c>, unless something else trims it).</param>
     /// <exception cref="ArgumentNullException">When <paramref name="configuration"/> or
     /// <paramref name="streamKey"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">When a name is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="readCount"/>,
-    /// <paramref name="pollInterval"/> or <paramref name="claimIdleTime"/> is out of range.</exception>
+    /// <paramref name="pollInterval"/>, <paramref name="claimIdleTime"/>, <paramref name="maxDeliveryCount"/> or
+    /// <paramref name="trimInterval"/> is out of range.</exception>
     public RedisStreamQueue(string configuration, string streamKey, string groupName = DefaultGroupName,
-        string? consumerName = null, int readCount = 100, TimeSpan? pollInterval = null, TimeSpan? claimIdleTime = null)
-        : this(Connect(configuration), ownsConnection: true, streamKey, groupName, consumerName, readCount, pollInterval, claimIdleTime)
+        string? consumerName = null, int readCount = 100, TimeSpan? pollInterval = null, TimeSpan? claimIdleTime = null,
+        int maxDeliveryCount = DefaultMaxDeliveryCount, TimeSpan? trimInterval = null)
+        : this(Connect(configuration), ownsConnection: true, streamKey, groupName, consumerName, readCount, pollInterval,
+            claimIdleTime, maxDeliveryCount, trimInterval)
     {
     }
 
@@ -135,7 +137,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// <exception cref="ArgumentException">When a name is empty.</exception>
     public RedisStreamQueue(IConnectionMultiplexer connection, string streamKey, string groupName, string consumerName)
         : this(connection, ownsConnection: false, streamKey, groupName,
-            consumerName ?? throw new ArgumentNullException(nameof(consumerName)), 100, null, null)
+            consumerName ?? throw new ArgumentNullException(nameof(consumerName)), 100, null, null, DefaultMaxDeliveryCount, null)
     {
     }
 
@@ -154,12 +156,13 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     public RedisStreamQueue(IConnectionMultiplexer connection, string streamKey, string groupName, string consumerName,
         TimeSpan claimIdleTime)
         : this(connection, ownsConnection: false, streamKey, groupName,
-            consumerName ?? throw new ArgumentNullException(nameof(consumerName)), 100, null, claimIdleTime)
+            consumerName ?? throw new ArgumentNullException(nameof(consumerName)), 100, null, claimIdleTime, DefaultMaxDeliveryCount, null)
     {
     }
 
     RedisStreamQueue(IConnectionMultiplexer connection, bool ownsConnection, string streamKey, string groupName,
-        string? consumerName, int readCount, TimeSpan? pollInterval, TimeSpan? claimIdleTime)
+        string? consumerName, int readCount, TimeSpan? pollInterval, TimeSpan? claimIdleTime, int maxDeliveryCount,
+        TimeSpan? trimInterval)
     {
         _connection = connection ?? throw new ArgumentNullException(nameof(connection));
         _ownsConnection = ownsConnection;
@@ -185,9 +188,21 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
             throw new ArgumentOutOfRangeException(nameof(claimIdleTime), claimAfter, "The claim idle time must be from 1 ms to 1 day.");
         }
 
+        if (maxDeliveryCount is < 1 or > 1_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxDeliveryCount), maxDeliveryCount, "The delivery limit must be from 1 to 1,000.");
+        }
+
+        var trimEvery = trimInterval ?? DefaultTrimInterval;
+        if (trimEvery != Timeout.InfiniteTimeSpan && (trimEvery < TimeSpan.FromMilliseconds(10) || trimEvery > TimeSpan.FromHours(1)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(trimInterval), trimEvery, "The trim interval must be from 10 ms to 1 hour, or infinite.");
+        }
+
         _pollInterval = interval;
         _database = connection.GetDatabase();
-        _reader = new ConsumerGroupReader(_database, _streamKey, _groupName, _consumerName, readCount, claimAfter);
+        _trim = new AcknowledgedTrim(_database, _streamKey, _groupName, trimEvery, (kind, message, ex) => Report(kind, message, null, ex));
+        _reader = new ConsumerGroupReader(_database, _streamKey, _groupName, _consumerName, readCount, claimAfter, maxDeliveryCount);
     }
 
     /// <summary>The stream's key.</summary>
@@ -204,10 +219,10 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
 
     /// <summary>The number of events read from the stream and not yet dequeued; what is still in the stream is not
     /// counted.</summary>
-    public int Count => Volatile.Read(ref _count);
+    public int Count => _entries.Count;
 
-    /// <summary>Always zero: the queue never drops an event.</summary>
-    public long DroppedCount => 0;
+    /// <summary>The number of events in poison entries, reported and never written (see the remarks).</summary>
+    public long DroppedCount => Interlocked.Read(ref _droppedCount);
 
     /// <summary>
     /// Add <paramref name="logEvent"/> to the stream, in an entry of its own, and wait for Redis to accept it.
@@ -230,11 +245,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     {
         if (marker is null) throw new ArgumentNullException(nameof(marker));
 
-        lock (_itemsLock)
-        {
-            _items.Enqueue(marker);
-        }
-
+        _entries.AddMarker(marker);
         _wake.Set();
     }
 
@@ -247,41 +258,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     {
         if (batch is null) throw new ArgumentNullException(nameof(batch));
 
-        marker = null;
-        var count = 0;
-        var thread = Environment.CurrentManagedThreadId;
-        lock (_itemsLock)
-        {
-            // An entry's end is taken with its last event, even when that fills the batch.
-            while (_items.Count > 0)
-            {
-                var head = _items.Peek();
-                if (head is EntryEnd end)
-                {
-                    _items.Dequeue();
-                    _handedOut.Add((end.Id, thread));
-                    continue;
-                }
-
-                if (count == batch.Length) break;
-                if (head is QueueMarker headMarker)
-                {
-                    if (count == 0)
-                    {
-                        marker = headMarker;
-                        _items.Dequeue();
-                    }
-
-                    break;
-                }
-
-                batch[count++] = (LogEvent)_items.Dequeue();
-            }
-
-            _count -= count;
-        }
-
-        return count;
+        return _entries.TryDequeue(batch, out marker);
     }
 
     /// <summary>
@@ -291,7 +268,10 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// </summary>
     /// <exception cref="RedisException">When Redis cannot be reached or refuses the command; the entries are
     /// acknowledged with the next batch's.</exception>
-    public void Acknowledge() => AcknowledgeHandedOut(Environment.CurrentManagedThreadId);
+    public void Acknowledge()
+    {
+        if (AcknowledgeHandedOut(Environment.CurrentManagedThreadId)) _trim.Acknowledged();
+    }
 
     /// <summary>
     /// Wait until something read can be dequeued: read the stream when nothing read is waiting, and again every
@@ -307,7 +287,11 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         while (true)
         {
             _wake.Reset();
-            if (HasItems() || Read()) return true;
+            if (_entries.HasItems || Read()) return true;
+
+            // Idle: trim what was acknowledged since the last trim, so that producers waiting for room in a full
+            // stream do not wait for the next batch, which only they can send.
+            _trim.TrimIfDue();
 
             var left = infinite ? _pollInterval : deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero) return false;
@@ -326,64 +310,52 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     }
 
     /// <summary>
-    /// Close the connection, when the queue opened it. Entries read and not yet acknowledged are not put back: they
-    /// stay in the group's pending list, for this consumer's next start or another consumer's claim.
+    /// Trim what was acknowledged since the last trim, and close the connection when the queue opened it. Entries
+    /// read and not yet acknowledged are not put back: they stay in the group's pending list, for this consumer's next
+    /// start or another consumer's claim. Dispose the listener first.
     /// </summary>
     public void Dispose()
     {
+        _trim.TrimIfDue();
         if (_ownsConnection) _connection.Dispose();
     }
 
-    bool HasItems()
-    {
-        lock (_itemsLock)
-        {
-            return _items.Count > 0;
-        }
-    }
-
     /// <summary>Read entries for this consumer (see <see cref="ConsumerGroupReader"/>) and add their events to
-    /// <see cref="_items"/>, until some event is added or there is nothing more to read.</summary>
+    /// <see cref="_entries"/>, until some event is added or there is nothing more to read.</summary>
     /// <returns>Whether any event was added.</returns>
     bool Read()
     {
         lock (_readLock)
         {
             var added = 0;
-            var unreadable = false;
+            var toAcknowledge = false;
             while (added == 0)
             {
-                var entries = _reader.Read(IsHeld);
-                if (entries.Count == 0) break;
+                var read = _reader.Read(_entries.IsHeld);
+                if (read.IsEmpty) break;
 
-                foreach (var entry in entries)
+                foreach (var id in read.Deleted)
                 {
-                    var id = entry.Id;
+                    ReportDeleted(id);
+                }
+
+                foreach (var (entry, deliveries) in read.Poison)
+                {
+                    ReportPoison(entry, deliveries);
+                    _entries.AddEntry(entry.Id, []);
+                    toAcknowledge = true;
+                }
+
+                foreach (var entry in read.Entries)
+                {
                     var events = ReadEvents(entry);
-                    lock (_itemsLock)
-                    {
-                        _held.Add(id.ToString());
-                        if (events.Count == 0)
-                        {
-                            _handedOut.Add((id, AnyThread));
-                            unreadable = true;
-                            continue;
-                        }
-
-                        foreach (var logEvent in events)
-                        {
-                            _items.Enqueue(logEvent);
-                        }
-
-                        _items.Enqueue(new EntryEnd(id));
-                        _count += events.Count;
-                    }
-
+                    _entries.AddEntry(entry.Id, events);
+                    toAcknowledge |= events.Count == 0;
                     added += events.Count;
                 }
             }
 
-            if (unreadable) AcknowledgeUnreadable();
+            if (toAcknowledge) AcknowledgeUnwritable();
             return added > 0;
         }
     }
@@ -392,9 +364,13 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// entry with no events, are reported.</summary>
     List<LogEvent> ReadEvents(StreamEntry entry)
     {
-        // XREADGROUP returns a pending entry deleted from the stream since (trimmed) without fields: there is
-        // nothing left to write, and this consumer read it before.
-        if (entry.Values is null || entry.Values.Length == 0) return [];
+        // XREADGROUP returns a pending entry deleted from the stream since without fields: there is nothing left
+        // to write. Collectors never trim an entry a group has not acknowledged, so something else deleted it.
+        if (entry.Values is null || entry.Values.Length == 0)
+        {
+            ReportDeleted(entry.Id);
+            return [];
+        }
 
         var payload = entry[RedisStreamFormat.EventsField];
         if (payload.IsNull)
@@ -420,38 +396,27 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         return events;
     }
 
-    bool IsHeld(RedisValue id)
-    {
-        lock (_itemsLock)
-        {
-            return _held.Contains(id.ToString());
-        }
-    }
-
-    /// <summary>Acknowledge unreadable entries at once, so that a stream of nothing else does not wait for a batch
-    /// that never comes; a failure is reported, and they go with the next acknowledgement.</summary>
-    void AcknowledgeUnreadable()
+    /// <summary>Acknowledge entries with nothing to write at once (unreadable, poison or deleted), so that a
+    /// stream of nothing else does not wait for a batch that never comes; a failure is reported, and they go with
+    /// the next acknowledgement.</summary>
+    void AcknowledgeUnwritable()
     {
         try
         {
-            AcknowledgeHandedOut(AnyThread);
+            if (AcknowledgeHandedOut(ReadEntries.AnyThread)) _trim.Acknowledged();
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            Report(LoggingFailureKind.Temporary, $"failed to acknowledge unreadable entries of the redis stream {_streamKey}; retrying with the next batch", ex);
+            Report(LoggingFailureKind.Temporary, $"failed to acknowledge unwritable entries of the redis stream {_streamKey}; retrying with the next batch", null, ex);
         }
     }
 
-    /// <summary>Acknowledge the handed-out entries of <paramref name="thread"/> and those of no thread.</summary>
-    void AcknowledgeHandedOut(int thread)
+    /// <summary>Acknowledge the handed-out entries of <paramref name="thread"/> and those of any thread.</summary>
+    /// <returns>Whether there were any.</returns>
+    bool AcknowledgeHandedOut(int thread)
     {
-        List<(RedisValue Id, int Thread)> taken;
-        lock (_itemsLock)
-        {
-            taken = _handedOut.FindAll(h => h.Thread == thread || h.Thread == AnyThread);
-            if (taken.Count == 0) return;
-            _handedOut.RemoveAll(h => h.Thread == thread || h.Thread == AnyThread);
-        }
+        var taken = _entries.TakeHandedOut(thread);
+        if (taken.Count == 0) return false;
 
         try
         {
@@ -459,42 +424,42 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         }
         catch
         {
-            lock (_itemsLock)
-            {
-                _handedOut.AddRange(taken);
-            }
-
+            _entries.Restore(taken);
             throw;
         }
 
-        lock (_itemsLock)
-        {
-            foreach (var (id, _) in taken)
-            {
-                _held.Remove(id.ToString());
-            }
-        }
+        _entries.Release(taken);
+        return true;
     }
 
-    void ReportUnreadable(RedisValue entryId, string what, Exception? exception) =>
-        Report(LoggingFailureKind.Permanent, $"the entry {entryId} of the redis stream {_streamKey} {what}", exception);
+    void ReportPoison(StreamEntry entry, long deliveries)
+    {
+        var payload = entry[RedisStreamFormat.EventsField];
+        var events = payload.IsNull ? [] : ClefReader.ReadLines((byte[])payload!, _ => { });
+        Interlocked.Add(ref _droppedCount, events.Count);
+        Report(LoggingFailureKind.Permanent,
+            $"the entry {entry.Id} of the redis stream {_streamKey} was delivered {deliveries} times without being acknowledged, more than the limit; its {events.Count} events are not written, and it is acknowledged",
+            events, null);
+    }
 
-    void Report(LoggingFailureKind kind, string message, Exception? exception)
+    void ReportDeleted(RedisValue entryId) =>
+        Report(LoggingFailureKind.Permanent,
+            $"the entry {entryId} of the redis stream {_streamKey} was deleted from the stream before it was written; its events are lost",
+            null, null);
+
+    void ReportUnreadable(RedisValue entryId, string what, Exception? exception) =>
+        Report(LoggingFailureKind.Permanent, $"the entry {entryId} of the redis stream {_streamKey} {what}", null, exception);
+
+    void Report(LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent>? events, Exception? exception)
     {
         try
         {
-            _failureListener.OnLoggingFailed(this, kind, message, null, exception);
+            _failureListener.OnLoggingFailed(this, kind, message, events, exception);
         }
         catch
         {
             // A failure listener that fails has nowhere left to report to.
         }
-    }
-
-    /// <summary>Stands in <see cref="_items"/> right behind the last event of the entry <see cref="Id"/>.</summary>
-    sealed class EntryEnd(RedisValue id)
-    {
-        public RedisValue Id { get; } = id;
     }
 
     static IConnectionMultiplexer Connect(string configuration)

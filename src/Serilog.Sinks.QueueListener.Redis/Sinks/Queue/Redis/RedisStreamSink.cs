@@ -22,6 +22,11 @@ namespace Serilog.Sinks.Queue.Redis;
 /// that is full <see cref="Emit"/> waits: the queue in front fills, and in its <c>Block</c> mode nothing is lost
 /// while Redis is away. An <c>XADD</c> whose reply was lost with the connection may have been added, so a retry can
 /// add a batch twice.</para>
+/// <para>Bounded: an entry is added only while the stream holds fewer than <see cref="_maxStreamLength"/> entries
+/// (see <see cref="CappedStreamAdd"/>). A full stream is treated like a failed <c>XADD</c>, with a shorter backoff
+/// (from <see cref="FirstFullDelay"/> to <see cref="LongestFullDelay"/>) and a <see cref="LoggingFailureKind.Temporary"/>
+/// report at the start of each wait: the batch stays first in line, and the queue in front applies its
+/// <c>fullMode</c> once it fills.</para>
 /// <para>While Redis is away, the listener in front waits in <see cref="Emit"/>, so the logger's disposal waits as
 /// long as the queue's <c>shutdownTimeout</c> lets it; set one to bound it.</para>
 /// <para>Disposal waits for what was emitted before it, retrying for at most <see cref="DisposalRetryLimit"/>; a
@@ -34,11 +39,14 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
     static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
     static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(5);
     static readonly TimeSpan DisposalRetryLimit = TimeSpan.FromSeconds(10);
+    static readonly TimeSpan FirstFullDelay = TimeSpan.FromMilliseconds(5);
+    static readonly TimeSpan LongestFullDelay = TimeSpan.FromMilliseconds(500);
 
     readonly IDatabase _database;
     readonly IConnectionMultiplexer? _ownedConnection;
     readonly RedisKey _streamKey;
     readonly int _batchSizeLimit;
+    readonly int _maxStreamLength;
 
     /// <summary>Guards every field below; never held while calling out (the failure listener, Redis's completion
     /// of a send is awaited outside it).</summary>
@@ -71,12 +79,15 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
     /// <param name="ownedConnection">A connection to close at disposal, or <see langword="null"/>.</param>
     /// <param name="streamKey">The stream's key.</param>
     /// <param name="batchSizeLimit">The most events in one entry.</param>
-    public RedisStreamSink(IDatabase database, IConnectionMultiplexer? ownedConnection, string streamKey, int batchSizeLimit)
+    /// <param name="maxStreamLength">The most entries the stream may hold before this producer waits.</param>
+    public RedisStreamSink(IDatabase database, IConnectionMultiplexer? ownedConnection, string streamKey, int batchSizeLimit,
+        int maxStreamLength)
     {
         _database = database;
         _ownedConnection = ownedConnection;
         _streamKey = streamKey;
         _batchSizeLimit = batchSizeLimit;
+        _maxStreamLength = maxStreamLength;
     }
 
     public void Emit(LogEvent logEvent)
@@ -167,14 +178,14 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
 
     void Send(Batch batch)
     {
-        Task<RedisValue> sent;
+        Task<RedisResult> sent;
         try
         {
-            sent = _database.StreamAddAsync(_streamKey, RedisStreamFormat.EventsField, batch.Payload);
+            sent = CappedStreamAdd.AddAsync(_database, _streamKey, _maxStreamLength, batch.Payload);
         }
         catch (Exception ex)
         {
-            sent = Task.FromException<RedisValue>(ex);
+            sent = Task.FromException<RedisResult>(ex);
         }
 
         // Not synchronously: the completion takes the lock and may send the next batch, which is no work for
@@ -183,11 +194,14 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
             batch with { Sink = this }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
-    void OnSent(Task<RedisValue> sent, Batch batch)
+    void OnSent(Task<RedisResult> sent, Batch batch)
     {
-        if (sent.Exception is { } failure)
+        var failure = sent.Exception is { } aggregate
+            ? aggregate.InnerExceptions.Count == 1 ? aggregate.InnerException : aggregate
+            : null;
+        var full = failure is null && sent.Result.IsNull;
+        if (failure is not null || full)
         {
-            var exception = failure.InnerExceptions.Count == 1 ? failure.InnerException : failure;
             int failures;
             bool retry;
             lock (_lock)
@@ -200,20 +214,23 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
             {
                 if (failures == 1)
                 {
-                    Report(LoggingFailureKind.Temporary,
-                        $"failed adding {batch.Events.Count} events to the redis stream {_streamKey}; retrying until it succeeds, with the events behind them waiting",
-                        null, exception);
+                    Report(LoggingFailureKind.Temporary, full
+                        ? $"the redis stream {_streamKey} holds {_maxStreamLength} entries, its limit; {batch.Events.Count} events wait until collectors trim what they have acknowledged, with the events behind them waiting"
+                        : $"failed adding {batch.Events.Count} events to the redis stream {_streamKey}; retrying until it succeeds, with the events behind them waiting",
+                        null, failure);
                 }
 
                 // First in line still: nothing else is sent until this batch is.
-                Task.Delay(RetryDelay(failures)).ContinueWith(static (_, state) => ((Batch)state!).Sink!.Send((Batch)state!),
+                var delay = full ? Backoff(FirstFullDelay, LongestFullDelay, failures) : Backoff(FirstRetryDelay, LongestRetryDelay, failures);
+                Task.Delay(delay).ContinueWith(static (_, state) => ((Batch)state!).Sink!.Send((Batch)state!),
                     batch, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
                 return;
             }
 
-            Report(LoggingFailureKind.Final,
-                $"failed adding {batch.Events.Count} events to the redis stream {_streamKey} while the sink was being disposed; they were not written",
-                batch.Events, exception);
+            Report(LoggingFailureKind.Final, full
+                ? $"the redis stream {_streamKey} stayed full while the sink was being disposed; {batch.Events.Count} events were not written"
+                : $"failed adding {batch.Events.Count} events to the redis stream {_streamKey} while the sink was being disposed; they were not written",
+                batch.Events, failure);
         }
 
         lock (_lock)
@@ -225,10 +242,10 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         }
     }
 
-    static TimeSpan RetryDelay(int failures)
+    static TimeSpan Backoff(TimeSpan first, TimeSpan longest, int failures)
     {
-        var delay = TimeSpan.FromTicks(FirstRetryDelay.Ticks << Math.Min(failures - 1, 16));
-        return delay < LongestRetryDelay ? delay : LongestRetryDelay;
+        var delay = TimeSpan.FromTicks(first.Ticks << Math.Min(failures - 1, 16));
+        return delay < longest ? delay : longest;
     }
 
     void Report(LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent>? events, Exception? exception)
