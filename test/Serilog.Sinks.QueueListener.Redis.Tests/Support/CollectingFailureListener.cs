@@ -3,22 +3,22 @@ using Serilog.Events;
 
 namespace Serilog.Sinks.QueueListener.Redis.Tests.Support;
 
-/// <summary>Keeps every failure reported to it; thread-safe.</summary>
+/// <summary>Keeps every failure reported to it, with its events; thread-safe.</summary>
 sealed class CollectingFailureListener : ILoggingFailureListener
 {
-    readonly List<(LoggingFailureKind Kind, string Message, Exception? Exception)> _failures = [];
+    readonly List<(LoggingFailureKind Kind, string Message, Exception? Exception, IReadOnlyCollection<LogEvent> Events)> _failures = [];
 
     public void OnLoggingFailed(object sender, LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent>? events,
         Exception? exception)
     {
         lock (_failures)
         {
-            _failures.Add((kind, message, exception));
+            _failures.Add((kind, message, exception, events is null ? [] : [.. events]));
             Monitor.PulseAll(_failures);
         }
     }
 
-    public List<(LoggingFailureKind Kind, string Message, Exception? Exception)> Failures
+    public List<(LoggingFailureKind Kind, string Message, Exception? Exception, IReadOnlyCollection<LogEvent> Events)> Failures
     {
         get
         {

@@ -106,8 +106,10 @@ sealed class ConsumerGroupReader
             _lastSweep = DateTime.UtcNow;
         }
 
+        // XAUTOCLAIM lists deleted entries whatever their idle time, this consumer's own among them.
         var claimed = (result.ClaimedEntries ?? []).Where(e => !isHeld(e.Id)).ToArray();
-        var read = SetApartPoison(claimed, result.DeletedIds ?? []);
+        var deleted = (result.DeletedIds ?? []).Where(id => !isHeld(id)).ToArray();
+        var read = SetApartPoison(claimed, deleted);
         return read.IsEmpty ? null : read;
     }
 
@@ -170,8 +172,31 @@ sealed class ConsumerGroupReader
     }
 
     /// <summary>Create the group from the start of the stream, so that events added before the first listener
-    /// started are read too; creating the stream if there is none yet.</summary>
+    /// started are read too; creating the stream if there is none yet. The group's <c>entries-read</c> counts the
+    /// entries deleted before it was created as read, so that Redis keeps an exact count of what it reads and
+    /// <see cref="AcknowledgedTrim"/> can tell entries deleted unread (Redis 7.0 and later; older servers get a plain
+    /// group).</summary>
     void CreateGroup()
+    {
+        try
+        {
+            _database.ScriptEvaluate(CreateGroupScript, [_streamKey], [_groupName]);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // Another listener of the group created it first.
+        }
+        catch (RedisServerException)
+        {
+            // A server before 7.0 (no ENTRIESREAD), or one that refuses scripts: the plain command, whose error,
+            // if any, is the one to report.
+            CreatePlainGroup();
+        }
+
+        _groupReady = true;
+    }
+
+    void CreatePlainGroup()
     {
         try
         {
@@ -181,7 +206,17 @@ sealed class ConsumerGroupReader
         {
             // Another listener of the group created it first.
         }
-
-        _groupReady = true;
     }
+
+    const string CreateGroupScript = """
+        local added, length = 0, 0
+        if redis.call('EXISTS', KEYS[1]) == 1 then
+          local info = redis.call('XINFO', 'STREAM', KEYS[1])
+          for i = 1, #info, 2 do
+            if info[i] == 'entries-added' then added = info[i + 1] end
+            if info[i] == 'length' then length = info[i + 1] end
+          end
+        end
+        return redis.call('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM', 'ENTRIESREAD', added - length)
+        """;
 }

@@ -1,0 +1,208 @@
+using System.Globalization;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Sinks.Queue;
+using Serilog.Sinks.Queue.Redis;
+using Serilog.Sinks.QueueListener.Redis.Tests.Support;
+using StackExchange.Redis;
+using QueueListenerType = Serilog.Sinks.Queue.QueueListener;
+
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+
+/// <summary>Bounded everywhere: producers cap the stream, collectors trim only what every group has acknowledged,
+/// and what cannot be kept is counted and reported.</summary>
+public class RedisStreamBoundsTests
+{
+    static readonly TimeSpan Arrival = TimeSpan.FromSeconds(30);
+
+    static string NewStreamKey() => "bounds-" + Guid.NewGuid().ToString("N");
+
+    static int NumberOf(LogEvent logEvent) => int.Parse(logEvent.Properties["N"].ToString(), CultureInfo.InvariantCulture);
+
+    static List<int> NumbersInStream(IDatabase database, string streamKey) =>
+    [
+        .. database.StreamRange(streamKey)
+            .SelectMany(e => ClefReader.ReadLines((byte[])e[RedisStreamFormat.EventsField]!))
+            .Select(NumberOf),
+    ];
+
+    [Test]
+    public void InBlockModeAProducerWaitsAtTheLengthLimitAndLosesNothingOnceACollectorCatchesUp()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var database = connection.GetDatabase();
+        const int count = 300;
+        const int limit = 3;
+        var failures = new CollectingFailureListener();
+        var logged = 0;
+
+        using var logger = new LoggerConfiguration()
+            .WriteTo.Fallible(w => w.Queue(a => a.RedisStream(server.Configuration, streamKey, batchSizeLimit: 5, maxStreamLength: limit),
+                bufferSize: 10, fullMode: QueueFullMode.Block), failures)
+            .CreateLogger();
+        var logging = Task.Run(() =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                logger.Information("Event {N}", i);
+                Interlocked.Increment(ref logged);
+            }
+        });
+
+        Assert.That(failures.WaitFor("its limit", Arrival), Is.True, "the full stream was not reported");
+        var loggedBeforeCollector = Volatile.Read(ref logged);
+        var longest = database.StreamLength(streamKey);
+
+        var sink = new CollectingSink();
+        using (var queue = new RedisStreamQueue(connection, streamKey, "collectors", "one"))
+        using (new QueueListenerType(queue, sink).Start())
+        {
+            // Polled, as the evidence that the limit held all along; the cap itself is one script in Redis.
+            var deadline = DateTime.UtcNow + Arrival;
+            while (!sink.WaitFor(count, TimeSpan.FromMilliseconds(20)))
+            {
+                longest = Math.Max(longest, database.StreamLength(streamKey));
+                Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"{sink.Events.Count} of {count} arrived");
+            }
+
+            Assert.That(logging.Wait(Arrival), Is.True);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(loggedBeforeCollector, Is.LessThan(count), "logging did not wait for room in the stream");
+            Assert.That(longest, Is.LessThanOrEqualTo(limit), "the stream grew past its limit");
+            Assert.That(sink.Events.Select(NumberOf), Is.EqualTo(Enumerable.Range(0, count)));
+            Assert.That(failures.Failures.Select(f => f.Kind), Is.All.EqualTo(LoggingFailureKind.Temporary));
+            Assert.That(database.StreamLength(streamKey), Is.Zero, "acknowledged entries left in the stream");
+        });
+    }
+
+    [Test]
+    public void InADropModeEveryEventThatFindsTheStreamFullIsReportedWithItsEvent()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var database = connection.GetDatabase();
+        const int count = 2000;
+        var failures = new CollectingFailureListener();
+
+        var logger = new LoggerConfiguration()
+            .WriteTo.Fallible(w => w.Queue(a => a.RedisStream(server.Configuration, streamKey, batchSizeLimit: 10, maxStreamLength: 2),
+                bufferSize: 10, fullMode: QueueFullMode.DropIncoming), failures)
+            .CreateLogger();
+        for (var i = 0; i < count; i++)
+        {
+            logger.Information("Event {N}", i);
+        }
+
+        // Make room, so that what the producer still holds can go when it is disposed; by then every drop has been
+        // reported, and the rest is in the stream.
+        var sink = new CollectingSink();
+        List<int> dropped;
+        using (var queue = new RedisStreamQueue(connection, streamKey, "collectors", "one"))
+        using (new QueueListenerType(queue, sink).Start())
+        {
+            logger.Dispose();
+            dropped = [.. failures.Failures.Where(f => f.Kind != LoggingFailureKind.Temporary).SelectMany(f => f.Events).Select(NumberOf)];
+            Assert.That(sink.WaitFor(count - dropped.Count, Arrival), Is.True, $"{sink.Events.Count} written, {dropped.Count} dropped");
+        }
+
+        var written = sink.Events.Select(NumberOf).ToList();
+        TestContext.Out.WriteLine($"{written.Count} written, {dropped.Count} dropped and reported");
+        Assert.Multiple(() =>
+        {
+            Assert.That(dropped, Is.Not.Empty);
+            Assert.That(written.Concat(dropped).Order(), Is.EqualTo(Enumerable.Range(0, count)), "each event is written or reported, once");
+        });
+    }
+
+    [Test]
+    public void EntriesAnotherGroupHasNotReadAreNotTrimmed()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var database = connection.GetDatabase();
+        database.StreamCreateConsumerGroup(streamKey, "archive", StreamPosition.Beginning, createStream: true);
+        const int count = 500;
+        using (var logger = new LoggerConfiguration().WriteTo.Queue(a => a.RedisStream(connection, streamKey)).CreateLogger())
+        {
+            for (var i = 0; i < count; i++) logger.Information("Event {N}", i);
+        }
+
+        var entries = database.StreamLength(streamKey);
+        var first = new CollectingSink();
+        using (var queue = new RedisStreamQueue(connection, streamKey, "collectors", "one"))
+        using (new QueueListenerType(queue, first).Start())
+        {
+            Assert.That(first.WaitFor(count, Arrival), Is.True);
+        }
+
+        var lengthWhileArchiveUnread = database.StreamLength(streamKey);
+        var second = new CollectingSink();
+        using (var queue = new RedisStreamQueue(connection, streamKey, "archive", "one"))
+        using (new QueueListenerType(queue, second).Start())
+        {
+            Assert.That(second.WaitFor(count, Arrival), Is.True);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(lengthWhileArchiveUnread, Is.EqualTo(entries), "an entry the archive group had not read was trimmed");
+            Assert.That(second.Events.Select(NumberOf), Is.EqualTo(Enumerable.Range(0, count)));
+            Assert.That(database.StreamLength(streamKey), Is.Zero, "entries both groups acknowledged are left in the stream");
+        });
+    }
+
+    [Test]
+    public void EntriesDeletedByAnotherClientBeforeTheGroupReadThemAreCountedAndReported()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var database = connection.GetDatabase();
+        database.StreamAdd(streamKey, RedisStreamFormat.EventsField, Line(0));
+        var before = new CollectingSink();
+        using (var queue = new RedisStreamQueue(connection, streamKey, "collectors", "one"))
+        using (new QueueListenerType(queue, before).Start())
+        {
+            Assert.That(before.WaitFor(1, Arrival), Is.True);
+        }
+
+        // Five entries come and go while no collector runs.
+        for (var i = 1; i <= 5; i++) database.StreamAdd(streamKey, RedisStreamFormat.EventsField, Line(i));
+        database.StreamTrim(streamKey, 0);
+        database.StreamAdd(streamKey, RedisStreamFormat.EventsField, Line(6));
+
+        var failures = new CollectingFailureListener();
+        var after = new CollectingSink();
+        using (var queue = new RedisStreamQueue(connection, streamKey, "collectors", "one"))
+        {
+            queue.SetFailureListener(failures);
+            using var listener = new QueueListenerType(queue, after).Start();
+            Assert.That(after.WaitFor(1, Arrival), Is.True);
+            Assert.That(failures.WaitFor("deleted before the group", Arrival), Is.True, "the deletion was not reported");
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(after.Events.Select(NumberOf), Is.EqualTo(new[] { 6 }));
+            Assert.That(failures.Failures.Select(f => f.Message), Has.One.StartsWith("5 entries of the redis stream"));
+        });
+    }
+
+    [Test]
+    public void TheLengthLimitIsCheckedAtConfiguration()
+    {
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new LoggerConfiguration().WriteTo.RedisStream("localhost:1,abortConnect=false", "logs", maxStreamLength: 0));
+        Assert.That(exception!.ParamName, Is.EqualTo("maxStreamLength"));
+    }
+
+    static string Line(int n) =>
+        "{\"@t\":\"2024-01-01T00:00:00Z\",\"@mt\":\"Event {N}\",\"N\":" + n.ToString(CultureInfo.InvariantCulture) + "}\n";
+}

@@ -1,0 +1,160 @@
+using Serilog.Core;
+using Serilog.Sinks.Queue.Redis;
+using Serilog.Sinks.QueueListener.Redis.Tests.Support;
+using StackExchange.Redis;
+using QueueListenerType = Serilog.Sinks.Queue.QueueListener;
+
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+
+/// <summary>What cannot be written is reported and acknowledged: poison entries, entries deleted while
+/// pending.</summary>
+public partial class RedisStreamQueueTests
+{
+    /// <summary>Deliver the group's pending entries of <paramref name="consumer"/> again, as a restart of it
+    /// would.</summary>
+    static void Redeliver(IDatabase database, string streamKey, string consumer) =>
+        database.StreamReadGroup(streamKey, Group, consumer, "0-0");
+
+    [Test]
+    public void AnEntryDeliveredMoreOftenThanTheLimitIsReportedWithItsEventsAndAcknowledged()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var database = connection.GetDatabase();
+        database.StreamCreateConsumerGroup(streamKey, Group, StreamPosition.Beginning, createStream: true);
+        var poison = AddEntry(database, streamKey, "kills", "its consumer");
+        database.StreamReadGroup(streamKey, Group, "one", StreamPosition.NewMessages);
+        // Two deliveries so far; the queue's own read makes three, past a limit of two.
+        Redeliver(database, streamKey, "one");
+        AddEntry(database, streamKey, "fine");
+
+        var failures = new CollectingFailureListener();
+        var sink = new CollectingSink();
+        long dropped;
+        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one", maxDeliveryCount: 2))
+        {
+            queue.SetFailureListener(failures);
+            using (var listener = new QueueListenerType(queue, sink).Start())
+            {
+                Assert.That(sink.WaitFor(1, Arrival), Is.True);
+                Assert.That(listener.Stop(Arrival), Is.True);
+            }
+
+            dropped = queue.DroppedCount;
+        }
+
+        var report = failures.Failures.Single(f => f.Message.Contains(poison.ToString(), StringComparison.Ordinal));
+        Assert.Multiple(() =>
+        {
+            Assert.That(sink.Events.Select(TextOf), Is.EqualTo(new[] { "fine" }));
+            Assert.That(report.Kind, Is.EqualTo(LoggingFailureKind.Permanent));
+            Assert.That(report.Message, Does.Contain("delivered 3 times"));
+            Assert.That(report.Events.Select(TextOf), Is.EqualTo(new[] { "kills", "its consumer" }));
+            Assert.That(dropped, Is.EqualTo(2));
+            Assert.That(PendingCount(database, streamKey), Is.Zero);
+        });
+    }
+
+    [Test]
+    public void AnEntryDeliveredUpToTheLimitIsWritten()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var database = connection.GetDatabase();
+        database.StreamCreateConsumerGroup(streamKey, Group, StreamPosition.Beginning, createStream: true);
+        AddEntry(database, streamKey, "survived", "two crashes");
+        database.StreamReadGroup(streamKey, Group, "one", StreamPosition.NewMessages);
+        Redeliver(database, streamKey, "one");
+
+        var sink = new CollectingSink();
+        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one", maxDeliveryCount: 3))
+        using (new QueueListenerType(queue, sink).Start())
+        {
+            Assert.That(sink.WaitFor(2, Arrival), Is.True);
+        }
+
+        Assert.That(sink.Events.Select(TextOf), Is.EqualTo(new[] { "survived", "two crashes" }));
+    }
+
+    [Test]
+    public void APendingEntryDeletedBeforeItWasWrittenIsReportedWhenItsConsumerRestarts()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var database = connection.GetDatabase();
+        database.StreamCreateConsumerGroup(streamKey, Group, StreamPosition.Beginning, createStream: true);
+        var deleted = AddEntry(database, streamKey, "gone");
+        database.StreamReadGroup(streamKey, Group, "one", StreamPosition.NewMessages);
+        database.StreamDelete(streamKey, [deleted]);
+        AddEntry(database, streamKey, "here");
+
+        var failures = new CollectingFailureListener();
+        var sink = new CollectingSink();
+        using (var queue = new RedisStreamQueue(connection, streamKey, Group, "one"))
+        {
+            queue.SetFailureListener(failures);
+            using var listener = new QueueListenerType(queue, sink).Start();
+            Assert.That(sink.WaitFor(1, Arrival), Is.True);
+            Assert.That(listener.Stop(Arrival), Is.True);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sink.Events.Select(TextOf), Is.EqualTo(new[] { "here" }));
+            Assert.That(failures.Failures.Select(f => f.Message),
+                Has.One.Contains(deleted.ToString()).And.Contains("deleted from the stream before it was written"));
+            Assert.That(PendingCount(database, streamKey), Is.Zero);
+        });
+    }
+
+    [Test]
+    public void APendingEntryOfADeadConsumerDeletedBeforeItWasWrittenIsReportedByTheConsumerThatClaimsIt()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var database = connection.GetDatabase();
+        database.StreamCreateConsumerGroup(streamKey, Group, StreamPosition.Beginning, createStream: true);
+        var deleted = AddEntry(database, streamKey, "gone");
+        database.StreamReadGroup(streamKey, Group, "dead", StreamPosition.NewMessages);
+        database.StreamDelete(streamKey, [deleted]);
+        AddEntry(database, streamKey, "here");
+
+        var failures = new CollectingFailureListener();
+        var sink = new CollectingSink();
+        using (var queue = new RedisStreamQueue(connection, streamKey, Group, "alive", TimeSpan.FromMilliseconds(1)))
+        {
+            queue.SetFailureListener(failures);
+            using var listener = new QueueListenerType(queue, sink).Start();
+            Assert.That(sink.WaitFor(1, Arrival), Is.True);
+            Assert.That(failures.WaitFor(deleted.ToString(), Arrival), Is.True);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sink.Events.Select(TextOf), Is.EqualTo(new[] { "here" }));
+            Assert.That(failures.Failures.Select(f => f.Message), Has.One.Contains("deleted from the stream before it was written"));
+            Assert.That(PendingCount(database, streamKey), Is.Zero);
+        });
+    }
+
+    [TestCase(0)]
+    [TestCase(1_001)]
+    public void ADeliveryLimitOutOfRangeIsRefusedNamingIt(int maxDeliveryCount)
+    {
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new RedisStreamQueue("localhost:1,abortConnect=false", "logs", maxDeliveryCount: maxDeliveryCount));
+        Assert.That(exception!.ParamName, Is.EqualTo("maxDeliveryCount"));
+    }
+
+    [Test]
+    public void ATrimIntervalOutOfRangeIsRefusedNamingIt()
+    {
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new RedisStreamQueue("localhost:1,abortConnect=false", "logs", trimInterval: TimeSpan.FromMilliseconds(5)));
+        Assert.That(exception!.ParamName, Is.EqualTo("trimInterval"));
+    }
+}
