@@ -21,11 +21,19 @@ static class CappedStreamAdd
         if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then
           return false
         end
-        return redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[3])
+        return redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
         """;
 
-    /// <summary>Add <paramref name="payload"/> as the events field of a new entry.</summary>
+    /// <summary>Add <paramref name="payload"/> as the events field of a new entry, with the producer's id and the
+    /// entry's number (see FORMAT.md).</summary>
     /// <returns>The new entry's id, or a null result when the stream is full.</returns>
-    public static Task<RedisResult> AddAsync(IDatabase database, RedisKey streamKey, int maxStreamLength, byte[] payload) =>
-        database.ScriptEvaluateAsync(Script, [streamKey], [maxStreamLength, RedisStreamFormat.EventsField, payload]);
+    public static Task<RedisResult> AddAsync(IDatabase database, RedisKey streamKey, int maxStreamLength, byte[] payload,
+        RedisValue producer, long sequence) =>
+        database.ScriptEvaluateAsync(Script, [streamKey],
+        [
+            maxStreamLength,
+            RedisStreamFormat.EventsField, payload,
+            RedisStreamFormat.ProducerField, producer,
+            RedisStreamFormat.SequenceField, sequence,
+        ]);
 }

@@ -49,6 +49,15 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// <see cref="EntryIdPropertyName"/>, it identifies the event, however often it is read.</summary>
     public const string EntryIndexPropertyName = "RedisStreamEntryIndex";
 
+    /// <summary>The property each event gets when its entry names its producer: the producer's id, a string unique
+    /// to one sink in one process.</summary>
+    public const string ProducerPropertyName = "RedisStreamProducer";
+
+    /// <summary>The property each event gets when its entry names its producer: the entry's number among that
+    /// producer's, from 1. With <see cref="ProducerPropertyName"/> and <see cref="EntryIndexPropertyName"/>, it
+    /// identifies the event even when the producer added its entry twice (a retry after a lost reply).</summary>
+    public const string SequencePropertyName = "RedisStreamSequence";
+
     /// <summary>The delivery limit used when none is given.</summary>
     public const int DefaultMaxDeliveryCount = 10;
 
@@ -387,10 +396,17 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         }
 
         var id = new ScalarValue(entry.Id.ToString());
+        var producer = entry[RedisStreamFormat.ProducerField];
+        var producerId = producer.IsNull ? null : new ScalarValue(producer.ToString());
+        var sequence = entry[RedisStreamFormat.SequenceField].TryParse(out long number) ? new ScalarValue(number) : null;
         for (var i = 0; i < events.Count; i++)
         {
             events[i].AddOrUpdateProperty(new LogEventProperty(EntryIdPropertyName, id));
             events[i].AddOrUpdateProperty(new LogEventProperty(EntryIndexPropertyName, new ScalarValue(i)));
+            if (producerId is null || sequence is null) continue;
+
+            events[i].AddOrUpdateProperty(new LogEventProperty(ProducerPropertyName, producerId));
+            events[i].AddOrUpdateProperty(new LogEventProperty(SequencePropertyName, sequence));
         }
 
         return events;

@@ -48,6 +48,14 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
     readonly int _batchSizeLimit;
     readonly int _maxStreamLength;
 
+    /// <summary>Names this sink in the entries it adds, so that a reader can tell an entry added twice (a retry
+    /// after a lost reply) by the pair of it and the entry's number.</summary>
+    readonly RedisValue _producerId = Environment.MachineName + ":" +
+        RedisNames.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + Guid.NewGuid().ToString("N").Substring(0, 8);
+
+    /// <summary>The number of the last entry made. Under <see cref="_lock"/>.</summary>
+    long _sequence;
+
     /// <summary>Guards every field below; never held while calling out (the failure listener, Redis's completion
     /// of a send is awaited outside it).</summary>
     readonly object _lock = new();
@@ -170,7 +178,7 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
     /// <summary>Send <see cref="_pending"/> as one entry. Under <see cref="_lock"/>, with nothing in flight.</summary>
     void SendPendingLocked()
     {
-        var batch = new Batch(_pending.TakePayload(), _pendingEvents);
+        var batch = new Batch(_pending.TakePayload(), _pendingEvents, ++_sequence);
         _pendingEvents = [];
         _inFlight = true;
         Send(batch);
@@ -181,7 +189,7 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         Task<RedisResult> sent;
         try
         {
-            sent = CappedStreamAdd.AddAsync(_database, _streamKey, _maxStreamLength, batch.Payload);
+            sent = CappedStreamAdd.AddAsync(_database, _streamKey, _maxStreamLength, batch.Payload, _producerId, batch.Sequence);
         }
         catch (Exception ex)
         {
@@ -260,9 +268,9 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         }
     }
 
-    /// <summary>One entry's worth: its payload and its events, and the sink that sends it (set when it is sent, to
-    /// pass both to a continuation without a closure).</summary>
-    sealed record Batch(byte[] Payload, List<LogEvent> Events)
+    /// <summary>One entry's worth: its payload, its events and its number, and the sink that sends it (set when it
+    /// is sent, to pass both to a continuation without a closure).</summary>
+    sealed record Batch(byte[] Payload, List<LogEvent> Events, long Sequence)
     {
         public RedisStreamSink? Sink { get; init; }
     }
