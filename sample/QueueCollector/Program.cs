@@ -22,6 +22,11 @@ var redis = Required(collector, "Redis");
 var streamKey = Required(collector, "StreamKey");
 var group = collector["Group"] ?? RedisStreamQueue.DefaultGroupName;
 var consumer = collector["Consumer"] ?? Environment.MachineName;
+var claimIdleTime = Duration(collector, "ClaimIdleTime");
+var trimInterval = Duration(collector, "TrimInterval");
+var maxDeliveryCount = collector["MaxDeliveryCount"] is { } deliveries
+    ? int.Parse(deliveries, CultureInfo.InvariantCulture)
+    : RedisStreamQueue.DefaultMaxDeliveryCount;
 var seconds = Seconds(configuration, "seconds");
 var untilIdle = Seconds(configuration, "until-idle");
 
@@ -35,7 +40,8 @@ using var stop = new CancellationTokenSource();
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
-var queue = new RedisStreamQueue(redis, streamKey, group, consumer);
+var queue = new RedisStreamQueue(redis, streamKey, group, consumer, claimIdleTime: claimIdleTime,
+    maxDeliveryCount: maxDeliveryCount, trimInterval: trimInterval);
 var listener = new QueueListener(queue, sinks).Start();
 Console.WriteLine($"collector: reading stream '{streamKey}' on {redis} as '{consumer}' of group '{group}'");
 
@@ -72,6 +78,9 @@ void OnSignal(PosixSignalContext context)
 
 static string Required(IConfiguration section, string key) =>
     section[key] ?? throw new InvalidOperationException($"The setting Collector:{key} is missing.");
+
+static TimeSpan? Duration(IConfiguration section, string key) =>
+    section[key] is { } value ? TimeSpan.Parse(value, CultureInfo.InvariantCulture) : null;
 
 static TimeSpan? Seconds(IConfiguration configuration, string key) =>
     configuration[key] is { } value ? TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)) : null;
