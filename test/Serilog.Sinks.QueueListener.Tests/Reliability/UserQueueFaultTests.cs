@@ -6,7 +6,7 @@ using Listener = Serilog.Sinks.Queue.QueueListener;
 namespace Serilog.Sinks.QueueListener.Tests.Reliability;
 
 /// <summary>
-/// A user's queue whose <see cref="ILogEventQueue.TryDequeue"/> throws: a passing failure (a dropped connection)
+/// A user's queue whose <see cref="ILogEventQueue.TryDequeue"/> or <see cref="ILogEventQueue.WaitToDequeue"/> throws: a passing failure (a dropped connection)
 /// is reported and ridden out, with nothing lost; a lasting one stops the listener, reported as such, and every
 /// event still queued is reported with the event rather than lost.
 /// </summary>
@@ -64,6 +64,28 @@ public class UserQueueFaultTests
         Assert.That(failures.Failures.Where(f => f.Events.Count > 0).Select(f => f.Kind), Is.All.EqualTo(LoggingFailureKind.Final));
         var accounted = WrittenSequences(gated).Concat(failures.FailedEvents.Select(Some.SequenceOf)).Order();
         Assert.That(accounted, Is.EqualTo(Enumerable.Range(0, Events)));
+    }
+
+    [Test]
+    public void AUserQueueWhoseWaitKeepsFailingWhileEmptyStopsTheListenerAfterOneReportOfTheRun()
+    {
+        var failures = new CollectingFailureListener();
+        var queue = new WaitFailingQueue(new LogEventQueue(64)) { Failing = true };
+        var listener = new Listener(queue, new CollectingSink());
+        listener.SetFailureListener(failures);
+        listener.Start();
+
+        // An empty TryDequeue between the failed waits is no success: the run of failures must add up.
+        var stopped = SpinWait.SpinUntil(() => failures.Failures.Any(f =>
+            f.Kind == LoggingFailureKind.Final && f.Message.Contains("stop", StringComparison.OrdinalIgnoreCase)), Timeouts.Signal);
+        var disposal = BoundedCall.Run(listener.Dispose, TimeSpan.FromSeconds(10));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(stopped, Is.True, "no final report that the listener stops");
+            Assert.That(disposal.Completed, Is.True, "dispose did not return");
+            Assert.That(failures.Failures.Count(f => f.Kind == LoggingFailureKind.Temporary), Is.EqualTo(1), "one report per run of failures");
+        });
     }
 
     /// <summary>

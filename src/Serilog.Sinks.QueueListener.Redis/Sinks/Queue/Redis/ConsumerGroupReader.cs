@@ -172,31 +172,8 @@ sealed class ConsumerGroupReader
     }
 
     /// <summary>Create the group from the start of the stream, so that events added before the first listener
-    /// started are read too; creating the stream if there is none yet. The group's <c>entries-read</c> counts the
-    /// entries deleted before it was created as read, so that Redis keeps an exact count of what it reads and
-    /// <see cref="AcknowledgedTrim"/> can tell entries deleted unread (Redis 7.0 and later; older servers get a plain
-    /// group).</summary>
+    /// started are read too; creating the stream if there is none yet.</summary>
     void CreateGroup()
-    {
-        try
-        {
-            _database.ScriptEvaluate(CreateGroupScript, [_streamKey], [_groupName]);
-        }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
-        {
-            // Another listener of the group created it first.
-        }
-        catch (RedisServerException)
-        {
-            // A server before 7.0 (no ENTRIESREAD), or one that refuses scripts: the plain command, whose error,
-            // if any, is the one to report.
-            CreatePlainGroup();
-        }
-
-        _groupReady = true;
-    }
-
-    void CreatePlainGroup()
     {
         try
         {
@@ -206,17 +183,7 @@ sealed class ConsumerGroupReader
         {
             // Another listener of the group created it first.
         }
-    }
 
-    const string CreateGroupScript = """
-        local added, length = 0, 0
-        if redis.call('EXISTS', KEYS[1]) == 1 then
-          local info = redis.call('XINFO', 'STREAM', KEYS[1])
-          for i = 1, #info, 2 do
-            if info[i] == 'entries-added' then added = info[i + 1] end
-            if info[i] == 'length' then length = info[i + 1] end
-          end
-        end
-        return redis.call('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM', 'ENTRIESREAD', added - length)
-        """;
+        _groupReady = true;
+    }
 }

@@ -29,7 +29,18 @@ static class RedisNames
     /// <exception cref="ArgumentException">When <paramref name="configuration"/> cannot be parsed.</exception>
     public static IConnectionMultiplexer Connect(string configuration)
     {
-        var options = ConfigurationOptions.Parse(configuration);
+        ConfigurationOptions options;
+        try
+        {
+            options = ConfigurationOptions.Parse(configuration);
+        }
+        catch (ArgumentException ex)
+        {
+            // The parser's message names the bad option, never a password's value; the configuration itself is not
+            // repeated, since it may hold one.
+            throw new ArgumentException($"The Redis configuration string cannot be parsed: {ex.Message}", nameof(configuration), ex);
+        }
+
         options.AbortOnConnectFail = false;
         return ConnectionMultiplexer.Connect(options);
     }

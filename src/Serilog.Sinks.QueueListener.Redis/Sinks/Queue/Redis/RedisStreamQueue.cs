@@ -31,8 +31,8 @@ namespace Serilog.Sinks.Queue.Redis;
 /// <see cref="DroppedCount"/>, and acknowledged, so that it cannot stop the group.</para>
 /// <para>Bounded: at most every trim interval, and whenever the listener waits for work, the queue deletes from the
 /// stream what every consumer group has acknowledged (<c>XTRIM MINID</c>), never an entry some group has not read
-/// or written; so the stream holds the backlog, which producers cap with their <c>maxStreamLength</c>. Entries that
-/// something else deleted before this group read them are counted then and reported, once each per process.</para>
+/// or written; so the stream holds the backlog, which producers cap with their <c>maxStreamLength</c>. A pending entry
+/// deleted from the stream (by something else) before it was written is reported with its id.</para>
 /// <para><see cref="Enqueue"/> adds an event to the stream itself, as a producer would, so a
 /// <see cref="QueueSink"/> in the consuming process can log through the same stream.</para>
 /// </remarks>
@@ -87,6 +87,10 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
 
     /// <summary>Used on the listener's thread, and at disposal.</summary>
     readonly AcknowledgedTrim _trim;
+
+    /// <summary>Whether the last read found Redis out of reach, so that an outage is reported once; on the
+    /// listener's thread.</summary>
+    bool _unreachable;
 
     /// <summary>Set by <see cref="EnqueueMarker"/> to cut short a wait between polls; reset by the waiting listener
     /// before it looks, so a marker added after the look still ends the wait.</summary>
@@ -210,7 +214,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
 
         _pollInterval = interval;
         _database = connection.GetDatabase();
-        _trim = new AcknowledgedTrim(_database, _streamKey, _groupName, trimEvery, (kind, message, ex) => Report(kind, message, null, ex));
+        _trim = new AcknowledgedTrim(_database, _streamKey, trimEvery, (kind, message, ex) => Report(kind, message, null, ex));
         _reader = new ConsumerGroupReader(_database, _streamKey, _groupName, _consumerName, readCount, claimAfter, maxDeliveryCount);
     }
 
@@ -284,11 +288,12 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
 
     /// <summary>
     /// Wait until something read can be dequeued: read the stream when nothing read is waiting, and again every
-    /// poll interval until the timeout passes, or a marker arrives.
+    /// poll interval until the timeout passes, or a marker arrives. While Redis cannot be reached, the read is tried
+    /// again every poll interval, and the start of each such outage is reported.
     /// </summary>
     /// <inheritdoc/>
-    /// <exception cref="RedisException">When Redis cannot be reached or refuses the read; the listener retries
-    /// with a backoff.</exception>
+    /// <exception cref="RedisServerException">When Redis refuses the read (the key holds something other than a
+    /// stream, say); the listener retries with a backoff, and stops after a run of them.</exception>
     public bool WaitToDequeue(TimeSpan timeout)
     {
         var infinite = timeout == Timeout.InfiniteTimeSpan;
@@ -296,7 +301,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         while (true)
         {
             _wake.Reset();
-            if (_entries.HasItems || Read()) return true;
+            if (_entries.HasItems || ReadUnlessUnreachable()) return true;
 
             // Idle: trim what was acknowledged since the last trim, so that producers waiting for room in a full
             // stream do not wait for the next batch, which only they can send.
@@ -327,6 +332,33 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     {
         _trim.TrimIfDue();
         if (_ownsConnection) _connection.Dispose();
+    }
+
+    /// <summary>
+    /// <see cref="Read"/>, taking Redis being out of reach as nothing read: for a collector, Redis restarting or the
+    /// network failing is a wait, not a fault of the queue, and the listener would stop after a short run of
+    /// faults.
+    /// </summary>
+    bool ReadUnlessUnreachable()
+    {
+        try
+        {
+            var read = Read();
+            _unreachable = false;
+            return read;
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or TimeoutException)
+        {
+            if (!_unreachable)
+            {
+                Report(LoggingFailureKind.Temporary,
+                    $"failed reading the redis stream {_streamKey}: Redis cannot be reached; the queue tries again every poll interval until it can",
+                    null, ex);
+            }
+
+            _unreachable = true;
+            return false;
+        }
     }
 
     /// <summary>Read entries for this consumer (see <see cref="ConsumerGroupReader"/>) and add their events to

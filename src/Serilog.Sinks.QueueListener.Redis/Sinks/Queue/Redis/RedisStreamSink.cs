@@ -21,7 +21,8 @@ namespace Serilog.Sinks.Queue.Redis;
 /// is reported as <see cref="LoggingFailureKind.Temporary"/>. The events behind it wait in the next batch, and once
 /// that is full <see cref="Emit"/> waits: the queue in front fills, and in its <c>Block</c> mode nothing is lost
 /// while Redis is away. An <c>XADD</c> whose reply was lost with the connection may have been added, so a retry can
-/// add a batch twice.</para>
+/// add a batch twice. A refusal that lasts (the key holds something other than a stream, or the user may not add to
+/// it) is not retried: the batch is reported with its events as <see cref="LoggingFailureKind.Permanent"/>.</para>
 /// <para>Bounded: an entry is added only while the stream holds fewer than <see cref="_maxStreamLength"/> entries
 /// (see <see cref="CappedStreamAdd"/>). A full stream is treated like a failed <c>XADD</c>, with a shorter backoff
 /// (from <see cref="FirstFullDelay"/> to <see cref="LongestFullDelay"/>) and a <see cref="LoggingFailureKind.Temporary"/>
@@ -208,7 +209,14 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
             ? aggregate.InnerExceptions.Count == 1 ? aggregate.InnerException : aggregate
             : null;
         var full = failure is null && sent.Result.IsNull;
-        if (failure is not null || full)
+        if (failure is RedisServerException refused && IsRefusal(refused))
+        {
+            // Retrying cannot help, and in Block mode would hold the application until someone mends the key.
+            Report(LoggingFailureKind.Permanent,
+                $"the redis server refused to add {batch.Events.Count} events to the stream {_streamKey}; they were not written",
+                batch.Events, failure);
+        }
+        else if (failure is not null || full)
         {
             int failures;
             bool retry;
@@ -249,6 +257,13 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
             Monitor.PulseAll(_lock);
         }
     }
+
+    /// <summary>Whether the server refused the command for a reason that lasts: the key holds something other than a
+    /// stream, or the user may not run the command. Other server errors (loading after a restart, out of memory, a
+    /// replica that is read-only during a failover) pass, and are retried.</summary>
+    static bool IsRefusal(RedisServerException exception) =>
+        exception.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal) ||
+        exception.Message.StartsWith("NOPERM", StringComparison.Ordinal);
 
     static TimeSpan Backoff(TimeSpan first, TimeSpan longest, int failures)
     {

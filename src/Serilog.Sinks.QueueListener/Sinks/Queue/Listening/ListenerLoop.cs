@@ -176,13 +176,18 @@ sealed class ListenerLoop
             try
             {
                 count = CheckedCount(queue.TryDequeue(_held.Events, out marker), queue);
-                _faults.Succeeded();
                 if (count == 0 && marker is null)
                 {
                     if (_endWhenEmptyRun == _run) return ListenerLoopEnd.FoundEmpty;
+
+                    // Only a wait that returns ends a run of failures: an empty dequeue between two failed waits
+                    // (a queue over a lost connection) is no sign that the queue works again.
                     queue.WaitToDequeue(IdleCheckInterval);
+                    _faults.Succeeded();
                     continue;
                 }
+
+                _faults.Succeeded();
             }
             catch (ThreadInterruptedException)
             {

@@ -159,50 +159,10 @@ public class RedisStreamBoundsTests
     }
 
     [Test]
-    public void EntriesDeletedByAnotherClientBeforeTheGroupReadThemAreCountedAndReported()
-    {
-        var server = RedisServer.Shared;
-        var streamKey = NewStreamKey();
-        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
-        var database = connection.GetDatabase();
-        database.StreamAdd(streamKey, RedisStreamFormat.EventsField, Line(0));
-        var before = new CollectingSink();
-        using (var queue = new RedisStreamQueue(connection, streamKey, "collectors", "one"))
-        using (new QueueListenerType(queue, before).Start())
-        {
-            Assert.That(before.WaitFor(1, Arrival), Is.True);
-        }
-
-        // Five entries come and go while no collector runs.
-        for (var i = 1; i <= 5; i++) database.StreamAdd(streamKey, RedisStreamFormat.EventsField, Line(i));
-        database.StreamTrim(streamKey, 0);
-        database.StreamAdd(streamKey, RedisStreamFormat.EventsField, Line(6));
-
-        var failures = new CollectingFailureListener();
-        var after = new CollectingSink();
-        using (var queue = new RedisStreamQueue(connection, streamKey, "collectors", "one"))
-        {
-            queue.SetFailureListener(failures);
-            using var listener = new QueueListenerType(queue, after).Start();
-            Assert.That(after.WaitFor(1, Arrival), Is.True);
-            Assert.That(failures.WaitFor("deleted before the group", Arrival), Is.True, "the deletion was not reported");
-        }
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(after.Events.Select(NumberOf), Is.EqualTo(new[] { 6 }));
-            Assert.That(failures.Failures.Select(f => f.Message), Has.One.StartsWith("5 entries of the redis stream"));
-        });
-    }
-
-    [Test]
     public void TheLengthLimitIsCheckedAtConfiguration()
     {
         var exception = Assert.Throws<ArgumentOutOfRangeException>(() =>
             new LoggerConfiguration().WriteTo.RedisStream("localhost:1,abortConnect=false", "logs", maxStreamLength: 0));
         Assert.That(exception!.ParamName, Is.EqualTo("maxStreamLength"));
     }
-
-    static string Line(int n) =>
-        "{\"@t\":\"2024-01-01T00:00:00Z\",\"@mt\":\"Event {N}\",\"N\":" + n.ToString(CultureInfo.InvariantCulture) + "}\n";
 }
