@@ -37,7 +37,7 @@ static class ChildApp
     /// The <c>dotnet</c> host running these tests: the SDK tells child processes where it is; otherwise it sits
     /// three folders above the shared runtime (dotnet/shared/Microsoft.NETCore.App/&lt;version&gt;/).
     /// </summary>
-    static string DotnetHost()
+    public static string DotnetHost()
     {
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && System.IO.File.Exists(hostPath))
         {

@@ -64,12 +64,13 @@ sealed class RunningApp : IDisposable
         }
     }
 
-    /// <summary>Kill the child with SIGKILL (Process.Kill on Unix) and wait for it to be gone.</summary>
+    /// <summary>Kill the child with SIGKILL (Process.Kill on Unix), and any process it started (a script's), and wait
+    /// for it to be gone.</summary>
     public void Kill()
     {
         try
         {
-            _process.Kill();
+            _process.Kill(entireProcessTree: true);
         }
         catch (InvalidOperationException)
         {
