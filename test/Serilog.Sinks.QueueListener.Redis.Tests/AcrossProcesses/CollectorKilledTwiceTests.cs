@@ -36,6 +36,8 @@ public class CollectorKilledTwiceTests
 
     readonly List<RunningApp> _apps = [];
     string _folder = null!;
+    ConnectionMultiplexer? _connection;
+    string? _streamKey;
 
     [SetUp]
     public void CreateFolder()
@@ -50,6 +52,11 @@ public class CollectorKilledTwiceTests
         foreach (var app in _apps) app.Dispose();
         _apps.Clear();
         Directory.Delete(_folder, recursive: true);
+
+        // 200,000 events: not to be kept in the run's server for the tests after this one.
+        if (_streamKey is not null) _connection?.GetDatabase().KeyDelete(_streamKey);
+        _connection?.Dispose();
+        (_connection, _streamKey) = (null, null);
     }
 
     [Test]
@@ -66,9 +73,13 @@ public class CollectorKilledTwiceTests
     void KillTheCollectorTwice(bool hang)
     {
         var server = RedisServer.Shared;
-        var streamKey = "crash-" + Guid.NewGuid().ToString("N");
-        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
-        var database = connection.GetDatabase();
+        _connection = ConnectionMultiplexer.Connect(server.Configuration);
+        _streamKey = "crash-" + Guid.NewGuid().ToString("N");
+        KillTheCollectorTwice(server, _connection.GetDatabase(), _streamKey, hang);
+    }
+
+    void KillTheCollectorTwice(RedisServer server, IDatabase database, string streamKey, bool hang)
+    {
         var (firstFile, secondFile, thirdFile) = (InFolder("first.txt"), InFolder("second.txt"), InFolder("third.txt"));
         var clock = Stopwatch.StartNew();
 
