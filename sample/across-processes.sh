@@ -2,6 +2,7 @@
 # Three producer processes log through WriteTo.Queue into one Redis stream; one collector process reads the stream
 # through a consumer group and writes Console and File. A private redis-server on a free loopback port serves them
 # and is stopped at the end. Usage: sample/across-processes.sh [events per producer, default 10000]
+# It builds the two samples first, unless COLLECTOR_DLL and PRODUCER_DLL name ones already built (as the tests do).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,11 +10,15 @@ events="${1:-10000}"
 producers=3
 command -v redis-server >/dev/null || { echo "redis-server is needed (apt-get install redis-server)" >&2; exit 1; }
 
-echo "Building the collector and the producer ..."
-dotnet build sample/QueueCollector -c Release --nologo -v quiet >/dev/null
-dotnet build sample/QueueProducer -c Release --nologo -v quiet >/dev/null
-collector_dll=sample/QueueCollector/bin/Release/net10.0/QueueCollector.dll
-producer_dll=sample/QueueProducer/bin/Release/net10.0/QueueProducer.dll
+collector_dll="${COLLECTOR_DLL:-}"
+producer_dll="${PRODUCER_DLL:-}"
+if [ -z "$collector_dll" ] || [ -z "$producer_dll" ]; then
+  echo "Building the collector and the producer ..."
+  dotnet build sample/QueueCollector -c Release --nologo -v quiet >/dev/null
+  dotnet build sample/QueueProducer -c Release --nologo -v quiet >/dev/null
+  collector_dll=sample/QueueCollector/bin/Release/net10.0/QueueCollector.dll
+  producer_dll=sample/QueueProducer/bin/Release/net10.0/QueueProducer.dll
+fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/across-processes.XXXXXX")"
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"

@@ -13,14 +13,18 @@ static class ChildApp
 {
     /// <summary>
     /// Start the app whose output folder the calling test assembly records under <paramref name="directoryKey"/>.
+    /// Its standard input is the test's unless <paramref name="redirectStandardInput"/>, for an app that stops when
+    /// told there.
     /// </summary>
-    public static Process Start(Assembly testAssembly, string directoryKey, string assemblyFile, IEnumerable<string> arguments)
+    public static Process Start(Assembly testAssembly, string directoryKey, string assemblyFile, IEnumerable<string> arguments,
+        bool redirectStandardInput = false)
     {
         var directory = testAssembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == directoryKey).Value!;
         var startInfo = new ProcessStartInfo(DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = redirectStandardInput,
             UseShellExecute = false,
         };
         startInfo.ArgumentList.Add(Path.GetFullPath(Path.Combine(directory, assemblyFile)));
@@ -33,7 +37,7 @@ static class ChildApp
     /// The <c>dotnet</c> host running these tests: the SDK tells child processes where it is; otherwise it sits
     /// three folders above the shared runtime (dotnet/shared/Microsoft.NETCore.App/&lt;version&gt;/).
     /// </summary>
-    static string DotnetHost()
+    public static string DotnetHost()
     {
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && System.IO.File.Exists(hostPath))
         {

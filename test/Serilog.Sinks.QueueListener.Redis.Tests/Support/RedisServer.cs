@@ -87,13 +87,7 @@ sealed class RedisServer : IDisposable
     /// <param name="appendOnly">Whether to keep the append-only file (fsync every second).</param>
     public static RedisServer Start(bool appendOnly = false)
     {
-        var executable = FindOnPath("redis-server");
-        if (executable is null)
-        {
-            var message = $"redis-server is not installed; install it with: {InstallCommand}";
-            if (Environment.GetEnvironmentVariable(RequireVariable) == "1") Assert.Fail($"{message} ({RequireVariable}=1)");
-            Assert.Ignore(message);
-        }
+        var executable = RequireInstalled();
 
         // A port is free when we look and may be taken before redis binds it: then try another.
         Exception? last = null;
@@ -101,7 +95,7 @@ sealed class RedisServer : IDisposable
         {
             try
             {
-                return StartOn(executable!, FreeLoopbackPort(), appendOnly);
+                return StartOn(executable, FreeLoopbackPort(), appendOnly);
             }
             catch (InvalidOperationException ex)
             {
@@ -110,6 +104,21 @@ sealed class RedisServer : IDisposable
         }
 
         throw new InvalidOperationException("redis-server did not start.", last);
+    }
+
+    /// <summary>The path of <c>redis-server</c>; without it, ignores or fails the test (see the remarks above), for a
+    /// test that starts one of its own in another way, as the sample script does.</summary>
+    public static string RequireInstalled()
+    {
+        var executable = FindOnPath("redis-server");
+        if (executable is null)
+        {
+            var message = $"redis-server is not installed; install it with: {InstallCommand}";
+            if (Environment.GetEnvironmentVariable(RequireVariable) == "1") Assert.Fail($"{message} ({RequireVariable}=1)");
+            Assert.Ignore(message);
+        }
+
+        return executable!;
     }
 
     static RedisServer StartOn(string executable, int port, bool appendOnly)

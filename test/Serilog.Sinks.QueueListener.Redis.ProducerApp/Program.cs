@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Globalization;
+using Serilog;
+using Serilog.Debugging;
+using Serilog.Sinks.Queue;
+
+// Usage: <configuration> <streamKey> <producer id> <events> <events per second>
+// Logs events 1..<events>, each with the properties Producer and Sequence, through WriteTo.Queue (Block mode) into
+// the stream, no faster than the given rate, so that a collector can be killed while this is still producing. Prints
+// "producing" once the logger is built, and "produced <events> dropped <n>" once closing the logger has drained the
+// queue into the stream; exits with 1 when anything was dropped or reported.
+if (args.Length != 5)
+{
+    Console.Error.WriteLine("usage: <configuration> <streamKey> <producer id> <events> <events per second>");
+    return 2;
+}
+
+var (configuration, streamKey, producer) = (args[0], args[1], args[2]);
+var count = int.Parse(args[3], CultureInfo.InvariantCulture);
+var rate = double.Parse(args[4], CultureInfo.InvariantCulture);
+
+var failures = 0;
+SelfLog.Enable(message =>
+{
+    Interlocked.Increment(ref failures);
+    Console.Error.WriteLine(message);
+});
+
+QueueHandle? handle = null;
+var logger = new LoggerConfiguration()
+    .Enrich.WithProperty("Producer", producer)
+    .WriteTo.Queue(a => a.RedisStream(configuration, streamKey), fullMode: QueueFullMode.Block,
+        shutdownTimeout: TimeSpan.FromSeconds(60), monitor: h => handle = h)
+    .CreateLogger();
+Console.WriteLine("producing");
+
+var clock = Stopwatch.StartNew();
+for (var sequence = 1; sequence <= count; sequence++)
+{
+    logger.Information("Event {Sequence}", sequence);
+
+    // Paced by the due time of the event, not by a sleep per event, so the rate holds whatever a sleep costs.
+    if (sequence % 100 == 0)
+    {
+        var ahead = TimeSpan.FromSeconds(sequence / rate) - clock.Elapsed;
+        if (ahead > TimeSpan.Zero) Thread.Sleep(ahead);
+    }
+}
+
+var dropped = handle?.DroppedCount ?? -1;
+logger.Dispose();
+Console.WriteLine($"produced {count} dropped {dropped}");
+return dropped == 0 && Volatile.Read(ref failures) == 0 ? 0 : 1;

@@ -1,0 +1,17 @@
+using Serilog.Sinks.QueueListener.Testing;
+
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Support;
+
+/// <summary>
+/// Starts the child app of test/Serilog.Sinks.QueueListener.Redis.ProducerApp: numbered events through
+/// <c>WriteTo.Queue(a =&gt; a.RedisStream(...))</c> at a steady rate; see <see cref="ChildApp"/>.
+/// </summary>
+static class ProducerApp
+{
+    public static RunningApp Start(string configuration, string streamKey, string producer, int events, int eventsPerSecond) =>
+        new(producer, ChildApp.Start(typeof(ProducerApp).Assembly, "ProducerAppDirectory",
+            "Serilog.Sinks.QueueListener.Redis.ProducerApp.dll",
+            [configuration, streamKey, producer, Invariant(events), Invariant(eventsPerSecond)]));
+
+    static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
