@@ -12,11 +12,11 @@ namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
 /// report; never a crash, never a hang beyond the timeouts, never a password in a report.</summary>
 public class RedisBadInputTests
 {
-    static readonly TimeSpan Arrival = TimeSpan.FromSeconds(30);
+    static readonly TimeSpan Arrival = StreamEvents.Arrival;
 
-    static string NewStreamKey() => "bad-" + Guid.NewGuid().ToString("N");
+    static string NewStreamKey() => StreamEvents.NewStreamKey("bad");
 
-    static int NumberOf(LogEvent logEvent) => int.Parse(logEvent.Properties["N"].ToString(), CultureInfo.InvariantCulture);
+    static int NumberOf(LogEvent logEvent) => StreamEvents.NumberOf(logEvent);
 
     [Test]
     public void ACollectorRidesOutARedisRestartAndWritesWhatCameBeforeAndAfter()

@@ -13,11 +13,11 @@ namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
 /// and what cannot be kept is counted and reported.</summary>
 public class RedisStreamBoundsTests
 {
-    static readonly TimeSpan Arrival = TimeSpan.FromSeconds(30);
+    static readonly TimeSpan Arrival = StreamEvents.Arrival;
 
-    static string NewStreamKey() => "bounds-" + Guid.NewGuid().ToString("N");
+    static string NewStreamKey() => StreamEvents.NewStreamKey("bounds");
 
-    static int NumberOf(LogEvent logEvent) => int.Parse(logEvent.Properties["N"].ToString(), CultureInfo.InvariantCulture);
+    static int NumberOf(LogEvent logEvent) => StreamEvents.NumberOf(logEvent);
 
     static List<int> NumbersInStream(IDatabase database, string streamKey) =>
     [

@@ -9,9 +9,9 @@ namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
 
 public partial class RedisStreamQueueTests
 {
-    static readonly TimeSpan Arrival = TimeSpan.FromSeconds(30);
+    static readonly TimeSpan Arrival = StreamEvents.Arrival;
 
-    static string NewStreamKey() => "logs-" + Guid.NewGuid().ToString("N");
+    static string NewStreamKey() => StreamEvents.NewStreamKey("logs");
 
     static void Produce(string configuration, string streamKey, string producer, int count, int start = 0)
     {
