@@ -133,9 +133,17 @@ sealed class ConsumerGroupReader
     {
         if (entries.Length == 0) return new GroupRead([], [], deleted);
 
-        var deliveries = _database.StreamPendingMessages(_streamKey, _groupName, entries.Length, _consumerName,
-                entries[0].Id, entries[entries.Length - 1].Id)
-            .ToDictionary(p => p.MessageId.ToString(), p => (long)p.DeliveryCount, StringComparer.Ordinal);
+        var deliveries = PendingDeliveries(entries[0].Id, entries[entries.Length - 1].Id, entries.Length);
+        foreach (var entry in entries)
+        {
+            // The range may hold other entries of this consumer (ones the queue still holds) before this one.
+            if (deliveries.ContainsKey(entry.Id.ToString())) continue;
+            foreach (var pending in PendingDeliveries(entry.Id, entry.Id, 1))
+            {
+                deliveries[pending.Key] = pending.Value;
+            }
+        }
+
         var good = new List<StreamEntry>(entries.Length);
         var poison = new List<(StreamEntry, long)>();
         foreach (var entry in entries)
@@ -152,6 +160,10 @@ sealed class ConsumerGroupReader
 
         return new GroupRead(good, poison, deleted);
     }
+
+    Dictionary<string, long> PendingDeliveries(RedisValue first, RedisValue last, int count) =>
+        _database.StreamPendingMessages(_streamKey, _groupName, count, _consumerName, first, last)
+            .ToDictionary(p => p.MessageId.ToString(), p => (long)p.DeliveryCount, StringComparer.Ordinal);
 
     /// <summary>Acknowledge <paramref name="ids"/> in the group.</summary>
     /// <exception cref="RedisException">When Redis cannot be reached or refuses the command.</exception>
