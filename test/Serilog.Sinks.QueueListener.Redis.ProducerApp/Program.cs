@@ -4,20 +4,26 @@ using Serilog;
 using Serilog.Debugging;
 using Serilog.Sinks.Queue;
 
-// Usage: <configuration> <streamKey> <producer id> <events> <events per second>
+// Usage: <configuration> <streamKey> <producer id> <events> <events per second> [<shutdown timeout, s>]
 // Logs events 1..<events>, each with the properties Producer and Sequence, through WriteTo.Queue (Block mode) into
 // the stream, no faster than the given rate, so that a collector can be killed while this is still producing. Prints
 // "producing" once the logger is built, and "produced <events> dropped <n>" once closing the logger has drained the
 // queue into the stream; exits with 1 when anything was dropped or reported.
-if (args.Length != 5)
+// With a shutdown timeout, the events reported to the failure listener are counted instead, and the process prints
+// "reported <distinct events> of <reports of events>" as it exits (after the sinks' own exit reports), and exits
+// with 0.
+if (args.Length is not (5 or 6))
 {
-    Console.Error.WriteLine("usage: <configuration> <streamKey> <producer id> <events> <events per second>");
+    Console.Error.WriteLine("usage: <configuration> <streamKey> <producer id> <events> <events per second> [<shutdown timeout, s>]");
     return 2;
 }
 
 var (configuration, streamKey, producer) = (args[0], args[1], args[2]);
 var count = int.Parse(args[3], CultureInfo.InvariantCulture);
 var rate = double.Parse(args[4], CultureInfo.InvariantCulture);
+var counting = args.Length == 6;
+var shutdownTimeout = counting ? TimeSpan.FromSeconds(double.Parse(args[5], CultureInfo.InvariantCulture)) : TimeSpan.FromSeconds(60);
+var reports = new ReportedEvents();
 
 var failures = 0;
 SelfLog.Enable(message =>
@@ -29,10 +35,13 @@ SelfLog.Enable(message =>
 QueueHandle? handle = null;
 var logger = new LoggerConfiguration()
     .Enrich.WithProperty("Producer", producer)
-    .WriteTo.Queue(a => a.RedisStream(configuration, streamKey), fullMode: QueueFullMode.Block,
-        shutdownTimeout: TimeSpan.FromSeconds(60), monitor: h => handle = h)
+    .WriteTo.Fallible(w => w.Queue(a => a.RedisStream(configuration, streamKey), fullMode: QueueFullMode.Block,
+        shutdownTimeout: shutdownTimeout, monitor: h => handle = h), reports)
     .CreateLogger();
 Console.WriteLine("producing");
+
+// Registered after the logger's sinks, so it runs after their exit handlers.
+if (counting) AppDomain.CurrentDomain.ProcessExit += (_, _) => Console.WriteLine($"reported {reports.Distinct} of {reports.Total}");
 
 var clock = Stopwatch.StartNew();
 for (var sequence = 1; sequence <= count; sequence++)
@@ -50,4 +59,5 @@ for (var sequence = 1; sequence <= count; sequence++)
 var dropped = handle?.DroppedCount ?? -1;
 logger.Dispose();
 Console.WriteLine($"produced {count} dropped {dropped}");
-return dropped == 0 && Volatile.Read(ref failures) == 0 ? 0 : 1;
+if (counting) return 0;
+return dropped == 0 && Volatile.Read(ref failures) == 0 && reports.Reports == 0 ? 0 : 1;

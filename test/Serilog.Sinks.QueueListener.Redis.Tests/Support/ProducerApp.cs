@@ -13,5 +13,13 @@ static class ProducerApp
             "Serilog.Sinks.QueueListener.Redis.ProducerApp.dll",
             [configuration, streamKey, producer, Invariant(events), Invariant(eventsPerSecond)]));
 
+    /// <summary>As <see cref="Start(string, string, string, int, int)"/>, with a shutdown timeout for the queue and a
+    /// count of the events reported, which the app prints as it exits: <c>reported &lt;distinct&gt; of
+    /// &lt;total&gt;</c>.</summary>
+    public static RunningApp StartCounting(string configuration, string streamKey, string producer, int events, int shutdownSeconds) =>
+        new(producer, ChildApp.Start(typeof(ProducerApp).Assembly, "ProducerAppDirectory",
+            "Serilog.Sinks.QueueListener.Redis.ProducerApp.dll",
+            [configuration, streamKey, producer, Invariant(events), Invariant(1_000_000_000), Invariant(shutdownSeconds)]));
+
     static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -258,7 +258,7 @@ sealed class RedisServer : IDisposable
         }
     }
 
-    static int FreeLoopbackPort()
+    public static int FreeLoopbackPort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

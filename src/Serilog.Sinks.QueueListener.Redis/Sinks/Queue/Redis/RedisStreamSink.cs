@@ -30,6 +30,10 @@ namespace Serilog.Sinks.Queue.Redis;
 /// <c>fullMode</c> once it fills.</para>
 /// <para>While Redis is away, the listener in front waits in <see cref="Emit"/>, so the logger's disposal waits as
 /// long as the queue's <c>shutdownTimeout</c> lets it; set one to bound it.</para>
+/// <para>At process exit, a sink still holding events it cannot send (Redis away, the stream full, while the
+/// listener in front is stuck waiting in <see cref="Emit"/> and the logger's disposal gave up on it) gets
+/// <see cref="ExitWait"/> to send them, then reports them as <see cref="LoggingFailureKind.Final"/>, as possibly not
+/// written: nothing it was handed goes unreported when the process ends.</para>
 /// <para>Disposal waits for what was emitted before it, retrying for at most <see cref="DisposalRetryLimit"/>; a
 /// batch that still fails after that is reported with its events as <see cref="LoggingFailureKind.Final"/>. After
 /// disposal: everything emitted before it has been sent or reported; a later <see cref="Emit"/> is reported as
@@ -42,6 +46,7 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
     static readonly TimeSpan DisposalRetryLimit = TimeSpan.FromSeconds(10);
     static readonly TimeSpan FirstFullDelay = TimeSpan.FromMilliseconds(5);
     static readonly TimeSpan LongestFullDelay = TimeSpan.FromMilliseconds(500);
+    static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(1);
 
     readonly IDatabase _database;
     readonly IConnectionMultiplexer? _ownedConnection;
@@ -78,8 +83,16 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
     /// <see cref="_lock"/>.</summary>
     DateTime? _giveUpAt;
 
-    /// <summary>Under <see cref="_lock"/>.</summary>
+    /// <summary>The batch in flight, or waiting to be retried. Under <see cref="_lock"/>.</summary>
+    Batch? _sending;
+
+    /// <summary>Set by <see cref="Dispose"/>, or at process exit: later events are reported, not sent. Under
+    /// <see cref="_lock"/>.</summary>
     bool _disposed;
+
+    /// <summary>Set at process exit once the batch in flight has been reported, so that its failure is not reported
+    /// again. Under <see cref="_lock"/>.</summary>
+    bool _exitReported;
 
     /// <summary>Set during configuration, before logging starts.</summary>
     ILoggingFailureListener _failureListener = SelfLog.FailureListener;
@@ -97,6 +110,7 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         _streamKey = streamKey;
         _batchSizeLimit = batchSizeLimit;
         _maxStreamLength = maxStreamLength;
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
     public void Emit(LogEvent logEvent)
@@ -106,17 +120,17 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         Exception? formatFailure;
         lock (_lock)
         {
+            while (!_disposed && _inFlight && _pendingEvents.Count >= _batchSizeLimit)
+            {
+                Monitor.Wait(_lock);
+            }
+
             if (_disposed)
             {
                 formatFailure = null;
             }
             else
             {
-                while (_inFlight && _pendingEvents.Count >= _batchSizeLimit)
-                {
-                    Monitor.Wait(_lock);
-                }
-
                 try
                 {
                     _pending.Write(logEvent);
@@ -133,7 +147,7 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
 
         if (formatFailure is null)
         {
-            Report(LoggingFailureKind.Final, "the redis stream sink has been disposed; the event was not written", [logEvent], null);
+            Report(LoggingFailureKind.Final, "the redis stream sink has been disposed, or its process is exiting; the event was not written", [logEvent], null);
         }
         else
         {
@@ -164,6 +178,7 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
 
     public void Dispose()
     {
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         lock (_lock)
         {
             if (_disposed) return;
@@ -182,6 +197,7 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         var batch = new Batch(_pending.TakePayload(), _pendingEvents, ++_sequence);
         _pendingEvents = [];
         _inFlight = true;
+        _sending = batch;
         Send(batch);
     }
 
@@ -220,11 +236,15 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         {
             int failures;
             bool retry;
+            bool reported;
             lock (_lock)
             {
                 failures = ++_failures;
                 retry = _giveUpAt is not { } giveUpAt || DateTime.UtcNow < giveUpAt;
+                reported = _exitReported;
             }
+
+            if (reported) retry = false;
 
             if (retry)
             {
@@ -243,19 +263,54 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
                 return;
             }
 
-            Report(LoggingFailureKind.Final, full
-                ? $"the redis stream {_streamKey} stayed full while the sink was being disposed; {batch.Events.Count} events were not written"
-                : $"failed adding {batch.Events.Count} events to the redis stream {_streamKey} while the sink was being disposed; they were not written",
-                batch.Events, failure);
+            if (!reported)
+            {
+                Report(LoggingFailureKind.Final, full
+                    ? $"the redis stream {_streamKey} stayed full while the sink was being disposed; {batch.Events.Count} events were not written"
+                    : $"failed adding {batch.Events.Count} events to the redis stream {_streamKey} while the sink was being disposed; they were not written",
+                    batch.Events, failure);
+            }
         }
 
         lock (_lock)
         {
             _failures = 0;
             _inFlight = false;
+            _sending = null;
             if (_pendingEvents.Count > 0) SendPendingLocked();
             Monitor.PulseAll(_lock);
         }
+    }
+
+    /// <summary>
+    /// At process exit: wait briefly for the batch in flight; if it is still not sent, report it and the next batch,
+    /// and take no more events. A sink whose batches go through does nothing here, and the queue's own exit drain
+    /// (which runs before or after this) sends the rest through it.
+    /// </summary>
+    void OnProcessExit(object? sender, EventArgs e)
+    {
+        List<LogEvent> held;
+        lock (_lock)
+        {
+            var deadline = DateTime.UtcNow + ExitWait;
+            while (_inFlight)
+            {
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero || !Monitor.Wait(_lock, left)) break;
+            }
+
+            if (!_inFlight) return;
+
+            held = [.. _sending?.Events ?? [], .. _pendingEvents];
+            _pendingEvents = [];
+            _exitReported = true;
+            _disposed = true;
+            Monitor.PulseAll(_lock);
+        }
+
+        Report(LoggingFailureKind.Final,
+            $"the process is exiting while {held.Count} events wait to be added to the redis stream {_streamKey} (Redis cannot be reached, or the stream is full); they may not be written",
+            held, null);
     }
 
     /// <summary>Whether the server refused the command for a reason that lasts: the key holds something other than a

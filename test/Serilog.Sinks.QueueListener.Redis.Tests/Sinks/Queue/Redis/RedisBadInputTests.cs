@@ -144,6 +144,29 @@ public class RedisBadInputTests
     }
 
     [Test]
+    public void AProducerThatNeverReachesRedisReportsEveryEventByTheTimeItsProcessHasExited()
+    {
+        RedisServer.RequireInstalled();
+        const int count = 5000;
+        // Nothing listens on a port just freed; the short timeouts keep the process's end quick.
+        var configuration = $"127.0.0.1:{RedisServer.FreeLoopbackPort()},abortConnect=false,connectTimeout=500,asyncTimeout=500,syncTimeout=500";
+        using var producer = ProducerApp.StartCounting(configuration, NewStreamKey(), "unreachable", count, shutdownSeconds: 1);
+
+        Assert.That(producer.WaitForExit(Arrival), Is.True, "the producer did not exit: " + producer.Describe());
+        var line = producer.Lines.SingleOrDefault(l => l.StartsWith("reported ", StringComparison.Ordinal));
+        Assert.That(line, Is.Not.Null, producer.Describe());
+        var numbers = line!.Split(' ');
+        var (distinct, total) = (int.Parse(numbers[1], CultureInfo.InvariantCulture), int.Parse(numbers[3], CultureInfo.InvariantCulture));
+        TestContext.Out.WriteLine(line);
+        Assert.Multiple(() =>
+        {
+            Assert.That(distinct, Is.EqualTo(count), "events neither sent nor reported: " + producer.Describe());
+            // The event the listener was writing when the shutdown gave up may be reported by both the queue and the sink.
+            Assert.That(total, Is.InRange(count, count + 1));
+        });
+    }
+
+    [Test]
     public void AConfigurationStringThatCannotBeParsedIsRefusedNamingTheParameter()
     {
         var producer = Assert.Throws<ArgumentException>(() =>
