@@ -88,6 +88,9 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// <summary>Used on the listener's thread, and at disposal.</summary>
     readonly AcknowledgedTrim _trim;
 
+    /// <summary>Under <see cref="_readLock"/>.</summary>
+    readonly EntryDecoder _decoder;
+
     /// <summary>Whether the last read found Redis out of reach, so that an outage is reported once; on the
     /// listener's thread.</summary>
     bool _unreachable;
@@ -214,6 +217,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
 
         _pollInterval = interval;
         _database = connection.GetDatabase();
+        _decoder = new EntryDecoder(_streamKey, (kind, message, events, ex) => Report(kind, message, events, ex));
         _trim = new AcknowledgedTrim(_database, _streamKey, trimEvery, (kind, message, ex) => Report(kind, message, null, ex));
         _reader = new ConsumerGroupReader(_database, _streamKey, _groupName, _consumerName, readCount, claimAfter, maxDeliveryCount);
     }
@@ -377,19 +381,19 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
 
                 foreach (var id in read.Deleted)
                 {
-                    ReportDeleted(id);
+                    _decoder.ReportDeleted(id);
                 }
 
                 foreach (var (entry, deliveries) in read.Poison)
                 {
-                    ReportPoison(entry, deliveries);
+                    Interlocked.Add(ref _droppedCount, _decoder.ReportPoison(entry, deliveries));
                     _entries.AddEntry(entry.Id, []);
                     toAcknowledge = true;
                 }
 
                 foreach (var entry in read.Entries)
                 {
-                    var events = ReadEvents(entry);
+                    var events = _decoder.Events(entry);
                     _entries.AddEntry(entry.Id, events);
                     toAcknowledge |= events.Count == 0;
                     added += events.Count;
@@ -399,49 +403,6 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
             if (toAcknowledge) AcknowledgeUnwritable();
             return added > 0;
         }
-    }
-
-    /// <summary>The events of <paramref name="entry"/>, each with its entry id and index; unreadable lines, or an
-    /// entry with no events, are reported.</summary>
-    List<LogEvent> ReadEvents(StreamEntry entry)
-    {
-        // XREADGROUP returns a pending entry deleted from the stream since without fields: there is nothing left
-        // to write. Collectors never trim an entry a group has not acknowledged, so something else deleted it.
-        if (entry.Values is null || entry.Values.Length == 0)
-        {
-            ReportDeleted(entry.Id);
-            return [];
-        }
-
-        var payload = entry[RedisStreamFormat.EventsField];
-        if (payload.IsNull)
-        {
-            ReportUnreadable(entry.Id, $"has no {RedisStreamFormat.EventsField} field", null);
-            return [];
-        }
-
-        var events = ClefReader.ReadLines((byte[])payload!, ex => ReportUnreadable(entry.Id, "has an unreadable event, which is skipped", ex));
-        if (events.Count == 0)
-        {
-            ReportUnreadable(entry.Id, "has no readable event", null);
-            return events;
-        }
-
-        var id = new ScalarValue(entry.Id.ToString());
-        var producer = entry[RedisStreamFormat.ProducerField];
-        var producerId = producer.IsNull ? null : new ScalarValue(producer.ToString());
-        var sequence = entry[RedisStreamFormat.SequenceField].TryParse(out long number) ? new ScalarValue(number) : null;
-        for (var i = 0; i < events.Count; i++)
-        {
-            events[i].AddOrUpdateProperty(new LogEventProperty(EntryIdPropertyName, id));
-            events[i].AddOrUpdateProperty(new LogEventProperty(EntryIndexPropertyName, new ScalarValue(i)));
-            if (producerId is null || sequence is null) continue;
-
-            events[i].AddOrUpdateProperty(new LogEventProperty(ProducerPropertyName, producerId));
-            events[i].AddOrUpdateProperty(new LogEventProperty(SequencePropertyName, sequence));
-        }
-
-        return events;
     }
 
     /// <summary>Acknowledge entries with nothing to write at once (unreadable, poison or deleted), so that a
@@ -479,24 +440,6 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         _entries.Release(taken);
         return true;
     }
-
-    void ReportPoison(StreamEntry entry, long deliveries)
-    {
-        var payload = entry[RedisStreamFormat.EventsField];
-        var events = payload.IsNull ? [] : ClefReader.ReadLines((byte[])payload!, _ => { });
-        Interlocked.Add(ref _droppedCount, events.Count);
-        Report(LoggingFailureKind.Permanent,
-            $"the entry {entry.Id} of the redis stream {_streamKey} was delivered {deliveries} times without being acknowledged, more than the limit; its {events.Count} events are not written, and it is acknowledged",
-            events, null);
-    }
-
-    void ReportDeleted(RedisValue entryId) =>
-        Report(LoggingFailureKind.Permanent,
-            $"the entry {entryId} of the redis stream {_streamKey} was deleted from the stream before it was written; its events are lost",
-            null, null);
-
-    void ReportUnreadable(RedisValue entryId, string what, Exception? exception) =>
-        Report(LoggingFailureKind.Permanent, $"the entry {entryId} of the redis stream {_streamKey} {what}", null, exception);
 
     void Report(LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent>? events, Exception? exception)
     {

@@ -1,0 +1,87 @@
+using Serilog.Core;
+using Serilog.Events;
+using StackExchange.Redis;
+
+namespace Serilog.Sinks.Queue.Redis;
+
+/// <summary>
+/// Turns the entries a <see cref="RedisStreamQueue"/> reads into events, each marked with where it came from, and
+/// reports what cannot be written: unreadable entries and lines, entries deleted before they were written, poison
+/// entries.
+/// </summary>
+sealed class EntryDecoder
+{
+    readonly RedisKey _streamKey;
+    readonly Action<LoggingFailureKind, string, IReadOnlyCollection<LogEvent>?, Exception?> _report;
+
+    /// <param name="streamKey">The stream, for the reports.</param>
+    /// <param name="report">Where failures go.</param>
+    public EntryDecoder(RedisKey streamKey, Action<LoggingFailureKind, string, IReadOnlyCollection<LogEvent>?, Exception?> report)
+    {
+        _streamKey = streamKey;
+        _report = report;
+    }
+
+    /// <summary>The events of <paramref name="entry"/>, each with its entry id and index, and its producer and
+    /// sequence when the entry names them; unreadable lines, or an entry with no events, are reported.</summary>
+    public List<LogEvent> Events(StreamEntry entry)
+    {
+        // XREADGROUP returns a pending entry deleted from the stream since without fields: there is nothing left
+        // to write. Collectors never trim an entry a group has not acknowledged, so something else deleted it.
+        if (entry.Values is null || entry.Values.Length == 0)
+        {
+            ReportDeleted(entry.Id);
+            return [];
+        }
+
+        var payload = entry[RedisStreamFormat.EventsField];
+        if (payload.IsNull)
+        {
+            ReportUnreadable(entry.Id, $"has no {RedisStreamFormat.EventsField} field", null);
+            return [];
+        }
+
+        var events = ClefReader.ReadLines((byte[])payload!, ex => ReportUnreadable(entry.Id, "has an unreadable event, which is skipped", ex));
+        if (events.Count == 0)
+        {
+            ReportUnreadable(entry.Id, "has no readable event", null);
+            return events;
+        }
+
+        var id = new ScalarValue(entry.Id.ToString());
+        var producer = entry[RedisStreamFormat.ProducerField];
+        var producerId = producer.IsNull ? null : new ScalarValue(producer.ToString());
+        var sequence = entry[RedisStreamFormat.SequenceField].TryParse(out long number) ? new ScalarValue(number) : null;
+        for (var i = 0; i < events.Count; i++)
+        {
+            events[i].AddOrUpdateProperty(new LogEventProperty(RedisStreamQueue.EntryIdPropertyName, id));
+            events[i].AddOrUpdateProperty(new LogEventProperty(RedisStreamQueue.EntryIndexPropertyName, new ScalarValue(i)));
+            if (producerId is null || sequence is null) continue;
+
+            events[i].AddOrUpdateProperty(new LogEventProperty(RedisStreamQueue.ProducerPropertyName, producerId));
+            events[i].AddOrUpdateProperty(new LogEventProperty(RedisStreamQueue.SequencePropertyName, sequence));
+        }
+
+        return events;
+    }
+
+    /// <summary>Report a poison entry with what can be read of its events.</summary>
+    /// <returns>The number of events reported.</returns>
+    public int ReportPoison(StreamEntry entry, long deliveries)
+    {
+        var payload = entry[RedisStreamFormat.EventsField];
+        var events = payload.IsNull ? [] : ClefReader.ReadLines((byte[])payload!, _ => { });
+        _report(LoggingFailureKind.Permanent,
+            $"the entry {entry.Id} of the redis stream {_streamKey} was delivered {deliveries} times without being acknowledged, more than the limit; its {events.Count} events are not written, and it is acknowledged",
+            events, null);
+        return events.Count;
+    }
+
+    public void ReportDeleted(RedisValue entryId) =>
+        _report(LoggingFailureKind.Permanent,
+            $"the entry {entryId} of the redis stream {_streamKey} was deleted from the stream before it was written; its events are lost",
+            null, null);
+
+    void ReportUnreadable(RedisValue entryId, string what, Exception? exception) =>
+        _report(LoggingFailureKind.Permanent, $"the entry {entryId} of the redis stream {_streamKey} {what}", null, exception);
+}
