@@ -26,9 +26,13 @@ static class RedisHarness
 
         var fullSpeed = RunEach(server, rate: null, options, output);
         var paced = RunEach(server, options.PacedRate, options, output);
+        output.Write($"  {ProducerConfiguration.QueueBatched.DisplayName()}, each side alone... ");
+        var stages = StagedRun.Run(server, options);
+        output.WriteLine(RedisThroughputTable.Format(
+            $"producers {stages.ProducersEventsPerSecond:N0} events/s, collector {stages.CollectorEventsPerSecond:N0} events/s"));
 
         var report = new RedisReport(options, MachineInfo.Current(), server.Version, startedAt, clock.Elapsed, fullSpeed,
-            paced, RedisTargets.Evaluate(fullSpeed, paced))
+            paced, stages, RedisTargets.Evaluate(fullSpeed, paced, stages))
         {
             LoadAverage = $"{loadAtStart} at the start, {MachineInfo.ReadLoadAverage()} at the end",
         };
@@ -45,6 +49,9 @@ static class RedisHarness
         output.WriteLine("Collector:");
         ConsoleReportWriter.WriteTable(output, RedisCollectorTable.Headers,
             [.. fullSpeed.Concat(paced).Where(r => r.Configuration.UsesRedis()).Select(RedisCollectorTable.Cells)]);
+        output.WriteLine();
+        output.WriteLine($"{ProducerConfiguration.QueueBatched.DisplayName()}, each side alone:");
+        ConsoleReportWriter.WriteTable(output, RedisStagesTable.Headers, [.. RedisStagesTable.Rows(stages)]);
         output.WriteLine();
         ConsoleReportWriter.WriteTargets(report.Targets, output);
 

@@ -9,6 +9,7 @@ namespace Serilog.Sinks.QueueListener.Benchmarks;
 /// <param name="RedisVersion">What redis-server said its version was.</param>
 /// <param name="FullSpeed">One result per configuration, producers as fast as they can.</param>
 /// <param name="Paced">One result per configuration, producers at <see cref="RedisOptions.PacedRate"/>.</param>
+/// <param name="Stages">Batched entries, each side alone.</param>
 sealed record RedisReport(
     RedisOptions Options,
     MachineInfo Machine,
@@ -17,6 +18,7 @@ sealed record RedisReport(
     TimeSpan Duration,
     IReadOnlyList<RedisRunResult> FullSpeed,
     IReadOnlyList<RedisRunResult> Paced,
+    StagedRunResult Stages,
     IReadOnlyList<TargetResult> Targets)
 {
     public IReadOnlyList<string> Files { get; init; } = [];

@@ -61,6 +61,17 @@ sealed class ProducerProcess : IDisposable
         return child;
     }
 
+    /// <summary>Start <paramref name="producers"/> producers, numbered from zero, into <paramref name="started"/> (which
+    /// the caller disposes, whether this returns or throws).</summary>
+    public static void StartAll(List<ProducerProcess> started, string redis, string streamKey,
+        ProducerConfiguration configuration, int events, int? rate, int producers, TimeSpan warmUp)
+    {
+        for (var p = 0; p < producers; p++)
+        {
+            started.Add(Start(redis, streamKey, configuration, events, rate, p, producers, warmUp));
+        }
+    }
+
     /// <summary>Wait for the producer to be warmed up.</summary>
     /// <returns>How many warm-up calls it made (each an event for the collector, when it writes to Redis).</returns>
     /// <exception cref="InvalidOperationException">When it does not say so in time, or says something else.</exception>

@@ -39,11 +39,8 @@ static class RedisRun
         var children = new List<ProducerProcess>();
         try
         {
-            for (var p = 0; p < options.Producers; p++)
-            {
-                children.Add(ProducerProcess.Start(server.Configuration, key, configuration, eventsPerProducer, rate, p,
-                    options.Producers, options.WarmUp));
-            }
+            ProducerProcess.StartAll(children, server.Configuration, key, configuration, eventsPerProducer, rate,
+                options.Producers, options.WarmUp);
 
             var warmUps = children.Sum(c => c.WaitUntilReady(options.Timeout));
             if (collector is not null && !collector.WaitForWarmUps(warmUps, options.Timeout))
@@ -78,7 +75,8 @@ static class RedisRun
                 completed,
                 sink is null ? double.NaN : Stopwatch.GetElapsedTime(sink.FirstAt, sink.LastAt).TotalSeconds,
                 Stopwatch.GetElapsedTime(released, Math.Max(end, released)).TotalSeconds,
-                sink is null ? [] : DeliveryPercentiles(sink.LatencyTicks),
+                sink is null ? [] : Percentiles(sink.LatencyTicks, 50, 99, 99.9, 100),
+                sink is null ? [] : Percentiles(sink.ToRedisTicks, 50, 99, 100),
                 results.Sum(r => r.CpuNanoseconds) / 1e9,
                 redisCpu.TotalSeconds,
                 collector is null ? 0 : cpu.TotalSeconds,
@@ -96,7 +94,7 @@ static class RedisRun
     }
 
     /// <summary>Wait until every event has arrived, or none has for <see cref="StallTimeout"/>.</summary>
-    static bool WaitForDeliveries(DeliveryRecordingSink sink)
+    public static bool WaitForDeliveries(DeliveryRecordingSink sink)
     {
         var last = -1L;
         var stalled = Stopwatch.StartNew();
@@ -117,13 +115,13 @@ static class RedisRun
         return true;
     }
 
-    /// <summary>p50, p99, p99.9 and max, in milliseconds.</summary>
-    static double[] DeliveryPercentiles(ReadOnlySpan<long> latencyTicks)
+    /// <summary>The <paramref name="percentiles"/> of <paramref name="ticks"/>, in milliseconds.</summary>
+    static double[] Percentiles(ReadOnlySpan<long> ticks, params double[] percentiles)
     {
-        if (latencyTicks.IsEmpty) return [];
+        if (ticks.IsEmpty) return [];
 
-        var sorted = latencyTicks.ToArray();
+        var sorted = ticks.ToArray();
         Array.Sort(sorted);
-        return [.. new[] { 50, 99, 99.9, 100 }.Select(p => Percentile.Of<long>(sorted, p) / (double)TimeSpan.TicksPerMillisecond)];
+        return [.. percentiles.Select(p => Percentile.Of<long>(sorted, p) / (double)TimeSpan.TicksPerMillisecond)];
     }
 }

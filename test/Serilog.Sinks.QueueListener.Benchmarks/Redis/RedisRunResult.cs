@@ -13,6 +13,8 @@ namespace Serilog.Sinks.QueueListener.Benchmarks.Redis;
 /// process): the window of the CPU times.</param>
 /// <param name="DeliveryMilliseconds">Delivery latency percentiles (p50, p99, p99.9, max), from an event's timestamp
 /// to its arrival at the collector; empty in process.</param>
+/// <param name="ToRedisMilliseconds">The first part of the way, from an event's timestamp to the moment Redis added
+/// its entry (the entry id's time, to the millisecond): p50, p99, max; empty in process.</param>
 /// <param name="ProducersCpuSeconds">The producer processes' CPU time, all threads, from their release to the end of
 /// their disposal.</param>
 /// <param name="RedisCpuSeconds">redis-server's CPU time over the window.</param>
@@ -31,6 +33,7 @@ sealed record RedisRunResult(
     double FirstToLastSeconds,
     double WindowSeconds,
     IReadOnlyList<double> DeliveryMilliseconds,
+    IReadOnlyList<double> ToRedisMilliseconds,
     double ProducersCpuSeconds,
     double RedisCpuSeconds,
     double CollectorCpuSeconds,

@@ -33,7 +33,7 @@ static class RedisMarkdown
         text.AppendLine();
         Line(text, $"## Paced: {options.PacedRate:N0} events/s over {options.Producers} producers for {options.PacedDuration.TotalSeconds:F1} s");
         text.AppendLine();
-        text.AppendLine("Each producer spins on `Stopwatch` until its next due time (the two share one schedule, taking every other event) and times every call. Caller: the worse of the producers' percentiles. CPU: redis-server's and the collector's only, since the producers spin between calls. Sent/s below the rate, marked behind, means the calls took longer than the interval: the configuration cannot keep up.");
+        text.AppendLine("Each producer spins on `Stopwatch` until its next due time (the two share one schedule, taking every other event) and times every call. Caller: the worse of the producers' percentiles. CPU: redis-server's and the collector's only, since the producers spin between calls. To Redis: from the event's timestamp to the time in its entry's id, which Redis takes from its clock when it adds the entry (to the millisecond); the rest of the delivery is the collector's reading. Sent/s below the rate, marked behind, means the calls took longer than the interval: the configuration cannot keep up.");
         text.AppendLine();
         Table(text, RedisPacedTable.Headers, report.Paced.Select(RedisPacedTable.Cells));
 
@@ -43,6 +43,13 @@ static class RedisMarkdown
         text.AppendLine("The collector's listener thread, timed around each call to its queue: Read is `WaitToDequeue` (`XREADGROUP`, waiting for the reply, parsing the CLEF, and the naps of the poll when the stream is empty); XACK is `Acknowledge`; Sinks+loop is the rest of the thread's CPU time. Collector process CPU adds the Redis connection's threads and the garbage collector. Reads: calls of `WaitToDequeue`. The producers' CPU is split between their calling threads and the rest (the queue's listener formatting CLEF, the Redis connection, the garbage collector).");
         text.AppendLine();
         Table(text, RedisCollectorTable.Headers, report.FullSpeed.Concat(report.Paced).Where(r => r.Configuration.UsesRedis()).Select(RedisCollectorTable.Cells));
+
+        text.AppendLine();
+        text.AppendLine("## Batched entries, each side alone");
+        text.AppendLine();
+        Line(text, $"The producers log {options.EventsPerProducer:N0} events each into a stream nobody reads (their rate: all events over the slowest producer's time, flush included); then a collector started on the full stream drains it (its rate: first measured event to last; its CPU covers the warm-up events it reads first, and is per event read). Each side then has the machine to itself: the slower one, and the CPU each needs per event, say what limits the run with both.");
+        text.AppendLine();
+        Table(text, RedisStagesTable.Headers, RedisStagesTable.Rows(report.Stages));
 
         text.AppendLine();
         text.AppendLine("## Targets");

@@ -12,6 +12,7 @@ static class RedisPacedTable
     public static IReadOnlyList<string> Headers { get; } =
     [
         "Configuration", "Rate/s", "Sent/s", "Caller p50 / p99 / max µs", "Delivery p50 / p99 / p99.9 / max ms",
+        "Of which to Redis p50 / p99 / max ms",
         "Behind max ms", "Lost / dup / failed", "CPU ns/event: redis / collector",
     ];
 
@@ -22,6 +23,7 @@ static class RedisPacedTable
         Format($"{result.SentPerSecond:N0}") + (result.KeptUp ? "" : " (behind)"),
         Format($"{result.Producers.Max(p => p.CallerP50) / 1e3:F2} / {result.Producers.Max(p => p.CallerP99) / 1e3:F2} / {result.Producers.Max(p => p.CallerMax) / 1e3:F0}"),
         Delivery(result, p999: true),
+        result.ToRedisMilliseconds is [var p50, var p99, var max] ? Format($"{p50:F1} / {p99:F1} / {max:F1}") : "–",
         Format($"{result.Producers.Max(p => p.MaxBehindNanoseconds) / 1e6:F2}"),
         Losses(result),
         ServerAndCollectorCpu(result),

@@ -92,6 +92,28 @@ public class RedisHarnessTests
     }
 
     [Test]
+    public void EachSideAloneDeliversEveryEventAndHasARate()
+    {
+        var stages = _report.Stages;
+
+        Assert.That(stages.AllDelivered, Is.True, $"{stages.Delivered} of {stages.Events}, {stages.Duplicates} duplicated");
+        Assert.That(stages.ProducersEventsPerSecond, Is.GreaterThan(0).And.LessThan(double.PositiveInfinity));
+        Assert.That(stages.CollectorEventsPerSecond, Is.GreaterThan(0).And.LessThan(double.PositiveInfinity));
+        Assert.That(stages.WarmUps, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void TheWayToRedisIsPartOfTheDelivery()
+    {
+        foreach (var r in _report.Paced.Where(r => r.Configuration.UsesRedis()))
+        {
+            Assert.That(r.ToRedisMilliseconds, Has.Count.EqualTo(3), r.Configuration.ToString());
+            Assert.That(r.ToRedisMilliseconds[0], Is.LessThanOrEqualTo(r.DeliveryP50 + 1), r.Configuration.ToString());
+            Assert.That(r.ToRedisMilliseconds[2], Is.LessThanOrEqualTo(r.DeliveryMax + 1), r.Configuration.ToString());
+        }
+    }
+
+    [Test]
     public void TheTargetsAreEvaluated()
     {
         Assert.That(_report.Targets.Select(t => t.Target), Has.Some.Contains("events/s end to end")
@@ -108,7 +130,7 @@ public class RedisHarnessTests
 
         Assert.That(markdown, Does.Contain($"{Environment.ProcessorCount} logical processors").And.Contain("Load average"));
         Assert.That(markdown, Does.Contain("## Full speed").And.Contain("## Paced").And.Contain("## Where the collector's time goes")
-            .And.Contain("## Targets"));
+            .And.Contain("## Batched entries, each side alone").And.Contain("## Targets"));
         Assert.That(markdown, Does.Contain("| " + ProducerConfiguration.NaiveXadd.DisplayName() + " |"));
     }
 
