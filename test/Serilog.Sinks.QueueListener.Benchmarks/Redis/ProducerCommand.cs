@@ -79,7 +79,7 @@ static class ProducerCommand
         var go = Console.In.ReadLine() ?? throw new InvalidOperationException("The parent closed standard input before GO.");
         var start = long.Parse(go[(Go.Length + 1)..], CultureInfo.InvariantCulture);
 
-        var cpuBefore = ProcessCpu.Now();
+        var costsBefore = ProcessCosts.Now();
         var callerCpuBefore = ThreadCpu.Nanoseconds();
         var begin = Stopwatch.GetTimestamp();
         var result = rate is { } perSecond
@@ -89,13 +89,15 @@ static class ProducerCommand
         // Disposes the sink too: for a queue, once everything logged has been handed on.
         logger.Dispose();
         var end = Stopwatch.GetTimestamp();
-        var cpu = ProcessCpu.Now() - cpuBefore;
+        var costs = ProcessCosts.Now() - costsBefore;
 
         result = result with
         {
             TotalNanoseconds = Nanoseconds(end - begin),
-            CpuNanoseconds = cpu.TotalNanoseconds,
+            CpuNanoseconds = costs.Cpu.TotalNanoseconds,
             CallerCpuNanoseconds = callerCpu,
+            AllocatedBytes = costs.AllocatedBytes,
+            GcPauseNanoseconds = costs.GcPause.TotalNanoseconds,
             Failed = tally.Dropped,
             FailureReports = failures.ReportsWithoutEvents,
             Delivered = configuration == ProducerConfiguration.InProcessQueue ? tally.Delivered - warmUpCalls : -1,
@@ -128,7 +130,7 @@ static class ProducerCommand
         var start = Stopwatch.GetTimestamp();
         for (var i = first; i < first + events; i++) logger.Information(ThroughputRun.Template, i, customers[i & 7]);
         var loop = Stopwatch.GetTimestamp() - start;
-        return new ProducerResult(events, Nanoseconds(loop), 0, 0, 0, 0, 0, 0);
+        return new ProducerResult(events, Nanoseconds(loop), 0, 0, 0, 0, 0, 0, 0, 0);
     }
 
     static ProducerResult Paced(ILogger logger, int producer, int producers, int events, long start, int rate)
@@ -147,7 +149,7 @@ static class ProducerCommand
         Array.Sort(calls);
         var sent = sentAt.AsSpan(first, events);
         var sentSeconds = (sent[^1] - sent[0]) / (double)Stopwatch.Frequency;
-        return new ProducerResult(events, Nanoseconds(loop), 0, 0, 0, 0, 0, 0,
+        return new ProducerResult(events, Nanoseconds(loop), 0, 0, 0, 0, 0, 0, 0, 0,
             Nanoseconds(Percentile.Of<long>(calls, 50)), Nanoseconds(Percentile.Of<long>(calls, 99)),
             Nanoseconds(Percentile.Of<long>(calls, 99.9)), Nanoseconds(calls[^1]), Nanoseconds(paced.MaxBehindTicks),
             (events - 1) / sentSeconds);

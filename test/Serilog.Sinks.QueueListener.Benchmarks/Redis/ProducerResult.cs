@@ -15,6 +15,9 @@ namespace Serilog.Sinks.QueueListener.Benchmarks.Redis;
 /// thread: the caller, the queue's listener, the Redis connection's.</param>
 /// <param name="CallerCpuNanoseconds">The calling thread's CPU time over the loop (when paced, its spinning
 /// included); the rest of <paramref name="CpuNanoseconds"/> is the other threads'.</param>
+/// <param name="AllocatedBytes">Bytes allocated by every thread of the producer process over
+/// <paramref name="TotalNanoseconds"/>.</param>
+/// <param name="GcPauseNanoseconds">The time the garbage collector suspended the process meanwhile.</param>
 /// <param name="Failed">Events reported to the failure listener (never written).</param>
 /// <param name="FailureReports">Failure reports that carried no events (a retried <c>XADD</c>, say).</param>
 /// <param name="Delivered">Events the in-process counting sink received; -1 where the events go to Redis.</param>
@@ -27,6 +30,8 @@ sealed record ProducerResult(
     double TotalNanoseconds,
     double CpuNanoseconds,
     double CallerCpuNanoseconds,
+    double AllocatedBytes,
+    double GcPauseNanoseconds,
     long Failed,
     long FailureReports,
     long Delivered,
@@ -60,7 +65,7 @@ sealed record ProducerResult(
             : throw new FormatException($"The result line has no {name}: {line}");
 
         return new ProducerResult((long)Value("calls"), Value("loop_ns"), Value("total_ns"), Value("cpu_ns"),
-            Value("caller_cpu_ns"), (long)Value("failed"), (long)Value("failure_reports"), (long)Value("delivered"), Value("caller_p50_ns"),
+            Value("caller_cpu_ns"), Value("allocated_bytes"), Value("gc_pause_ns"), (long)Value("failed"), (long)Value("failure_reports"), (long)Value("delivered"), Value("caller_p50_ns"),
             Value("caller_p99_ns"), Value("caller_p999_ns"), Value("caller_max_ns"), Value("behind_max_ns"),
             Value("sent_per_s"));
     }
@@ -68,7 +73,8 @@ sealed record ProducerResult(
     IEnumerable<(string Name, double Value)> Fields() =>
     [
         ("calls", Calls), ("loop_ns", LoopNanoseconds), ("total_ns", TotalNanoseconds), ("cpu_ns", CpuNanoseconds),
-        ("caller_cpu_ns", CallerCpuNanoseconds), ("failed", Failed), ("failure_reports", FailureReports), ("delivered", Delivered),
+        ("caller_cpu_ns", CallerCpuNanoseconds), ("allocated_bytes", AllocatedBytes), ("gc_pause_ns", GcPauseNanoseconds),
+        ("failed", Failed), ("failure_reports", FailureReports), ("delivered", Delivered),
         ("caller_p50_ns", CallerP50), ("caller_p99_ns", CallerP99), ("caller_p999_ns", CallerP999),
         ("caller_max_ns", CallerMax), ("behind_max_ns", MaxBehindNanoseconds), ("sent_per_s", SentPerSecond),
     ];

@@ -48,7 +48,7 @@ static class RedisRun
                 throw new InvalidOperationException($"The collector did not receive the {warmUps:N0} warm-up events within {options.Timeout.TotalSeconds:F0} s.");
             }
 
-            var cpuBefore = ProcessCpu.Now();
+            var costsBefore = ProcessCosts.Now();
             var redisCpuBefore = server.CpuTime;
             var timesBefore = collector?.Queue.Snapshot() ?? default;
             var released = Stopwatch.GetTimestamp();
@@ -58,7 +58,7 @@ static class RedisRun
             var results = children.Select(c => c.WaitForResult(options.Timeout)).ToList();
             var completed = collector is null || WaitForDeliveries(collector.Sink);
             var end = collector is { Sink.LastAt: > 0 } ? collector.Sink.LastAt : Stopwatch.GetTimestamp();
-            var cpu = ProcessCpu.Now() - cpuBefore;
+            var costs = ProcessCosts.Now() - costsBefore;
             var redisCpu = server.CpuTime - redisCpuBefore;
             var times = collector is null ? default : collector.Queue.Snapshot() - timesBefore;
 
@@ -79,7 +79,7 @@ static class RedisRun
                 sink is null ? [] : Percentiles(sink.ToRedisTicks, 50, 99, 100),
                 results.Sum(r => r.CpuNanoseconds) / 1e9,
                 redisCpu.TotalSeconds,
-                collector is null ? 0 : cpu.TotalSeconds,
+                collector is null ? default : costs,
                 times,
                 collector?.FailureReports ?? 0);
         }

@@ -1,3 +1,5 @@
+using Serilog.Sinks.QueueListener.Benchmarks.Measurement;
+
 namespace Serilog.Sinks.QueueListener.Benchmarks.Redis;
 
 /// <summary>
@@ -18,8 +20,8 @@ namespace Serilog.Sinks.QueueListener.Benchmarks.Redis;
 /// <param name="ProducersCpuSeconds">The producer processes' CPU time, all threads, from their release to the end of
 /// their disposal.</param>
 /// <param name="RedisCpuSeconds">redis-server's CPU time over the window.</param>
-/// <param name="CollectorCpuSeconds">The benchmark process's CPU time over the window: the collector's listener
-/// thread, the Redis connection's threads, the garbage collector.</param>
+/// <param name="CollectorCosts">The benchmark process's CPU time, allocations and garbage collector pauses over the
+/// window: the collector's listener thread, the Redis connection's threads, the garbage collector.</param>
 /// <param name="CollectorTimes">The collector's listener thread over the window.</param>
 /// <param name="CollectorFailureReports">Failures the collector reported.</param>
 sealed record RedisRunResult(
@@ -36,11 +38,13 @@ sealed record RedisRunResult(
     IReadOnlyList<double> ToRedisMilliseconds,
     double ProducersCpuSeconds,
     double RedisCpuSeconds,
-    double CollectorCpuSeconds,
+    ProcessCosts CollectorCosts,
     CollectorTimes CollectorTimes,
     long CollectorFailureReports)
 {
     public long Events => (long)Producers.Count * EventsPerProducer;
+
+    public double CollectorCpuSeconds => CollectorCosts.Cpu.TotalSeconds;
 
     public long Lost => Events - Delivered;
 
@@ -86,6 +90,14 @@ sealed record RedisRunResult(
     /// <summary>The CPU time per event of the producers, redis-server and the collector, in nanoseconds.</summary>
     public (double Producers, double Redis, double Collector) CpuNanosecondsPerEvent =>
         (ProducersCpuSeconds * 1e9 / Events, RedisCpuSeconds * 1e9 / Events, CollectorCpuSeconds * 1e9 / Events);
+
+    /// <summary>Bytes allocated per event by the producer processes and by the collector's.</summary>
+    public (double Producers, double Collector) AllocatedBytesPerEvent =>
+        (Producers.Sum(p => p.AllocatedBytes) / Events, (double)CollectorCosts.AllocatedBytes / Events);
+
+    /// <summary>The garbage collector's pauses, in milliseconds: the longest producer's, and the collector's.</summary>
+    public (double Producers, double Collector) GcPauseMilliseconds =>
+        (Producers.Max(p => p.GcPauseNanoseconds) / 1e6, CollectorCosts.GcPause.TotalMilliseconds);
 
     /// <summary>All the CPU time over the window: how many of the machine's cores the run kept busy.</summary>
     public double CoresBusy => (ProducersCpuSeconds + RedisCpuSeconds + CollectorCpuSeconds) / WindowSeconds;

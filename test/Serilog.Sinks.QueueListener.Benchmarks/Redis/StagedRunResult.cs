@@ -1,3 +1,5 @@
+using Serilog.Sinks.QueueListener.Benchmarks.Measurement;
+
 namespace Serilog.Sinks.QueueListener.Benchmarks.Redis;
 
 /// <summary>
@@ -11,8 +13,11 @@ namespace Serilog.Sinks.QueueListener.Benchmarks.Redis;
 /// <param name="Completed">Every producer reported and every event arrived before the wait gave up.</param>
 /// <param name="WarmUps">Warm-up events the collector read before the measured ones (its CPU time covers them
 /// too).</param>
-/// <param name="CollectorFirstToLastSeconds">From the first measured event the collector received to the last.</param>
-/// <param name="CollectorCpuSeconds">The benchmark process's CPU time while the collector drained the stream.</param>
+/// <param name="CollectorSeconds">From the collector's creation to the last event it received: the drain of every
+/// event in the stream, warm-up included (a rate timed from its first event would leave out its first read, a large
+/// part of a short run).</param>
+/// <param name="CollectorCosts">The benchmark process's CPU time, allocations and garbage collector pauses while the
+/// collector drained the stream.</param>
 /// <param name="CollectorRedisCpuSeconds">redis-server's CPU time meanwhile.</param>
 /// <param name="CollectorTimes">The collector's listener thread meanwhile.</param>
 sealed record StagedRunResult(
@@ -23,8 +28,8 @@ sealed record StagedRunResult(
     long Duplicates,
     bool Completed,
     long WarmUps,
-    double CollectorFirstToLastSeconds,
-    double CollectorCpuSeconds,
+    double CollectorSeconds,
+    ProcessCosts CollectorCosts,
     double CollectorRedisCpuSeconds,
     CollectorTimes CollectorTimes)
 {
@@ -35,12 +40,17 @@ sealed record StagedRunResult(
     /// <summary>All events over the slowest producer's time, its flush into Redis included.</summary>
     public double ProducersEventsPerSecond => Events / (Producers.Max(p => p.TotalNanoseconds) / 1e9);
 
-    public double CollectorEventsPerSecond => (Delivered - 1) / CollectorFirstToLastSeconds;
+    /// <summary>Every event in the stream, warm-up included, over <see cref="CollectorSeconds"/>.</summary>
+    public double CollectorEventsPerSecond => (Delivered + WarmUps) / CollectorSeconds;
 
     public double ProducersCpuNanosecondsPerEvent => Producers.Sum(p => p.CpuNanoseconds) / Events;
 
     /// <summary>Over every event the collector read, warm-up included.</summary>
-    public double CollectorCpuNanosecondsPerEvent => CollectorCpuSeconds * 1e9 / (Delivered + WarmUps);
+    public double CollectorCpuNanosecondsPerEvent => CollectorCosts.Cpu.TotalNanoseconds / (Delivered + WarmUps);
+
+    public double ProducersAllocatedBytesPerEvent => Producers.Sum(p => p.AllocatedBytes) / Events;
+
+    public double CollectorAllocatedBytesPerEvent => (double)CollectorCosts.AllocatedBytes / (Delivered + WarmUps);
 
     public double ProducersRedisCpuNanosecondsPerEvent => ProducersRedisCpuSeconds * 1e9 / Events;
 

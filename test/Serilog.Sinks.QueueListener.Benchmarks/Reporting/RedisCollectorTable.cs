@@ -13,7 +13,8 @@ static class RedisCollectorTable
     [
         "Configuration", "Run", "Window s", "Reads", "Events/read", "Read wall / CPU s", "XACKs", "XACK wall / CPU s",
         "Sinks+loop CPU s", "Listener thread CPU s", "Collector process CPU s", "redis-server CPU s",
-        "Producers CPU s: callers / other threads",
+        "Producers CPU s: callers / other threads", "B/event: producers / collector",
+        "GC pause ms: producer / collector",
     ];
 
     public static IReadOnlyList<string> Cells(RedisRunResult result)
@@ -34,6 +35,8 @@ static class RedisCollectorTable
             Format($"{result.CollectorCpuSeconds:F2}"),
             Format($"{result.RedisCpuSeconds:F2}"),
             Format($"{result.ProducersCpuSplit.Callers:F2} / {result.ProducersCpuSplit.Others:F2}"),
+            Format($"{result.AllocatedBytesPerEvent.Producers:N0} / {result.AllocatedBytesPerEvent.Collector:N0}"),
+            Format($"{result.GcPauseMilliseconds.Producers:N0} / {result.GcPauseMilliseconds.Collector:N0}"),
         ];
     }
 }

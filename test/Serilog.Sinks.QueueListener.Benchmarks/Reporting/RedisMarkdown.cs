@@ -40,14 +40,14 @@ static class RedisMarkdown
         text.AppendLine();
         text.AppendLine("## Where the collector's time goes");
         text.AppendLine();
-        text.AppendLine("The collector's listener thread, timed around each call to its queue: Read is `WaitToDequeue` (`XREADGROUP`, waiting for the reply, parsing the CLEF, and the naps of the poll when the stream is empty); XACK is `Acknowledge`; Sinks+loop is the rest of the thread's CPU time. Collector process CPU adds the Redis connection's threads and the garbage collector. Reads: calls of `WaitToDequeue`. The producers' CPU is split between their calling threads and the rest (the queue's listener formatting CLEF, the Redis connection, the garbage collector).");
+        text.AppendLine("The collector's listener thread, timed around each call to its queue: Read is `WaitToDequeue` (`XREADGROUP`, waiting for the reply, parsing the CLEF, and the naps of the poll when the stream is empty); XACK is `Acknowledge`; Sinks+loop is the rest of the thread's CPU time. Collector process CPU adds the Redis connection's threads and the garbage collector. Reads: calls of `WaitToDequeue`. The producers' CPU is split between their calling threads and the rest (the queue's listener formatting CLEF, the Redis connection, the garbage collector). B/event: bytes allocated per event by every thread of the producer processes and of the collector's; GC pause: the time the garbage collector suspended the process (the longest of the producers).");
         text.AppendLine();
         Table(text, RedisCollectorTable.Headers, report.FullSpeed.Concat(report.Paced).Where(r => r.Configuration.UsesRedis()).Select(RedisCollectorTable.Cells));
 
         text.AppendLine();
         text.AppendLine("## Batched entries, each side alone");
         text.AppendLine();
-        Line(text, $"The producers log {options.EventsPerProducer:N0} events each into a stream nobody reads (their rate: all events over the slowest producer's time, flush included); then a collector started on the full stream drains it (its rate: first measured event to last; its CPU covers the warm-up events it reads first, and is per event read). Each side then has the machine to itself: the slower one, and the CPU each needs per event, say what limits the run with both.");
+        Line(text, $"The producers log {options.EventsPerProducer:N0} events each into a stream nobody reads (their rate: all events over the slowest producer's time, flush included); then a collector started on the full stream drains it (its rate: every event in the stream, warm-up included, from the collector's creation to its last event; its costs are per event read). Each side then has the machine to itself: the slower one, and the CPU each needs per event, say what limits the run with both.");
         text.AppendLine();
         Table(text, RedisStagesTable.Headers, RedisStagesTable.Rows(report.Stages));
 

@@ -23,7 +23,7 @@ static class RedisStagesTable
             Format($"{result.ProducersEventsPerSecond:N0}"),
             Format($"{result.ProducersCpuNanosecondsPerEvent:N0}"),
             Format($"{result.ProducersRedisCpuNanosecondsPerEvent:N0}"),
-            Format($"callers {callers:N0} ns/event, other threads {result.ProducersCpuNanosecondsPerEvent - callers:N0}; producer ns/call {result.Producers.Average(p => p.NanosecondsPerCall):N0}"),
+            Format($"callers {callers:N0} ns/event, other threads {result.ProducersCpuNanosecondsPerEvent - callers:N0}; producer ns/call {result.Producers.Average(p => p.NanosecondsPerCall):N0}; {result.ProducersAllocatedBytesPerEvent:N0} B/event, GC pauses {result.Producers.Max(p => p.GcPauseNanoseconds) / 1e6:N0} ms"),
         ];
 
         var times = result.CollectorTimes;
@@ -34,7 +34,7 @@ static class RedisStagesTable
             Format($"{result.CollectorEventsPerSecond:N0}"),
             Format($"{result.CollectorCpuNanosecondsPerEvent:N0}"),
             Format($"{result.CollectorRedisCpuNanosecondsPerEvent:N0}"),
-            Format($"listener thread: read {times.ReadCpuSeconds * read:N0} ns/event CPU ({times.ReadWallSeconds * read:N0} wall), XACK {times.AcknowledgeCpuSeconds * read:N0} CPU ({times.AcknowledgeWallSeconds * read:N0} wall), sinks+loop {(times.DequeueCpuSeconds + times.OtherCpuSeconds) * read:N0}; {times.Reads:N0} reads"),
+            Format($"listener thread: read {times.ReadCpuSeconds * read:N0} ns/event CPU ({times.ReadWallSeconds * read:N0} wall), XACK {times.AcknowledgeCpuSeconds * read:N0} CPU ({times.AcknowledgeWallSeconds * read:N0} wall), sinks+loop {(times.DequeueCpuSeconds + times.OtherCpuSeconds) * read:N0}; {times.Reads:N0} reads; {result.CollectorAllocatedBytesPerEvent:N0} B/event, GC pauses {result.CollectorCosts.GcPause.TotalMilliseconds:N0} ms"),
         ];
     }
 }

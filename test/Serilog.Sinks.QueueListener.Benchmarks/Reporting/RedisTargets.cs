@@ -22,9 +22,12 @@ static class RedisTargets
         var results = new List<TargetResult>();
         if (Find(fullSpeed, ProducerConfiguration.QueueBatched) is { } batched)
         {
+            // The lower of the two rates: timed from the collector's first event, a short run leaves out the first
+            // read, which may be most of it.
+            var rate = Math.Min(batched.EventsPerSecond, batched.EventsPerSecondFromRelease);
             results.Add(new TargetResult(Format($"Batched entries: >= {MinEventsPerSecond:N0} events/s end to end, 2 producer processes"),
-                Format($"{batched.EventsPerSecond:N0} events/s; all delivered: {batched.AllDelivered}"),
-                batched.EventsPerSecond >= MinEventsPerSecond && batched.AllDelivered));
+                Format($"{rate:N0} events/s (first to last event {batched.EventsPerSecond:N0}, from release {batched.EventsPerSecondFromRelease:N0}); all delivered: {batched.AllDelivered}"),
+                rate >= MinEventsPerSecond && batched.AllDelivered));
 
             if (Find(fullSpeed, ProducerConfiguration.InProcessQueue) is { } inProcess)
             {
