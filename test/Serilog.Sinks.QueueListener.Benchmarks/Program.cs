@@ -28,13 +28,14 @@ static class Program
                                           e.g. bdn --filter '*' --job short
           soak SECONDS [--out DIR]        log at full speed in Block mode into a file for SECONDS, then check that
                                           every event is in the file and the managed heap stayed flat
-          redis [--quick] [--out DIR] [--read-count N] [--poll-ms N] [--events N]
+          redis [--quick] [--out DIR] [--read-count N] [--poll-ms N] [--events N] [--producers N] [--rate N]
                                           end to end across processes: 2 producer processes through a private
                                           redis-server to a collector in this process, batched entries, one event
                                           per entry and a naive synchronous XADD per event, at full speed and at
                                           50,000 events/s; writes redis.md in DIR (default artifacts/benchmarks).
                                           --read-count and --poll-ms set the collector's RedisStreamQueue, --events
-                                          each producer's events at full speed. Needs redis-server on the PATH
+                                          each producer's events at full speed, --producers the producer
+                                          processes, --rate the paced rate. Needs redis-server on the PATH
         """;
 
     public static int Main(string[] args)

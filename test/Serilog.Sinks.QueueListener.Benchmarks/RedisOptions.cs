@@ -55,7 +55,7 @@ sealed record RedisOptions
     };
 
     /// <summary>
-    /// Read <c>[--quick] [--out DIR] [--read-count N] [--poll-ms N] [--events N]</c>.
+    /// Read <c>[--quick] [--out DIR] [--read-count N] [--poll-ms N] [--events N] [--producers N] [--rate N]</c>.
     /// </summary>
     /// <exception cref="ArgumentException">On an unknown option or a missing or bad value.</exception>
     public static RedisOptions Parse(IReadOnlyList<string> args)
@@ -78,6 +78,12 @@ sealed record RedisOptions
                     break;
                 case "--events" when i + 1 < args.Count:
                     options = options with { EventsPerProducer = Number(args[++i], 1, 100_000_000, "--events") };
+                    break;
+                case "--producers" when i + 1 < args.Count:
+                    options = options with { Producers = Number(args[++i], 1, 16, "--producers") };
+                    break;
+                case "--rate" when i + 1 < args.Count:
+                    options = options with { PacedRate = Number(args[++i], 100, 10_000_000, "--rate") };
                     break;
                 default:
                     throw new ArgumentException($"Unknown or incomplete option '{args[i]}'.", nameof(args));

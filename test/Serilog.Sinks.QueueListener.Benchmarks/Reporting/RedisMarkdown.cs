@@ -33,7 +33,7 @@ static class RedisMarkdown
         text.AppendLine();
         Line(text, $"## Paced: {options.PacedRate:N0} events/s over {options.Producers} producers for {options.PacedDuration.TotalSeconds:F1} s");
         text.AppendLine();
-        text.AppendLine("Each producer spins on `Stopwatch` until its next due time (the two share one schedule, taking every other event) and times every call. Caller: the worse of the producers' percentiles. CPU: redis-server's and the collector's only, since the producers spin between calls. To Redis: from the event's timestamp to the time in its entry's id, which Redis takes from its clock when it adds the entry (to the millisecond); the rest of the delivery is the collector's reading. Sent/s below the rate, marked behind, means the calls took longer than the interval: the configuration cannot keep up.");
+        text.AppendLine("Each producer spins on `Stopwatch` until its next due time (the producers share one schedule, taking turns) and times every call. Caller: the worse of the producers' percentiles. CPU: redis-server's and the collector's only, since the producers spin between calls. To Redis: from the event's timestamp to the time in its entry's id, which Redis takes from its clock when it adds the entry (to the millisecond); the rest of the delivery is the collector's reading. Sent/s below the rate, marked behind, means the calls took longer than the interval: the configuration cannot keep up.");
         text.AppendLine();
         Table(text, RedisPacedTable.Headers, report.Paced.Select(RedisPacedTable.Cells));
 

@@ -25,7 +25,7 @@ static class RedisTargets
             // The lower of the two rates: timed from the collector's first event, a short run leaves out the first
             // read, which may be most of it.
             var rate = Math.Min(batched.EventsPerSecond, batched.EventsPerSecondFromRelease);
-            results.Add(new TargetResult(Format($"Batched entries: >= {MinEventsPerSecond:N0} events/s end to end, 2 producer processes"),
+            results.Add(new TargetResult(Format($"Batched entries: >= {MinEventsPerSecond:N0} events/s end to end, {batched.Producers.Count} producer processes"),
                 Format($"{rate:N0} events/s (first to last event {batched.EventsPerSecond:N0}, from release {batched.EventsPerSecondFromRelease:N0}); all delivered: {batched.AllDelivered}"),
                 rate >= MinEventsPerSecond && batched.AllDelivered));
 
