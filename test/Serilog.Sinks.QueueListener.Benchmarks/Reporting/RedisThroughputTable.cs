@@ -12,7 +12,7 @@ static class RedisThroughputTable
     [
         "Configuration", "Events", "End-to-end events/s", "From release events/s", "Producer ns/call", "Producer ns/event with flush",
         "Delivery p50 / p99 / max ms", "Lost / dup / failed", "CPU ns/event: producers / redis / collector",
-        "Cores busy",
+        "Cores busy", "Producer B/event", "Producer GC pause ms",
     ];
 
     public static IReadOnlyList<string> Cells(RedisRunResult result) =>
@@ -27,6 +27,8 @@ static class RedisThroughputTable
         Losses(result),
         Cpu(result),
         Format($"{result.CoresBusy:F2}"),
+        Format($"{result.AllocatedBytesPerEvent.Producers:N0}"),
+        Format($"{result.GcPauseMilliseconds.Producers:N0}"),
     ];
 
     /// <summary>"0 / 0 / 0", or the counts with "NO" in front where anything is missing.</summary>
