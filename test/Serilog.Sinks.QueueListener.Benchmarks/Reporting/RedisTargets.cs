@@ -52,9 +52,11 @@ static class RedisTargets
             {
                 var p50 = run.Producers.Max(p => p.CallerP50);
                 var inProcessP50 = pacedInProcess.Producers.Max(p => p.CallerP50);
-                results.Add(new TargetResult(Format($"{name}: caller p50 at {run.Rate:N0} events/s <= {MaxProducerCostRatio:F1}x in-process WriteTo.Queue's"),
-                    Format($"{p50:N0} vs {inProcessP50:N0} ns = {p50 / inProcessP50:F2}x (p99 {run.Producers.Max(p => p.CallerP99):N0} vs {pacedInProcess.Producers.Max(p => p.CallerP99):N0} ns)"),
-                    p50 / inProcessP50 <= MaxProducerCostRatio));
+                // A pipeline that cannot keep up blocks its callers now and then, not on every call: its p50 can be
+                // low while the rate is missed, so the target asks for both.
+                results.Add(new TargetResult(Format($"{name}: caller p50 at {run.Rate:N0} events/s <= {MaxProducerCostRatio:F1}x in-process WriteTo.Queue's, keeping up"),
+                    Format($"{p50:N0} vs {inProcessP50:N0} ns = {p50 / inProcessP50:F2}x (p99 {run.Producers.Max(p => p.CallerP99):N0} vs {pacedInProcess.Producers.Max(p => p.CallerP99):N0} ns){(run.KeptUp ? "" : Format($"; behind: {run.SentPerSecond:N0}/s sent"))}"),
+                    p50 / inProcessP50 <= MaxProducerCostRatio && run.KeptUp));
             }
         }
 
