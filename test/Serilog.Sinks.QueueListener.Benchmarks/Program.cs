@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Serilog.Sinks.QueueListener.Benchmarks.Probes;
+using Serilog.Sinks.QueueListener.Benchmarks.Redis;
 using Serilog.Sinks.QueueListener.Benchmarks.Reporting;
 using Serilog.Sinks.QueueListener.Benchmarks.Soak;
 
@@ -8,7 +9,8 @@ namespace Serilog.Sinks.QueueListener.Benchmarks;
 /// <summary>
 /// <c>compare [--quick] [--out DIR]</c> runs the side-by-side comparison; <c>latency [--quick] [--out DIR]</c> runs
 /// only latency at fixed rates; <c>emit-latency [--quick]</c> runs only the Emit latency probe; <c>bdn [BenchmarkDotNet options]</c> runs the BenchmarkDotNet micro-benchmarks;
-/// <c>soak SECONDS</c> logs into a file for that long and checks it.
+/// <c>soak SECONDS</c> logs into a file for that long and checks it; <c>redis [--quick] [options]</c> runs producer
+/// processes through a private Redis to a collector. The hidden <c>redis-producer</c> command is one such producer.
 /// </summary>
 static class Program
 {
@@ -26,6 +28,14 @@ static class Program
                                           e.g. bdn --filter '*' --job short
           soak SECONDS [--out DIR]        log at full speed in Block mode into a file for SECONDS, then check that
                                           every event is in the file and the managed heap stayed flat
+          redis [--quick] [--out DIR] [--read-count N] [--poll-ms N] [--events N] [--producers N] [--rate N]
+                                          end to end across processes: 2 producer processes through a private
+                                          redis-server to a collector in this process, batched entries, one event
+                                          per entry and a naive synchronous XADD per event, at full speed and at
+                                          50,000 events/s; writes redis.md in DIR (default artifacts/benchmarks).
+                                          --read-count and --poll-ms set the collector's RedisStreamQueue, --events
+                                          each producer's events at full speed, --producers the producer
+                                          processes, --rate the paced rate. Needs redis-server on the PATH
         """;
 
     public static int Main(string[] args)
@@ -53,6 +63,11 @@ static class Program
                     return 0;
                 case "soak":
                     return Soak(rest);
+                case "redis":
+                    RedisHarness.Run(RedisOptions.Parse(rest), Console.Out);
+                    return 0;
+                case ProducerCommand.Name:
+                    return ProducerCommand.Run(rest);
                 case "bdn":
                     BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
                     return 0;

@@ -62,7 +62,7 @@ static class ConsoleReportWriter
         WriteTable(output, EmitLatencyTable.Headers, results.Select(EmitLatencyTable.Cells).ToList());
     }
 
-    static void WriteTable(TextWriter output, IReadOnlyList<string> headers, List<IReadOnlyList<string>> rows)
+    public static void WriteTable(TextWriter output, IReadOnlyList<string> headers, List<IReadOnlyList<string>> rows)
     {
         var widths = headers.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
         output.WriteLine(string.Join("  ", headers.Select((h, i) => h.PadRight(widths[i]))));
