@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using Serilog.Sinks.QueueListener.Benchmarks.Cost;
 using Serilog.Sinks.QueueListener.Benchmarks.Probes;
 using Serilog.Sinks.QueueListener.Benchmarks.Reporting;
 using Serilog.Sinks.QueueListener.Benchmarks.Soak;
@@ -8,7 +9,8 @@ namespace Serilog.Sinks.QueueListener.Benchmarks;
 /// <summary>
 /// <c>compare [--quick] [--out DIR]</c> runs the side-by-side comparison; <c>latency [--quick] [--out DIR]</c> runs
 /// only latency at fixed rates; <c>emit-latency [--quick]</c> runs only the Emit latency probe; <c>bdn [BenchmarkDotNet options]</c> runs the BenchmarkDotNet micro-benchmarks;
-/// <c>soak SECONDS</c> logs into a file for that long and checks it.
+/// <c>soak SECONDS</c> logs into a file for that long and checks it; <c>cost MODE EVENTS</c>, left out of the usage, is a
+/// fixed workload for an instruction counter or a profiler (see <see cref="CostCommand"/>).
 /// </summary>
 static class Program
 {
@@ -53,6 +55,8 @@ static class Program
                     return 0;
                 case "soak":
                     return Soak(rest);
+                case "cost":
+                    return CostCommand.Run(rest);
                 case "bdn":
                     BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
                     return 0;
