@@ -228,8 +228,11 @@ sealed class ListenerLoop
     /// <returns><see langword="false"/> when the listener was abandoned and must end.</returns>
     bool HandleBatch(int count, ListenerThreadContext context)
     {
-        if (!_held.TryBegin(count))
+        if (!_held.TryBegin(count, out var takenByAbandoner))
         {
+            // The shutdown that abandoned the listener reports the batch itself when it saw it begun.
+            if (takenByAbandoner) return false;
+
             var taken = _held.Events.Take(count).ToList();
             Array.Clear(_held.Events, 0, count);
             _owner.Failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
