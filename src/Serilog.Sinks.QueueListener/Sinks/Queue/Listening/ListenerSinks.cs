@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Serilog.Core;
 using Serilog.Events;
 
@@ -57,11 +58,18 @@ sealed class ListenerSinks
             }
             catch (Exception ex)
             {
-                CountFailure();
-                _failures.Report(LoggingFailureKind.Permanent,
-                    $"failed emitting an event to the sink {sink}", [prepared], ex);
+                ReportEmitFailure(sink, prepared, ex);
             }
         }
+    }
+
+    /// <summary>Out of line: the message's interpolation handler, inlined, would have every call of
+    /// <see cref="Emit"/> clear its stack space, on the listener's path for every event.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    void ReportEmitFailure(ILogEventSink sink, LogEvent prepared, Exception exception)
+    {
+        CountFailure();
+        _failures.Report(LoggingFailureKind.Permanent, $"failed emitting an event to the sink {sink}", [prepared], exception);
     }
 
     /// <summary>
