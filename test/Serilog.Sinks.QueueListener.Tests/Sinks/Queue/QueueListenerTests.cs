@@ -301,6 +301,20 @@ public class QueueListenerTests
     }
 
     [Test]
+    public void AnOverrideOfHandleAloneIsGivenEveryEventAndDecidesWhatTheSinksReceive()
+    {
+        var queue = new LogEventQueue();
+        var sink = new CollectingSink();
+        var listener = new FilteringListener(queue, [sink], e => Some.SequenceOf(e) % 2 == 0);
+        listener.Start();
+        EnqueueRange(queue, 0, 5);
+        listener.Dispose();
+
+        Assert.That(listener.Handled.Select(Some.SequenceOf), Is.EqualTo(new[] { 0, 1, 2, 3, 4 }));
+        Assert.That(sink.Events.Select(Some.SequenceOf), Is.EqualTo(new[] { 0, 2, 4 }));
+    }
+
+    [Test]
     public void TheDefaultPrepareCopiesNothing()
     {
         var queue = new LogEventQueue();
