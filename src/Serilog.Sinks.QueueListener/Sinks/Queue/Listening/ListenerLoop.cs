@@ -240,6 +240,9 @@ sealed class ListenerLoop
             return false;
         }
 
+        // Once a batch rather than once an event: a collector that starts listening in the middle of a batch is
+        // served from the next one.
+        var recordLatency = QueueMetrics.Latency.Enabled;
         for (var i = 0; i < count; i++)
         {
             // Unclaimed, the event and the rest of the batch belong to the shutdown that abandoned the listener.
@@ -266,7 +269,7 @@ sealed class ListenerLoop
 
             _held.Handled();
             Volatile.Write(ref _handledCount, _handledCount + 1);
-            if (QueueMetrics.Latency.Enabled) RecordLatency(logEvent);
+            if (recordLatency) RecordLatency(logEvent);
         }
 
         context.Handling = null;
