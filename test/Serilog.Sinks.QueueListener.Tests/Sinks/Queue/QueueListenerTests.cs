@@ -266,6 +266,25 @@ public class QueueListenerTests
     }
 
     [Test]
+    public void WhenTheOnlySinkThrowsEachFailureIsReportedAndCountedAndTheListenerGoesOn()
+    {
+        var queue = new LogEventQueue();
+        var failures = new CollectingFailureListener();
+        var throwing = new ThrowingSink();
+        var listener = new Listener(queue, throwing);
+        listener.SetFailureListener(failures);
+        listener.Start();
+        EnqueueRange(queue, 0, 3);
+        listener.Dispose();
+
+        Assert.That(failures.FailedEvents.Select(Some.SequenceOf), Is.EqualTo(new[] { 0, 1, 2 }));
+        Assert.That(failures.Failures.Select(f => f.Kind), Is.All.EqualTo(LoggingFailureKind.Permanent));
+        Assert.That(failures.Failures.Select(f => f.Message), Is.All.Contains(throwing.ToString()));
+        Assert.That(listener.SinkFailureCount, Is.EqualTo(3));
+        Assert.That(listener.HandledCount, Is.EqualTo(3));
+    }
+
+    [Test]
     public void WhenPrepareThrowsTheFailureIsReportedAndTheSinksReceiveTheEventUnprepared()
     {
         var queue = new LogEventQueue();

@@ -18,6 +18,9 @@ sealed class ListenerSinks
     readonly ListenerFailures _failures;
     readonly ILogEventSink[] _sinks;
 
+    /// <summary>The sink, when there is exactly one.</summary>
+    readonly ILogEventSink? _only;
+
     /// <summary>How to flush each sink, and the sinks inside it, by index into <see cref="_sinks"/>. Found once, at
     /// construction (see <see cref="SinkFlushing"/>).</summary>
     readonly SinkFlusher[] _flushers;
@@ -35,6 +38,7 @@ sealed class ListenerSinks
     {
         _failures = failures;
         _sinks = sinks;
+        _only = sinks.Length == 1 ? sinks[0] : null;
         _flushers = Array.ConvertAll(_sinks, SinkFlushing.Find);
     }
 
@@ -50,6 +54,21 @@ sealed class ListenerSinks
     /// </summary>
     public void Emit(LogEvent prepared)
     {
+        // One sink, which is what WriteTo.Queue builds: no loop whose state the try would keep in memory.
+        if (_only is { } only)
+        {
+            try
+            {
+                only.Emit(prepared);
+            }
+            catch (Exception ex)
+            {
+                ReportEmitFailure(only, prepared, ex);
+            }
+
+            return;
+        }
+
         foreach (var sink in _sinks)
         {
             try
