@@ -29,13 +29,15 @@ namespace Serilog.Sinks.Queue;
 /// event is therefore handled by the listener or reported by the abandoner, never both, never neither:</para>
 /// <list type="bullet">
 /// <item><see cref="TryBegin"/> stores the new batch's size with none claimed. Seen, the whole batch is the
-/// abandoner's; unseen, the abandoner read the finished previous batch (every batch ends with all its events claimed),
-/// took nothing, and the new batch is the listener thread's to report.</item>
+/// abandoner's; unseen, the abandoner read the previous batch finished (a batch ends with all its events claimed, and
+/// a listener that saw the flag at a claim begins no other batch) or no batch at all, took nothing, and the new batch
+/// is the listener thread's to report.</item>
 /// <item><see cref="TryClaim"/> stores one more claimed. Seen, the listener handles the event and stops at its next
 /// claim; unseen, the event and the rest of the batch are the abandoner's.</item>
 /// </list>
-/// <para>The abandoner reads the cells it takes before it publishes, and the listener touches no cell it was not
-/// given, so the listener may reuse the batch array once it has learned its share. The array's cells are written by
+/// <para>The abandoner reads the cells it takes before it publishes (and publishes even if the copy fails), and the
+/// listener touches no cell it was not given, so the listener may reuse the batch array once it has learned its
+/// share. The array's cells are written by
 /// the queue before <see cref="TryBegin"/> stores the batch, a volatile write, and the abandoner reads them after its
 /// volatile read of <see cref="_progress"/>: it sees them filled.</para>
 /// <para>Where the process-wide barrier does not exist (netstandard2.0) the listener passes a full fence of its own
@@ -87,8 +89,11 @@ sealed class HeldBatch
     public bool TryBegin(int count, out bool takenByAbandoner)
     {
         var begun = Pack(count, 0);
-        takenByAbandoner = !Publish(begun);
-        if (!takenByAbandoner) return true;
+        if (Publish(begun))
+        {
+            takenByAbandoner = false;
+            return true;
+        }
 
         takenByAbandoner = WaitForTaken() == begun;
         return false;
@@ -135,22 +140,28 @@ sealed class HeldBatch
         Interlocked.MemoryBarrierProcessWide();
 #endif
         var progress = Volatile.Read(ref _progress);
-        var count = (int)(progress >> 32);
-        var next = (int)progress;
-        var rest = new List<LogEvent>(count - next);
-        for (var i = next; i < count; i++)
+        try
         {
-            // A cell a user's queue counted but did not fill has nothing to report.
-            if (Events[i] is { } logEvent) rest.Add(logEvent);
+            var count = (int)(progress >> 32);
+            var next = (int)progress;
+            var rest = new List<LogEvent>(count - next);
+            for (var i = next; i < count; i++)
+            {
+                // A cell a user's queue counted but did not fill has nothing to report.
+                if (Events[i] is { } logEvent) rest.Add(logEvent);
+            }
+
+            // The listener names the event before it claims it: one whose claim was not seen is in the rest already.
+            inFlight = Volatile.Read(ref _inFlight);
+            if (inFlight is not null && next < count && ReferenceEquals(inFlight, Events[next])) inFlight = null;
+            return rest;
         }
-
-        // The listener names the event before it claims it: one whose claim was not seen is in the rest already.
-        inFlight = Volatile.Read(ref _inFlight);
-        if (inFlight is not null && next < count && ReferenceEquals(inFlight, Events[next])) inFlight = null;
-
-        // Last: once it sees this, the listener thread may reuse the cells read above.
-        Volatile.Write(ref _taken, progress);
-        return rest;
+        finally
+        {
+            // After the copy: once it sees this, the listener thread may reuse the cells read above. Published even if
+            // the copy failed (out of memory), so that a listener waiting for it is not left spinning for ever.
+            Volatile.Write(ref _taken, progress);
+        }
     }
 
     /// <summary>Store the listener's progress, then look whether it was abandoned (see the remarks).</summary>
