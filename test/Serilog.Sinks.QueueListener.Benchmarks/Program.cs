@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using Serilog.Sinks.QueueListener.Benchmarks.Cost;
 using Serilog.Sinks.QueueListener.Benchmarks.Probes;
 using Serilog.Sinks.QueueListener.Benchmarks.Redis;
 using Serilog.Sinks.QueueListener.Benchmarks.Reporting;
@@ -10,7 +11,9 @@ namespace Serilog.Sinks.QueueListener.Benchmarks;
 /// <c>compare [--quick] [--out DIR]</c> runs the side-by-side comparison; <c>latency [--quick] [--out DIR]</c> runs
 /// only latency at fixed rates; <c>emit-latency [--quick]</c> runs only the Emit latency probe; <c>bdn [BenchmarkDotNet options]</c> runs the BenchmarkDotNet micro-benchmarks;
 /// <c>soak SECONDS</c> logs into a file for that long and checks it; <c>redis [--quick] [options]</c> runs producer
-/// processes through a private Redis to a collector. The hidden <c>redis-producer</c> command is one such producer.
+/// processes through a private Redis to a collector. The hidden <c>redis-producer</c> command is one such producer;
+/// <c>cost MODE EVENTS</c>, left out of the usage too, is a fixed workload for an instruction counter or a profiler
+/// (see <see cref="CostCommand"/>).
 /// </summary>
 static class Program
 {
@@ -68,6 +71,8 @@ static class Program
                     return 0;
                 case ProducerCommand.Name:
                     return ProducerCommand.Run(rest);
+                case "cost":
+                    return CostCommand.Run(rest);
                 case "bdn":
                     BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
                     return 0;

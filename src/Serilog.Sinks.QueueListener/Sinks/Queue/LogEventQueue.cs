@@ -271,9 +271,22 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
             // moved the head meanwhile; then count again from the new head.
             if (Interlocked.CompareExchange(ref _positions.Dequeue, head + count, head) != head) continue;
 
-            for (var i = 0; i < count; i++)
+            // LogEvent is not sealed, so a store into a LogEvent[] checks the array's type every time; a span checks
+            // it once. An array of a derived type, passed as LogEvent[], keeps the checked stores.
+            if (batch.GetType() == typeof(LogEvent[]))
             {
-                batch[i] = Release(head + i);
+                var cells = batch.AsSpan(0, count);
+                for (var i = 0; i < cells.Length; i++)
+                {
+                    cells[i] = Release(head + i);
+                }
+            }
+            else
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    batch[i] = Release(head + i);
+                }
             }
 
             // The compare-and-swap above is a full fence: a producer that registered as waiting before it is seen

@@ -52,6 +52,11 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// <summary>Set during configuration, before the listener starts.</summary>
     ILoggingFailureListener _failureListener = SelfLog.FailureListener;
 
+    /// <summary>Whether <see cref="Handle"/> and <see cref="Prepare"/> are this class's own, not overridden: then,
+    /// without <see cref="Preparation"/>, handling an event is writing it to the sinks (see
+    /// <see cref="HandleDequeued"/>). Found once, at construction, when the object's type is known.</summary>
+    readonly bool _handlesByDefault;
+
     /// <summary>
     /// Create a listener over <paramref name="queue"/> that writes to <paramref name="sinks"/>, in the order given.
     /// </summary>
@@ -82,7 +87,11 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         _reclaimer = new LeftoverReclaimer(queue, _failures);
         _shutdown = new ListenerShutdown(this, _sinks, _runState, _loop);
         _flushes = new FlushCoalescer(queue, this, () => _failureListener);
+        _handlesByDefault = IsOwn(new Action<LogEvent>(Handle)) && IsOwn(new Func<LogEvent, LogEvent>(Prepare));
     }
+
+    /// <summary>Whether a delegate bound to a virtual member, which binds to its override, found none.</summary>
+    static bool IsOwn(Delegate member) => member.Method.DeclaringType == typeof(QueueListener);
 
     /// <summary>
     /// The queue the listener takes events from.
@@ -284,7 +293,14 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     }
 
     /// <summary>The listener thread's way in to <see cref="Handle"/>, an override included.</summary>
-    internal void HandleDequeued(LogEvent logEvent) => Handle(logEvent);
+    /// <remarks>Without overrides and without <see cref="Preparation"/>, <see cref="Handle"/> would only hand the
+    /// event, which <see cref="Prepare"/> returns as it is, to the sinks: the event goes there directly, which saves
+    /// the listener two calls, and a frame, per event.</remarks>
+    internal void HandleDequeued(LogEvent logEvent)
+    {
+        if (_handlesByDefault && Preparation is null) _sinks.Emit(logEvent);
+        else Handle(logEvent);
+    }
 
     /// <summary>
     /// Set the failure listener, and pass it on to the wrapped sinks that accept one.

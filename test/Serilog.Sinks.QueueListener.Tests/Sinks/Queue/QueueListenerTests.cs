@@ -266,6 +266,25 @@ public class QueueListenerTests
     }
 
     [Test]
+    public void WhenTheOnlySinkThrowsEachFailureIsReportedAndCountedAndTheListenerGoesOn()
+    {
+        var queue = new LogEventQueue();
+        var failures = new CollectingFailureListener();
+        var throwing = new ThrowingSink();
+        var listener = new Listener(queue, throwing);
+        listener.SetFailureListener(failures);
+        listener.Start();
+        EnqueueRange(queue, 0, 3);
+        listener.Dispose();
+
+        Assert.That(failures.FailedEvents.Select(Some.SequenceOf), Is.EqualTo(new[] { 0, 1, 2 }));
+        Assert.That(failures.Failures.Select(f => f.Kind), Is.All.EqualTo(LoggingFailureKind.Permanent));
+        Assert.That(failures.Failures.Select(f => f.Message), Is.All.Contains(throwing.ToString()));
+        Assert.That(listener.SinkFailureCount, Is.EqualTo(3));
+        Assert.That(listener.HandledCount, Is.EqualTo(3));
+    }
+
+    [Test]
     public void WhenPrepareThrowsTheFailureIsReportedAndTheSinksReceiveTheEventUnprepared()
     {
         var queue = new LogEventQueue();
@@ -298,6 +317,20 @@ public class QueueListenerTests
 
         Assert.That(sink.Events, Has.Count.EqualTo(2));
         Assert.That(failures.Failures, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public void AnOverrideOfHandleAloneIsGivenEveryEventAndDecidesWhatTheSinksReceive()
+    {
+        var queue = new LogEventQueue();
+        var sink = new CollectingSink();
+        var listener = new FilteringListener(queue, [sink], e => Some.SequenceOf(e) % 2 == 0);
+        listener.Start();
+        EnqueueRange(queue, 0, 5);
+        listener.Dispose();
+
+        Assert.That(listener.Handled.Select(Some.SequenceOf), Is.EqualTo(new[] { 0, 1, 2, 3, 4 }));
+        Assert.That(sink.Events.Select(Some.SequenceOf), Is.EqualTo(new[] { 0, 2, 4 }));
     }
 
     [Test]

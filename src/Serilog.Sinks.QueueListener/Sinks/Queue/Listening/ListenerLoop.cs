@@ -233,8 +233,11 @@ sealed class ListenerLoop
     /// <returns><see langword="false"/> when the listener was abandoned and must end.</returns>
     bool HandleBatch(int count, ListenerThreadContext context)
     {
-        if (!_held.TryBegin(count))
+        if (!_held.TryBegin(count, out var takenByAbandoner))
         {
+            // The shutdown that abandoned the listener reports the batch itself when it saw it begun.
+            if (takenByAbandoner) return false;
+
             var taken = _held.Events.Take(count).ToList();
             Array.Clear(_held.Events, 0, count);
             _owner.Failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
@@ -242,6 +245,9 @@ sealed class ListenerLoop
             return false;
         }
 
+        // Once a batch rather than once an event: a collector that starts listening in the middle of a batch is
+        // served from the next one.
+        var recordLatency = QueueMetrics.Latency.Enabled;
         for (var i = 0; i < count; i++)
         {
             // Unclaimed, the event and the rest of the batch belong to the shutdown that abandoned the listener.
@@ -268,7 +274,7 @@ sealed class ListenerLoop
 
             _held.Handled();
             Volatile.Write(ref _handledCount, _handledCount + 1);
-            if (QueueMetrics.Latency.Enabled) RecordLatency(logEvent);
+            if (recordLatency) RecordLatency(logEvent);
         }
 
         context.Handling = null;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Serilog.Core;
 using Serilog.Events;
 
@@ -17,6 +18,9 @@ sealed class ListenerSinks
     readonly ListenerFailures _failures;
     readonly ILogEventSink[] _sinks;
 
+    /// <summary>The sink, when there is exactly one.</summary>
+    readonly ILogEventSink? _only;
+
     /// <summary>How to flush each sink, and the sinks inside it, by index into <see cref="_sinks"/>. Found once, at
     /// construction (see <see cref="SinkFlushing"/>).</summary>
     readonly SinkFlusher[] _flushers;
@@ -34,6 +38,7 @@ sealed class ListenerSinks
     {
         _failures = failures;
         _sinks = sinks;
+        _only = sinks.Length == 1 ? sinks[0] : null;
         _flushers = Array.ConvertAll(_sinks, SinkFlushing.Find);
     }
 
@@ -49,6 +54,21 @@ sealed class ListenerSinks
     /// </summary>
     public void Emit(LogEvent prepared)
     {
+        // One sink, which is what WriteTo.Queue builds: no loop whose state the try would keep in memory.
+        if (_only is { } only)
+        {
+            try
+            {
+                only.Emit(prepared);
+            }
+            catch (Exception ex)
+            {
+                ReportEmitFailure(only, prepared, ex);
+            }
+
+            return;
+        }
+
         foreach (var sink in _sinks)
         {
             try
@@ -57,11 +77,18 @@ sealed class ListenerSinks
             }
             catch (Exception ex)
             {
-                CountFailure();
-                _failures.Report(LoggingFailureKind.Permanent,
-                    $"failed emitting an event to the sink {sink}", [prepared], ex);
+                ReportEmitFailure(sink, prepared, ex);
             }
         }
+    }
+
+    /// <summary>Out of line: the message's interpolation handler, inlined, would have every call of
+    /// <see cref="Emit"/> clear its stack space, on the listener's path for every event.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    void ReportEmitFailure(ILogEventSink sink, LogEvent prepared, Exception exception)
+    {
+        CountFailure();
+        _failures.Report(LoggingFailureKind.Permanent, $"failed emitting an event to the sink {sink}", [prepared], exception);
     }
 
     /// <summary>
