@@ -165,9 +165,8 @@ sealed class ConsumerGroupReader
         _database.StreamPendingMessages(_streamKey, _groupName, count, _consumerName, first, last)
             .ToDictionary(p => p.MessageId.ToString(), p => (long)p.DeliveryCount, StringComparer.Ordinal);
 
-    /// <summary>Acknowledge <paramref name="ids"/> in the group.</summary>
-    /// <exception cref="RedisException">When Redis cannot be reached or refuses the command.</exception>
-    public void Acknowledge(RedisValue[] ids) => _database.StreamAcknowledge(_streamKey, _groupName, ids);
+    /// <summary>Acknowledge <paramref name="ids"/> in the group, without waiting for the reply.</summary>
+    public Task<long> AcknowledgeAsync(RedisValue[] ids) => _database.StreamAcknowledgeAsync(_streamKey, _groupName, ids);
 
     T WithGroup<T>(Func<T> command)
     {

@@ -7,7 +7,7 @@ namespace Serilog.Sinks.Queue.Redis;
 /// <summary>
 /// Turns the entries a <see cref="RedisStreamQueue"/> reads into events, each marked with where it came from, and
 /// reports what cannot be written: unreadable entries and lines, entries deleted before they were written, poison
-/// entries.
+/// entries. Holds no state of its own: safe on any thread.
 /// </summary>
 sealed class EntryDecoder
 {

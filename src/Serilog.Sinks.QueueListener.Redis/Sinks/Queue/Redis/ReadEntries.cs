@@ -4,10 +4,13 @@ using StackExchange.Redis;
 namespace Serilog.Sinks.Queue.Redis;
 
 /// <summary>
-/// What a <see cref="RedisStreamQueue"/> has read and not yet acknowledged: the events and markers waiting to be
+/// What a <see cref="RedisStreamQueue"/> has read and not yet acknowledged: the entries and markers waiting to be
 /// dequeued, in order, and the entries whose every event has been handed out. Thread-safe; its lock is never held
 /// across a call to Redis, so adding a marker never waits for one.
 /// </summary>
+/// <remarks>An entry is kept as read and decoded into events only when the listener comes to it: a read of many
+/// large entries would otherwise hold all their events at once, long enough for the garbage collector to promote
+/// them.</remarks>
 sealed class ReadEntries
 {
     /// <summary>Tags an entry that any thread's acknowledgement may take: one with no event to hand out.</summary>
@@ -15,8 +18,16 @@ sealed class ReadEntries
 
     readonly object _lock = new();
 
-    /// <summary>Events, each entry's <see cref="EntryEnd"/> right behind its last event, and markers.</summary>
+    /// <summary>Turns an entry into its events, reporting what it cannot; called under the lock.</summary>
+    readonly Func<StreamEntry, List<LogEvent>> _decode;
+
+    /// <summary>Entries not yet decoded (<see cref="ReadEntry"/>), entries decoded ahead of the listener (events, with
+    /// an <see cref="EntryEnd"/> right behind each entry's last), and markers.</summary>
     readonly Queue<object> _items = new();
+
+    /// <summary>The events of the entry decoded last, with its <see cref="EntryEnd"/>: ahead of
+    /// <see cref="_items"/>.</summary>
+    readonly Queue<object> _decoded = new();
 
     /// <summary>The entries whose every event has been handed out, each with the managed thread id of the
     /// <see cref="TryDequeue"/> that handed out its last event.</summary>
@@ -30,10 +41,16 @@ sealed class ReadEntries
     /// <summary>The ids of the entries read and not yet acknowledged.</summary>
     readonly HashSet<string> _held = new(StringComparer.Ordinal);
 
-    /// <summary>The number of events in <see cref="_items"/>; written under the lock, read without it.</summary>
+    /// <summary>The number of events decoded and not yet dequeued; written under the lock, read without it.</summary>
     int _count;
 
-    /// <summary>The number of events waiting to be dequeued, a snapshot.</summary>
+    public ReadEntries(Func<StreamEntry, List<LogEvent>> decode)
+    {
+        _decode = decode;
+    }
+
+    /// <summary>The number of decoded events waiting to be dequeued, a snapshot; entries not yet decoded are not
+    /// counted.</summary>
     public int Count => Volatile.Read(ref _count);
 
     public bool HasItems
@@ -42,7 +59,19 @@ sealed class ReadEntries
         {
             lock (_lock)
             {
-                return _items.Count > 0;
+                return _decoded.Count > 0 || _items.Count > 0;
+            }
+        }
+    }
+
+    /// <summary>Whether entries with nothing to write wait to be acknowledged by any thread.</summary>
+    public bool HasUnwritable
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _handedOut.Exists(h => h.Thread == AnyThread);
             }
         }
     }
@@ -64,26 +93,24 @@ sealed class ReadEntries
         }
     }
 
-    /// <summary>Add the entry <paramref name="id"/> with its events; an entry with none is ready to be
-    /// acknowledged by any thread at once.</summary>
-    public void AddEntry(RedisValue id, IReadOnlyList<LogEvent> events)
+    /// <summary>Add an entry read, to be decoded when the listener comes to it.</summary>
+    public void AddEntry(StreamEntry entry)
+    {
+        lock (_lock)
+        {
+            _held.Add(entry.Id.ToString());
+            _items.Enqueue(new ReadEntry(entry));
+        }
+    }
+
+    /// <summary>Add an entry that has nothing to write (a poison entry), ready to be acknowledged by any thread at
+    /// once.</summary>
+    public void AddUnwritable(RedisValue id)
     {
         lock (_lock)
         {
             _held.Add(id.ToString());
-            if (events.Count == 0)
-            {
-                _handedOut.Add((id, AnyThread));
-                return;
-            }
-
-            foreach (var logEvent in events)
-            {
-                _items.Enqueue(logEvent);
-            }
-
-            _items.Enqueue(new EntryEnd(id));
-            _count += events.Count;
+            _handedOut.Add((id, AnyThread));
         }
     }
 
@@ -96,32 +123,39 @@ sealed class ReadEntries
         lock (_lock)
         {
             // An entry's end is taken with its last event, even when that fills the batch.
-            while (_items.Count > 0)
+            while (_decoded.Count > 0 || _items.Count > 0)
             {
-                var head = _items.Peek();
+                var from = _decoded.Count > 0 ? _decoded : _items;
+                var head = from.Peek();
                 if (head is EntryEnd end)
                 {
-                    _items.Dequeue();
+                    from.Dequeue();
                     _handedOut.Add((end.Id, thread));
                     continue;
                 }
 
                 if (count == batch.Length) break;
+                if (head is ReadEntry read)
+                {
+                    from.Dequeue();
+                    Decode(read.Entry);
+                    continue;
+                }
+
                 if (head is QueueMarker headMarker)
                 {
                     if (count == 0)
                     {
                         marker = headMarker;
-                        _items.Dequeue();
+                        from.Dequeue();
                     }
 
                     break;
                 }
 
-                batch[count++] = (LogEvent)_items.Dequeue();
+                batch[count++] = (LogEvent)from.Dequeue();
+                _count--;
             }
-
-            _count -= count;
         }
 
         return count;
@@ -160,7 +194,33 @@ sealed class ReadEntries
         }
     }
 
-    /// <summary>Stands in <see cref="_items"/> right behind the last event of the entry <see cref="Id"/>.</summary>
+    /// <summary>Put the events of <paramref name="entry"/> in <see cref="_decoded"/>; an entry with none is ready to be
+    /// acknowledged by any thread. Under the lock, with <see cref="_decoded"/> empty.</summary>
+    void Decode(StreamEntry entry)
+    {
+        var events = _decode(entry);
+        if (events.Count == 0)
+        {
+            _handedOut.Add((entry.Id, AnyThread));
+            return;
+        }
+
+        foreach (var logEvent in events)
+        {
+            _decoded.Enqueue(logEvent);
+        }
+
+        _decoded.Enqueue(new EntryEnd(entry.Id));
+        _count += events.Count;
+    }
+
+    /// <summary>An entry as read, not yet decoded.</summary>
+    sealed class ReadEntry(StreamEntry entry)
+    {
+        public StreamEntry Entry { get; } = entry;
+    }
+
+    /// <summary>Stands right behind the last event of the entry <see cref="Id"/>.</summary>
     sealed class EntryEnd(RedisValue id)
     {
         public RedisValue Id { get; } = id;

@@ -63,6 +63,8 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
 
     static readonly TimeSpan DefaultClaimIdleTime = TimeSpan.FromSeconds(30);
     static readonly TimeSpan DefaultTrimInterval = TimeSpan.FromMilliseconds(100);
+    static readonly TimeSpan FirstPollWait = TimeSpan.FromMilliseconds(1);
+    static readonly TimeSpan DisposalAcknowledgementWait = TimeSpan.FromSeconds(5);
 
     readonly IConnectionMultiplexer _connection;
     readonly bool _ownsConnection;
@@ -72,8 +74,21 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     readonly RedisValue _consumerName;
     readonly TimeSpan _pollInterval;
 
+    /// <summary>How long the next empty read is followed by a wait: from <see cref="FirstPollWait"/>, doubling after
+    /// each empty read up to <see cref="_pollInterval"/>, back to the first after a read that found something. So a
+    /// busy stream is read again within a millisecond or two of running dry, and an idle one every poll interval.
+    /// On the listener's thread.</summary>
+    TimeSpan _pollWait = FirstPollWait;
+
+    /// <summary>The last acknowledgement sent. They go out in order on one connection, so waiting for the last one
+    /// waits for them all. Written on the listener's thread; waited for at disposal.</summary>
+    Task _lastAcknowledgement = Task.CompletedTask;
+
+    /// <summary>1 while acknowledgements fail, so that a run of failures is reported once.</summary>
+    int _acknowledgementsFailing;
+
     /// <summary>What has been read and not yet acknowledged.</summary>
-    readonly ReadEntries _entries = new();
+    readonly ReadEntries _entries;
 
     /// <summary>Events reported and never written: in poison entries.</summary>
     long _droppedCount;
@@ -88,7 +103,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// <summary>Used on the listener's thread, and at disposal.</summary>
     readonly AcknowledgedTrim _trim;
 
-    /// <summary>Under <see cref="_readLock"/>.</summary>
+    /// <summary>Decodes entries as the listener comes to them, and reports what cannot be written.</summary>
     readonly EntryDecoder _decoder;
 
     /// <summary>Whether the last read found Redis out of reach, so that an outage is reported once; on the
@@ -114,8 +129,9 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// <param name="consumerName">This consumer's name within the group; by default the machine name and the
     /// process id.</param>
     /// <param name="readCount">The most entries read at once, from 1 to 10,000.</param>
-    /// <param name="pollInterval">How long a waiting listener sleeps between reads that found nothing; from 1 ms to
-    /// 10 s, by default 50 ms.</param>
+    /// <param name="pollInterval">The longest a waiting listener sleeps between reads that found nothing (it starts
+    /// at 1 ms after a read that found something, and doubles up to this); from 1 ms to 10 s, by default 50
+    /// ms.</param>
     /// <param name="claimIdleTime">How long an entry must have been pending with another consumer of the group,
     /// unacknowledged, before this one claims it, and how often it looks for such entries; from 1 ms to 1 day, by
     /// default 30 s. Longer than the longest the sinks take over one batch, or a slow consumer's entries are written
@@ -218,6 +234,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         _pollInterval = interval;
         _database = connection.GetDatabase();
         _decoder = new EntryDecoder(_streamKey, (kind, message, events, ex) => Report(kind, message, events, ex));
+        _entries = new ReadEntries(_decoder.Events);
         _trim = new AcknowledgedTrim(_database, _streamKey, trimEvery, (kind, message, ex) => Report(kind, message, null, ex));
         _reader = new ConsumerGroupReader(_database, _streamKey, _groupName, _consumerName, readCount, claimAfter, maxDeliveryCount);
     }
@@ -234,8 +251,8 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// <summary>Unbounded: the stream is the buffer, and this process holds one read's worth at most.</summary>
     public int Capacity => int.MaxValue;
 
-    /// <summary>The number of events read from the stream and not yet dequeued; what is still in the stream is not
-    /// counted.</summary>
+    /// <summary>The number of events decoded and not yet dequeued. An entry read is decoded when the listener comes to
+    /// it, so entries read and not yet decoded are not counted, nor is what is still in the stream.</summary>
     public int Count => _entries.Count;
 
     /// <summary>The number of events in poison entries, reported and never written (see the remarks).</summary>
@@ -283,8 +300,9 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// (the listener's), and every unreadable entry not yet acknowledged. An entry of which some events are still
     /// here waits for the acknowledgement after its last one.
     /// </summary>
-    /// <exception cref="RedisException">When Redis cannot be reached or refuses the command; the entries are
-    /// acknowledged with the next batch's.</exception>
+    /// <remarks>The acknowledgement is sent without waiting for its reply, so that the listener's next batch does not
+    /// wait a round trip; one that fails is reported (once per run of failures), and its entries go with the next
+    /// acknowledgement. At-least-once holds either way: an entry not acknowledged is read again.</remarks>
     public void Acknowledge()
     {
         if (AcknowledgeHandedOut(Environment.CurrentManagedThreadId)) _trim.Acknowledged();
@@ -305,16 +323,26 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         while (true)
         {
             _wake.Reset();
-            if (_entries.HasItems || ReadUnlessUnreachable()) return true;
+
+            // Entries found unreadable when the listener came to them wait for no batch: acknowledged here.
+            if (_entries.HasUnwritable) AcknowledgeUnwritable();
+            if (_entries.HasItems) return true;
+            if (ReadUnlessUnreachable())
+            {
+                _pollWait = FirstPollWait;
+                return true;
+            }
 
             // Idle: trim what was acknowledged since the last trim, so that producers waiting for room in a full
             // stream do not wait for the next batch, which only they can send.
             _trim.TrimIfDue();
 
-            var left = infinite ? _pollInterval : deadline - DateTime.UtcNow;
+            var wait = _pollWait;
+            _pollWait = wait + wait < _pollInterval ? wait + wait : _pollInterval;
+            var left = infinite ? wait : deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero) return false;
 
-            _wake.Wait(left < _pollInterval ? left : _pollInterval);
+            _wake.Wait(left < wait ? left : wait);
         }
     }
 
@@ -328,12 +356,22 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     }
 
     /// <summary>
-    /// Trim what was acknowledged since the last trim, and close the connection when the queue opened it. Entries
+    /// Wait (up to 5 s) for the acknowledgements sent, trim what was acknowledged since the last trim, and close the
+    /// connection when the queue opened it. Entries
     /// read and not yet acknowledged are not put back: they stay in the group's pending list, for this consumer's next
     /// start or another consumer's claim. Dispose the listener first.
     /// </summary>
     public void Dispose()
     {
+        try
+        {
+            _lastAcknowledgement.Wait(DisposalAcknowledgementWait);
+        }
+        catch (AggregateException)
+        {
+            // The continuation reports; it does not fail.
+        }
+
         _trim.TrimIfDue();
         if (_ownsConnection) _connection.Dispose();
     }
@@ -365,9 +403,9 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         }
     }
 
-    /// <summary>Read entries for this consumer (see <see cref="ConsumerGroupReader"/>) and add their events to
-    /// <see cref="_entries"/>, until some event is added or there is nothing more to read.</summary>
-    /// <returns>Whether any event was added.</returns>
+    /// <summary>Read entries for this consumer (see <see cref="ConsumerGroupReader"/>) and add them to
+    /// <see cref="_entries"/>, until some entry is added or there is nothing more to read.</summary>
+    /// <returns>Whether any entry was added.</returns>
     bool Read()
     {
         lock (_readLock)
@@ -387,16 +425,14 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
                 foreach (var (entry, deliveries) in read.Poison)
                 {
                     Interlocked.Add(ref _droppedCount, _decoder.ReportPoison(entry, deliveries));
-                    _entries.AddEntry(entry.Id, []);
+                    _entries.AddUnwritable(entry.Id);
                     toAcknowledge = true;
                 }
 
                 foreach (var entry in read.Entries)
                 {
-                    var events = _decoder.Events(entry);
-                    _entries.AddEntry(entry.Id, events);
-                    toAcknowledge |= events.Count == 0;
-                    added += events.Count;
+                    _entries.AddEntry(entry);
+                    added++;
                 }
             }
 
@@ -410,14 +446,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// the next acknowledgement.</summary>
     void AcknowledgeUnwritable()
     {
-        try
-        {
-            if (AcknowledgeHandedOut(ReadEntries.AnyThread)) _trim.Acknowledged();
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            Report(LoggingFailureKind.Temporary, $"failed to acknowledge unwritable entries of the redis stream {_streamKey}; retrying with the next batch", null, ex);
-        }
+        if (AcknowledgeHandedOut(ReadEntries.AnyThread)) _trim.Acknowledged();
     }
 
     /// <summary>Acknowledge the handed-out entries of <paramref name="thread"/> and those of any thread.</summary>
@@ -427,18 +456,39 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         var taken = _entries.TakeHandedOut(thread);
         if (taken.Count == 0) return false;
 
+        Task<long> sent;
         try
         {
-            _reader.Acknowledge([.. taken.Select(h => h.Id)]);
+            sent = _reader.AcknowledgeAsync([.. taken.Select(h => h.Id)]);
         }
-        catch
+        catch (Exception ex)
+        {
+            sent = Task.FromException<long>(ex);
+        }
+
+        _lastAcknowledgement = sent.ContinueWith(
+            static (task, state) => ((AcknowledgementSent)state!).Queue.OnAcknowledged(task, ((AcknowledgementSent)state!).Taken),
+            new AcknowledgementSent(this, taken), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        return true;
+    }
+
+    void OnAcknowledged(Task<long> sent, List<(RedisValue Id, int Thread)> taken)
+    {
+        if (sent.Exception is { } failure)
         {
             _entries.Restore(taken);
-            throw;
+            if (Interlocked.Exchange(ref _acknowledgementsFailing, 1) == 0)
+            {
+                Report(LoggingFailureKind.Temporary,
+                    $"failed to acknowledge {taken.Count} entries of the redis stream {_streamKey}; they go with the next acknowledgement, and are read again if none succeeds",
+                    null, failure.InnerExceptions.Count == 1 ? failure.InnerException : failure);
+            }
+
+            return;
         }
 
         _entries.Release(taken);
-        return true;
+        Volatile.Write(ref _acknowledgementsFailing, 0);
     }
 
     void Report(LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent>? events, Exception? exception)
@@ -458,4 +508,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         if (configuration is null) throw new ArgumentNullException(nameof(configuration));
         return RedisNames.Connect(configuration);
     }
+
+    /// <summary>An acknowledgement's state for its continuation, without a closure.</summary>
+    sealed record AcknowledgementSent(RedisStreamQueue Queue, List<(RedisValue Id, int Thread)> Taken);
 }
