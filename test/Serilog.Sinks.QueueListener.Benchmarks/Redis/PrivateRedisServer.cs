@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using Serilog.Sinks.QueueListener.Testing;
 using StackExchange.Redis;
 
 namespace Serilog.Sinks.QueueListener.Benchmarks.Redis;
@@ -46,11 +45,7 @@ sealed class PrivateRedisServer : IDisposable
     }
 
     /// <summary>Where <c>redis-server</c> is, or <see langword="null"/> when it is not on the PATH.</summary>
-    public static string? FindExecutable() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, "redis-server"))
-            .FirstOrDefault(System.IO.File.Exists);
+    public static string? FindExecutable() => RedisProcess.FindExecutable();
 
     /// <exception cref="InvalidOperationException">When redis-server is not installed or does not start.</exception>
     public static PrivateRedisServer Start()
@@ -65,18 +60,19 @@ sealed class PrivateRedisServer : IDisposable
         {
             var directory = Path.Combine(Path.GetTempPath(), "queuelistener-bench-redis-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(directory);
-            var port = FreeLoopbackPort();
-            var process = Launch(executable, directory, port);
+            var port = RedisProcess.FreeLoopbackPort();
+            // What the server prints is read and dropped: a benchmark has no failure message to put it in.
+            var process = RedisProcess.Launch(executable, directory, port, appendOnly: false, _ => { });
             try
             {
-                WaitUntilAnswering(process, port);
+                RedisProcess.WaitUntilAnswering(process, port, StartTimeout, () => "see its log");
                 return new PrivateRedisServer(process, directory, port, version);
             }
             catch (InvalidOperationException ex)
             {
                 last = ex;
-                Stop(process, port);
-                DeleteDirectory(directory);
+                RedisProcess.Stop(process, port, StopTimeout);
+                RedisProcess.DeleteDirectory(directory);
             }
         }
 
@@ -93,80 +89,9 @@ sealed class PrivateRedisServer : IDisposable
 
     public void Dispose()
     {
-        Stop(_process, Port);
+        RedisProcess.Stop(_process, Port, StopTimeout);
         _process.Dispose();
-        DeleteDirectory(_directory);
-    }
-
-    static Process Launch(string executable, string directory, int port)
-    {
-        var info = new ProcessStartInfo(executable)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = directory,
-        };
-        foreach (var argument in new[]
-                 {
-                     "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory,
-                     "--save", "", "--appendonly", "no", "--protected-mode", "yes",
-                 })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(info) ?? throw new InvalidOperationException("redis-server did not start.");
-
-        // Read and dropped, so that a chatty server never blocks on a full pipe.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    static void WaitUntilAnswering(Process process, int port)
-    {
-        var waiting = Stopwatch.StartNew();
-        while (waiting.Elapsed < StartTimeout)
-        {
-            if (process.HasExited) throw new InvalidOperationException($"redis-server exited with {process.ExitCode}.");
-            if (Send(port, "PING") == "+PONG") return;
-            Thread.Sleep(50);
-        }
-
-        throw new InvalidOperationException($"redis-server did not answer PING within {StartTimeout.TotalSeconds:F0} s.");
-    }
-
-    /// <summary>Shut the server down politely, then by force; the process is ours, so killing it is ours to do.</summary>
-    static void Stop(Process process, int port)
-    {
-        if (process.HasExited) return;
-        Send(port, "SHUTDOWN NOSAVE");
-        if (process.WaitForExit(StopTimeout)) return;
-        process.Kill();
-        process.WaitForExit(StopTimeout);
-    }
-
-    /// <summary>One inline command, the first line of its reply; <see langword="null"/> when the server does not
-    /// answer within a second.</summary>
-    static string? Send(int port, string command)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            if (!client.ConnectAsync(IPAddress.Loopback, port).Wait(TimeSpan.FromSeconds(1))) return null;
-            using var stream = client.GetStream();
-            stream.ReadTimeout = stream.WriteTimeout = 1000;
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(command + "\r\n"));
-            using var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
-            return reader.ReadLine();
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or AggregateException)
-        {
-            return null;
-        }
+        RedisProcess.DeleteDirectory(_directory);
     }
 
     static string ReadVersion(string executable)
@@ -179,31 +104,5 @@ sealed class PrivateRedisServer : IDisposable
 
         // "Redis server v=7.0.15 sha=... malloc=... bits=64 build=...": the version is what matters.
         return text.Split(' ').FirstOrDefault(p => p.StartsWith("v=", StringComparison.Ordinal))?[2..] ?? text;
-    }
-
-    static int FreeLoopbackPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
-
-    static void DeleteDirectory(string directory)
-    {
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held open by a server that would not die; the temp folder is the OS's to clean.
-        }
     }
 }

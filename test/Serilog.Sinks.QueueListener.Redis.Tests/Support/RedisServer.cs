@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using Serilog.Sinks.QueueListener.Testing;
 
 namespace Serilog.Sinks.QueueListener.Redis.Tests.Support;
 
@@ -110,7 +109,7 @@ sealed class RedisServer : IDisposable
     /// test that starts one of its own in another way, as the sample script does.</summary>
     public static string RequireInstalled()
     {
-        var executable = FindOnPath("redis-server");
+        var executable = RedisProcess.FindExecutable();
         if (executable is null)
         {
             var message = $"redis-server is not installed; install it with: {InstallCommand}";
@@ -140,20 +139,7 @@ sealed class RedisServer : IDisposable
 
     /// <summary>Stop the server as an operator would (<c>SHUTDOWN NOSAVE</c>; the append-only file, when kept, is
     /// flushed), keeping its directory for <see cref="Restart"/>.</summary>
-    public void Stop()
-    {
-        try
-        {
-            if (_process.HasExited) return;
-            TrySend("SHUTDOWN NOSAVE");
-            if (!_process.WaitForExit(StopTimeout)) _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(StopTimeout);
-        }
-        catch (InvalidOperationException)
-        {
-            // It exited between the checks.
-        }
-    }
+    public void Stop() => RedisProcess.Stop(_process, Port, StopTimeout);
 
     /// <summary>Start the stopped server again on the same port and directory.</summary>
     public void Restart()
@@ -164,38 +150,8 @@ sealed class RedisServer : IDisposable
 
     void Run()
     {
-        var info = new ProcessStartInfo(_executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _directory,
-        };
-        foreach (var argument in new[]
-                 {
-                     "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _directory, "--save", "",
-                     "--appendonly", _appendOnly ? "yes" : "no", "--protected-mode", "yes",
-                 })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(info) ?? throw new InvalidOperationException("redis-server did not start.");
-        _process = process;
-        process.OutputDataReceived += (_, e) => Record(e.Data);
-        process.ErrorDataReceived += (_, e) => Record(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < StartTimeout)
-        {
-            if (process.HasExited) throw new InvalidOperationException($"redis-server exited with {process.ExitCode}: {Output}");
-            if (TrySend("PING") == "+PONG") return;
-            Thread.Sleep(50);
-        }
-
-        throw new InvalidOperationException($"redis-server did not answer PING within {StartTimeout}: {Output}");
+        _process = RedisProcess.Launch(_executable, _directory, Port, _appendOnly, Record);
+        RedisProcess.WaitUntilAnswering(_process, Port, StartTimeout, () => Output);
     }
 
     /// <summary>What the server printed, for a failure message.</summary>
@@ -216,27 +172,6 @@ sealed class RedisServer : IDisposable
         }
     }
 
-    /// <summary>Send one inline command and read the first line of the reply; <see langword="null"/> when the
-    /// server cannot be reached. Bounded by a one-second timeout on each side.</summary>
-    string? TrySend(string command)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            if (!client.ConnectAsync(IPAddress.Loopback, Port).Wait(TimeSpan.FromSeconds(1))) return null;
-            using var stream = client.GetStream();
-            stream.ReadTimeout = stream.WriteTimeout = 1000;
-            var bytes = Encoding.ASCII.GetBytes(command + "\r\n");
-            stream.Write(bytes, 0, bytes.Length);
-            using var reader = new StreamReader(stream, Encoding.ASCII);
-            return reader.ReadLine();
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or AggregateException)
-        {
-            return null;
-        }
-    }
-
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
@@ -248,39 +183,9 @@ sealed class RedisServer : IDisposable
         finally
         {
             _process?.Dispose();
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            RedisProcess.DeleteDirectory(_directory);
         }
     }
 
-    public static int FreeLoopbackPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
-
-    static string? FindOnPath(string name)
-    {
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
-        {
-            if (directory.Length == 0) continue;
-            var candidate = Path.Combine(directory, name);
-            if (File.Exists(candidate)) return candidate;
-        }
-
-        return null;
-    }
+    public static int FreeLoopbackPort() => RedisProcess.FreeLoopbackPort();
 }
