@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Serilog.Core;
 using Serilog.Events;
@@ -20,6 +21,20 @@ sealed class ListenerLoop
     /// <summary>The longest the listener waits on the queue before it looks again whether it must end: the bound
     /// on how long an abandoned or stopped listener parked in a user's queue, which it cannot wake, lingers.</summary>
     static readonly TimeSpan IdleCheckInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>A batch smaller than this, taken right after another, means the listener is chasing the
+    /// producers; see <see cref="LetProducersGetAhead"/>.</summary>
+    const int ChasingBatch = 64;
+
+    /// <summary>How many small batches in a row, with no empty look between them, make a chase.</summary>
+    const int ChasingBatches = 4;
+
+    /// <summary>How long the listener lets the producers get ahead: 50 µs, a couple of thousand events at full
+    /// speed (20 µs gained less in the same runs).</summary>
+    static readonly long ChasePauseTicks = Stopwatch.Frequency / 20_000;
+
+    /// <summary>Small batches taken in a row; on the listener thread.</summary>
+    int _chasing;
 
     readonly QueueListener _owner;
     readonly ListenerSinks _sinks;
@@ -178,6 +193,7 @@ sealed class ListenerLoop
                 count = CheckedCount(queue.TryDequeue(_held.Events, out marker), queue);
                 if (count == 0 && marker is null)
                 {
+                    _chasing = 0;
                     if (_endWhenEmptyRun == _run) return ListenerLoopEnd.FoundEmpty;
 
                     // Only a wait that returns ends a run of failures: an empty dequeue between two failed waits
@@ -206,12 +222,32 @@ sealed class ListenerLoop
             {
                 if (!HandleBatch(count, context)) return ListenerLoopEnd.Abandoned;
                 Acknowledge(queue as IAcknowledgingLogEventQueue);
+                if (count >= ChasingBatch) _chasing = 0;
+                else if (++_chasing == ChasingBatches) LetProducersGetAhead();
             }
 
             if (marker is not null && ReachMarker(marker, context) is { } end) return end;
         }
 
         return ListenerLoopEnd.Abandoned;
+    }
+
+    /// <summary>
+    /// Pause while the producers get ahead: the listener has taken <see cref="ChasingBatches"/> small batches in a
+    /// row without once finding the queue empty, so it is reading slots the producers are writing at that moment.
+    /// </summary>
+    /// <remarks>Each such slot's cache line then crosses between the two cores twice; where that is slow, both
+    /// threads spend more time on those transfers than on the events (about twice the CPU per event, measured on a
+    /// 2-core VM). After the pause the listener takes a full batch of lines the producers are done with. It only
+    /// happens while events stream in faster than the listener's loop runs: at any rate where the listener finds
+    /// the queue empty between events, <see cref="_chasing"/> never reaches the count, and nothing changes.</remarks>
+    static void LetProducersGetAhead()
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetTimestamp() - started < ChasePauseTicks)
+        {
+            Thread.SpinWait(1);
+        }
     }
 
     /// <summary>A count the batch cannot hold (a user's queue with a bug) is reported; the events the batch does hold
