@@ -24,7 +24,8 @@ public static class RedisLoggerConfigurationExtensions
     /// <param name="configuration">A StackExchange.Redis configuration string, as in <c>"localhost:6379"</c>. The
     /// sink opens its own connection, and closes it when disposed; Redis being down at start is not an error.</param>
     /// <param name="streamKey">The stream's key.</param>
-    /// <param name="batchSizeLimit">The most events in one stream entry, from 1 to 100,000.</param>
+    /// <param name="batchSizeLimit">The most events in one stream entry, from 1 to 100,000. An entry also takes no
+    /// more events once its lines reach 64 KiB.</param>
     /// <param name="restrictedToMinimumLevel">The minimum level of events to write.</param>
     /// <param name="maxStreamLength">The most entries the stream may hold, from 1 to 1,000,000,000, by default
     /// 100,000: at that length the producer waits for collectors to acknowledge and trim, and the queue in front

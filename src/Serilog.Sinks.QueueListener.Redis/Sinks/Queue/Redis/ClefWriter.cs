@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
@@ -15,19 +14,18 @@ sealed class ClefWriter : IDisposable
     static readonly CompactJsonFormatter Formatter = new();
     static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
-    readonly StringWriter _text = new(CultureInfo.InvariantCulture) { NewLine = "\n" };
+    readonly ReusedCharBuffer _text = new();
 
     /// <summary>The number of events written since the last <see cref="TakePayload"/>.</summary>
     public int Count { get; private set; }
 
-    /// <summary>The length in characters of what was written since the last <see cref="TakePayload"/>.</summary>
-    public int Length => _text.GetStringBuilder().Length;
+    /// <summary>The length in UTF-8 bytes of what was written since the last <see cref="TakePayload"/>.</summary>
+    public int ByteCount { get; private set; }
 
     /// <summary>Append <paramref name="logEvent"/> as one CLEF line.</summary>
     public void Write(LogEvent logEvent)
     {
-        var builder = _text.GetStringBuilder();
-        var start = builder.Length;
+        var start = _text.Length;
         try
         {
             Formatter.Format(logEvent, _text);
@@ -35,23 +33,27 @@ sealed class ClefWriter : IDisposable
         catch
         {
             // A value whose ToString() throws, say: leave no half-written line behind.
-            builder.Length = start;
+            _text.CutBack(start);
             throw;
         }
 
+        // A line ends with a line feed, so no surrogate pair is split between this count and the next.
+        var line = _text.Since(start);
+        ByteCount += Utf8.GetByteCount(line.Array!, line.Offset, line.Count);
         Count++;
     }
 
     /// <summary>The UTF-8 bytes of the lines written so far; starts a new payload.</summary>
     public byte[] TakePayload()
     {
-        var builder = _text.GetStringBuilder();
-        var payload = Utf8.GetBytes(builder.ToString());
-        builder.Clear();
+        var payload = new byte[ByteCount];
+        var lines = _text.Since(0);
+        Utf8.GetBytes(lines.Array!, lines.Offset, lines.Count, payload, 0);
+        _text.Clear();
+        ByteCount = 0;
         Count = 0;
         return payload;
     }
 
-    /// <summary>Nothing to release (a string writer holds memory only); for the analyzers' sake.</summary>
     public void Dispose() => _text.Dispose();
 }

@@ -14,7 +14,7 @@ namespace Serilog.Sinks.Queue.Redis;
 /// <para>Group commit: at most one <c>XADD</c> is in flight. An event that finds none is sent at once, alone; events
 /// that arrive while one is in flight wait in the next batch, which the completion of the one in flight sends. So an
 /// idle producer adds no latency and a busy one makes entries as large as its rate needs, up to
-/// <see cref="_batchSizeLimit"/>, at which <see cref="Emit"/> waits for the one in flight (back pressure into the
+/// <see cref="_batchSizeLimit"/> events or <see cref="EntryByteLimit"/> bytes, at which <see cref="Emit"/> waits for the one in flight (back pressure into the
 /// queue in front).</para>
 /// <para>An <c>XADD</c> that fails stays first in line and is sent again after a backoff (from
 /// <see cref="FirstRetryDelay"/>, doubling, to <see cref="LongestRetryDelay"/>) until it succeeds; its first failure
@@ -47,6 +47,14 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
     static readonly TimeSpan FirstFullDelay = TimeSpan.FromMilliseconds(5);
     static readonly TimeSpan LongestFullDelay = TimeSpan.FromMilliseconds(500);
     static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A batch takes no more events once its lines reach this many bytes, so that an entry stays below the runtime's
+    /// large object threshold (85,000 bytes) on both sides unless its last event is large: the producer's payload and
+    /// the collector's copy of it as read are then short-lived gen0 objects, where entries of a few hundred
+    /// kilobytes each went to the large object heap and made most collections gen2 collections.
+    /// </summary>
+    internal const int EntryByteLimit = 64 * 1024;
 
     readonly IDatabase _database;
     readonly IConnectionMultiplexer? _ownedConnection;
@@ -120,7 +128,7 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         Exception? formatFailure;
         lock (_lock)
         {
-            while (!_disposed && _inFlight && _pendingEvents.Count >= _batchSizeLimit)
+            while (!_disposed && _inFlight && PendingFullLocked)
             {
                 Monitor.Wait(_lock);
             }
@@ -190,6 +198,9 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         _pending.Dispose();
         _ownedConnection?.Dispose();
     }
+
+    /// <summary>Whether <see cref="_pending"/> takes no more events. Under <see cref="_lock"/>.</summary>
+    bool PendingFullLocked => _pendingEvents.Count >= _batchSizeLimit || _pending.ByteCount >= EntryByteLimit;
 
     /// <summary>Send <see cref="_pending"/> as one entry. Under <see cref="_lock"/>, with nothing in flight.</summary>
     void SendPendingLocked()

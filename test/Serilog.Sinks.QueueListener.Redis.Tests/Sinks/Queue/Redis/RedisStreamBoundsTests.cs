@@ -81,6 +81,45 @@ public class RedisStreamBoundsTests
     }
 
     [Test]
+    public void AnEntryStopsTakingEventsOnceItsLinesReachTheByteLimitWhateverTheBatchSizeLimit()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        const int count = 400;
+        var text = new string('x', 1000);
+        // Each line is a little over 1,000 bytes, so an entry at the limit has 64 of them or a few fewer; with only
+        // the batch size limit it would take up to 1,000.
+        const int mostPerEntry = RedisStreamSink.EntryByteLimit / 1000 + 1;
+
+        // A stream of one entry at most keeps the next batch waiting, so that it fills up to a limit.
+        var logger = new LoggerConfiguration()
+            .WriteTo.Queue(a => a.RedisStream(server.Configuration, streamKey, maxStreamLength: 1), bufferSize: count)
+            .CreateLogger();
+        for (var i = 0; i < count; i++)
+        {
+            logger.Information("Event {N} {Text}", i, text);
+        }
+
+        var sink = new CollectingSink();
+        using (var queue = new RedisStreamQueue(connection, streamKey, "collectors", "one"))
+        using (new QueueListenerType(queue, sink).Start())
+        {
+            logger.Dispose();
+            Assert.That(sink.WaitFor(count, Arrival), Is.True, $"{sink.Events.Count} of {count} arrived");
+        }
+
+        var perEntry = sink.Events.GroupBy(e => e.Properties[RedisStreamQueue.EntryIdPropertyName].ToString()).Select(g => g.Count()).ToList();
+        TestContext.Out.WriteLine($"{perEntry.Count} entries of {perEntry.Min()} to {perEntry.Max()} events");
+        Assert.Multiple(() =>
+        {
+            Assert.That(sink.Events.Select(NumberOf), Is.EqualTo(Enumerable.Range(0, count)));
+            Assert.That(perEntry.Max(), Is.GreaterThan(mostPerEntry / 2), "the events were not batched");
+            Assert.That(perEntry.Max(), Is.LessThanOrEqualTo(mostPerEntry));
+        });
+    }
+
+    [Test]
     public void InADropModeEveryEventThatFindsTheStreamFullIsReportedWithItsEvent()
     {
         var server = RedisServer.Shared;
