@@ -26,9 +26,13 @@ sealed record RedisOptions
     /// <summary>How long the paced run offers events at <see cref="PacedRate"/>.</summary>
     public TimeSpan PacedDuration { get; init; } = TimeSpan.FromSeconds(4);
 
-    /// <summary>How long each producer process logs before the measured run, so that the measured calls run
-    /// compiled at their final tier (the collector drains what it logs before the run starts).</summary>
+    /// <summary>How long each producer process logs at least before the measured run, so that the measured calls
+    /// run compiled at their final tier (the collector drains what it logs before the run starts).</summary>
     public TimeSpan WarmUp { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long each producer process logs at most before the measured run: past <see cref="WarmUp"/> it
+    /// goes on until the JIT has compiled nothing for a while (see <c>ProducerCommand</c>).</summary>
+    public TimeSpan MaxWarmUp { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The collector's <c>readCount</c>: the most entries one <c>XREADGROUP</c> takes. The library's
     /// default is 100.</summary>
@@ -51,6 +55,7 @@ sealed record RedisOptions
         RoundTripEventsPerProducer = 5_000,
         PacedDuration = TimeSpan.FromSeconds(0.5),
         WarmUp = TimeSpan.FromMilliseconds(100),
+        MaxWarmUp = TimeSpan.FromMilliseconds(100),
         Timeout = TimeSpan.FromSeconds(60),
     };
 

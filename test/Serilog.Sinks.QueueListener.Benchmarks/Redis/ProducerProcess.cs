@@ -30,9 +30,10 @@ sealed class ProducerProcess : IDisposable
     /// <param name="rate">The rate over all producers, or <see langword="null"/> for as fast as it can.</param>
     /// <param name="producer">Its number, from zero.</param>
     /// <param name="producers">How many producers share the run.</param>
-    /// <param name="warmUp">How long it warms up.</param>
+    /// <param name="warmUp">How long it warms up at least.</param>
+    /// <param name="maxWarmUp">How long it warms up at most.</param>
     public static ProducerProcess Start(string redis, string streamKey, ProducerConfiguration configuration, int events,
-        int? rate, int producer, int producers, TimeSpan warmUp)
+        int? rate, int producer, int producers, TimeSpan warmUp, TimeSpan maxWarmUp)
     {
         var info = new ProcessStartInfo(DotnetHost())
         {
@@ -49,6 +50,7 @@ sealed class ProducerProcess : IDisposable
                      rate?.ToString(CultureInfo.InvariantCulture) ?? "max",
                      producer.ToString(CultureInfo.InvariantCulture), producers.ToString(CultureInfo.InvariantCulture),
                      ((int)warmUp.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+                     ((int)maxWarmUp.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
                  })
         {
             info.ArgumentList.Add(argument);
@@ -64,11 +66,11 @@ sealed class ProducerProcess : IDisposable
     /// <summary>Start <paramref name="producers"/> producers, numbered from zero, into <paramref name="started"/> (which
     /// the caller disposes, whether this returns or throws).</summary>
     public static void StartAll(List<ProducerProcess> started, string redis, string streamKey,
-        ProducerConfiguration configuration, int events, int? rate, int producers, TimeSpan warmUp)
+        ProducerConfiguration configuration, int events, int? rate, int producers, TimeSpan warmUp, TimeSpan maxWarmUp)
     {
         for (var p = 0; p < producers; p++)
         {
-            started.Add(Start(redis, streamKey, configuration, events, rate, p, producers, warmUp));
+            started.Add(Start(redis, streamKey, configuration, events, rate, p, producers, warmUp, maxWarmUp));
         }
     }
 

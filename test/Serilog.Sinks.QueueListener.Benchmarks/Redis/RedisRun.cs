@@ -40,7 +40,7 @@ static class RedisRun
         try
         {
             ProducerProcess.StartAll(children, server.Configuration, key, configuration, eventsPerProducer, rate,
-                options.Producers, options.WarmUp);
+                options.Producers, options.WarmUp, options.MaxWarmUp);
 
             var warmUps = children.Sum(c => c.WaitUntilReady(options.Timeout));
             if (collector is not null && !collector.WaitForWarmUps(warmUps, options.Timeout))

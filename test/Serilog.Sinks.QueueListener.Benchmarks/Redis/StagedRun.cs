@@ -22,7 +22,7 @@ static class StagedRun
         try
         {
             ProducerProcess.StartAll(children, server.Configuration, key, configuration, eventsPerProducer, null,
-                options.Producers, options.WarmUp);
+                options.Producers, options.WarmUp, options.MaxWarmUp);
             foreach (var child in children) child.WaitUntilReady(options.Timeout);
 
             var redisCpuBefore = server.CpuTime;
