@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Serilog.Events;
 using Serilog.Parsing;
@@ -12,9 +12,12 @@ namespace Serilog.Sinks.Queue.Redis;
 /// <see cref="LogEvent"/>s. See FORMAT.md for what round-trips and what does not.
 /// </summary>
 /// <remarks>
-/// Safe to use from any number of threads: the only shared state is the cache of parsed templates, a concurrent
-/// dictionary that is cleared when it grows past <see cref="TemplateCacheLimit"/> (a stream that carries
-/// rendered messages as templates would otherwise grow it without end).
+/// <para>Reads each line forward with a <see cref="Utf8JsonReader"/>, building no document, and decodes the text
+/// that repeats from event to event (property names, templates) once: see <see cref="Utf8Cache{T}"/>.</para>
+/// <para>Safe to use from any number of threads: the shared state is those caches and the dictionary of parsed
+/// templates behind them, a concurrent dictionary that is cleared when it grows past
+/// <see cref="TemplateCacheLimit"/> (a stream that carries rendered messages as templates would otherwise grow it
+/// without end).</para>
 /// </remarks>
 static class ClefReader
 {
@@ -22,6 +25,8 @@ static class ClefReader
 
     static readonly MessageTemplateParser Parser = new();
     static readonly ConcurrentDictionary<string, MessageTemplate> Templates = new();
+    static readonly Utf8Cache<MessageTemplate> TemplatesByText = new(1024), RenderedByText = new(64);
+    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// Read every event in <paramref name="utf8"/>: CLEF lines, each one JSON object, separated by line feeds; blank
@@ -32,19 +37,33 @@ static class ClefReader
     /// when <see langword="null"/>, such a line throws.</param>
     /// <exception cref="JsonException">When a line is not a JSON object.</exception>
     /// <exception cref="FormatException">When a line is an object but not a CLEF event (no <c>@t</c>, say).</exception>
-    public static List<LogEvent> ReadLines(ReadOnlyMemory<byte> utf8, Action<Exception>? badLine = null)
+    public static List<LogEvent> ReadLines(ReadOnlyMemory<byte> utf8, Action<Exception>? badLine = null) =>
+        ReadLines(utf8, badLine, 0, null);
+
+    /// <inheritdoc cref="ReadLines(ReadOnlyMemory{byte}, Action{Exception}?)"/>
+    /// <param name="utf8">The lines.</param>
+    /// <param name="badLine">Receives the failure for each line that is not a CLEF event, which is then skipped;
+    /// when <see langword="null"/>, such a line throws.</param>
+    /// <param name="addedProperties">How many properties <paramref name="addProperties"/> sets at most, which the
+    /// event's dictionary makes room for from the start.</param>
+    /// <param name="addProperties">Given each event's index among the events read and the properties read from its
+    /// line, sets properties of its own, which replace any of the same name from the line: the same in effect as
+    /// <see cref="LogEvent.AddOrUpdateProperty"/> on the event afterwards, without the dictionary growing.</param>
+    public static List<LogEvent> ReadLines(ReadOnlyMemory<byte> utf8, Action<Exception>? badLine, int addedProperties,
+        Action<int, Dictionary<string, LogEventPropertyValue>>? addProperties)
     {
-        var events = new List<LogEvent>();
-        var rest = utf8;
+        var rest = utf8.Span;
+        var events = new List<LogEvent>(CountLines(rest));
+        var properties = new List<KeyValuePair<string, LogEventPropertyValue>>();
         while (!rest.IsEmpty)
         {
-            var end = rest.Span.IndexOf((byte)'\n');
+            var end = rest.IndexOf((byte)'\n');
             var line = end < 0 ? rest : rest.Slice(0, end);
-            rest = end < 0 ? ReadOnlyMemory<byte>.Empty : rest.Slice(end + 1);
-            if (IsBlank(line.Span)) continue;
+            rest = end < 0 ? default : rest.Slice(end + 1);
+            if (IsBlank(line)) continue;
             try
             {
-                events.Add(Read(line));
+                events.Add(Read(line, properties, addedProperties, addProperties, events.Count));
             }
             catch (Exception ex) when (badLine is not null && ex is JsonException or FormatException or ArgumentException)
             {
@@ -58,38 +77,64 @@ static class ClefReader
     /// <summary>Read one CLEF event, given as UTF-8 JSON.</summary>
     /// <exception cref="JsonException">When the text is not JSON.</exception>
     /// <exception cref="FormatException">When it is JSON but not a CLEF event.</exception>
-    public static LogEvent Read(ReadOnlyMemory<byte> utf8)
-    {
-        using var document = JsonDocument.Parse(utf8);
-        return Read(document.RootElement);
-    }
+    public static LogEvent Read(ReadOnlyMemory<byte> utf8) => Read(utf8.Span, [], 0, null, 0);
 
     /// <summary>Read one CLEF event, given as JSON text.</summary>
     /// <inheritdoc cref="Read(ReadOnlyMemory{byte})"/>
-    public static LogEvent Read(string json)
+    public static LogEvent Read(string json) => Read(StrictUtf8.GetBytes(json));
+
+    /// <param name="line">One line, a JSON object.</param>
+    /// <param name="properties">Empty; filled with the event's properties as read and emptied again, so that one
+    /// list serves every line of a payload.</param>
+    /// <param name="addedProperties">See <see cref="ReadLines(ReadOnlyMemory{byte}, Action{Exception}?, int, Action{int, Dictionary{string, LogEventPropertyValue}}?)"/>.</param>
+    /// <param name="addProperties">See <see cref="ReadLines(ReadOnlyMemory{byte}, Action{Exception}?, int, Action{int, Dictionary{string, LogEventPropertyValue}}?)"/>.</param>
+    /// <param name="index">The event's index among the events read.</param>
+    static LogEvent Read(ReadOnlySpan<byte> line, List<KeyValuePair<string, LogEventPropertyValue>> properties,
+        int addedProperties, Action<int, Dictionary<string, LogEventPropertyValue>>? addProperties, int index)
     {
-        using var document = JsonDocument.Parse(json);
-        return Read(document.RootElement);
+        var reader = new Utf8JsonReader(line);
+        try
+        {
+            return ReadEvent(ref reader, properties, addedProperties, addProperties, index);
+        }
+        catch (Exception ex) when (ex is not JsonException)
+        {
+            // A parsed document met every syntax error before it decoded anything, so malformed JSON failed as
+            // such even where the text before it could not be read as an event (a number for @t, say). Reading
+            // forward meets the text first: look at the rest of the line before saying what is wrong with it.
+            EnsureWellFormed(line);
+            throw;
+        }
+        finally
+        {
+            properties.Clear();
+        }
     }
 
-    static LogEvent Read(JsonElement root)
+    static LogEvent ReadEvent(ref Utf8JsonReader reader, List<KeyValuePair<string, LogEventPropertyValue>> properties,
+        int addedProperties, Action<int, Dictionary<string, LogEventPropertyValue>>? addProperties, int index)
     {
-        if (root.ValueKind != JsonValueKind.Object) throw new FormatException("A CLEF event is a JSON object.");
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject) throw new FormatException("A CLEF event is a JSON object.");
 
         DateTimeOffset? timestamp = null;
-        string? template = null, rendered = null, exception = null, traceId = null, spanId = null;
+        MessageTemplate? template = null, rendered = null;
+        string? exception = null, traceText = null, spanText = null;
         var level = LogEventLevel.Information;
-        var properties = new List<LogEventProperty>();
+        ActivityTraceId traceId = default;
+        ActivitySpanId spanId = default;
 
-        foreach (var member in root.EnumerateObject())
+        // A field written twice takes its last value, as when it was read from a parsed document.
+        while (ClefValueReader.Next(ref reader) != JsonTokenType.EndObject)
         {
-            var name = member.Name;
+            var name = ClefValueReader.CachedString(ref reader);
+            reader.Read();
             if (name.Length > 0 && name[0] == '@')
             {
                 if (name.Length > 1 && name[1] == '@')
                 {
                     // "@@foo" is the property "@foo", escaped so as not to read as a reified field.
-                    properties.Add(new LogEventProperty(name.Substring(1), ReadValue(member.Value)));
+                    properties.Add(new(name.Substring(1), ClefValueReader.ReadValue(ref reader)));
                     continue;
                 }
 
@@ -97,57 +142,82 @@ static class ClefReader
                 // (event id) and other tools' fields, which have no place on a LogEvent.
                 switch (name)
                 {
-                    case "@t": timestamp = ReadTimestamp(member.Value); break;
-                    case "@mt": template = StringOf(member.Value); break;
-                    case "@m": rendered = StringOf(member.Value); break;
-                    case "@l": level = ReadLevel(member.Value); break;
-                    case "@x": exception = StringOf(member.Value); break;
-                    case "@tr": traceId = StringOf(member.Value); break;
-                    case "@sp": spanId = StringOf(member.Value); break;
+                    case "@t": timestamp = ClefFields.ReadTimestamp(ref reader); break;
+                    case "@mt": template = IsString(ref reader) ? ReadTemplate(ref reader, TemplatesByText, escape: false) : null; break;
+                    case "@m": rendered = IsString(ref reader) ? ReadTemplate(ref reader, RenderedByText, escape: true) : null; break;
+                    case "@l": level = ClefFields.ReadLevel(ref reader); break;
+                    case "@x": exception = IsString(ref reader) ? reader.GetString() : null; break;
+                    case "@tr": traceId = ClefFields.ReadTraceId(ref reader, out traceText); break;
+                    case "@sp": spanId = ClefFields.ReadSpanId(ref reader, out spanText); break;
                 }
 
+                reader.Skip();
                 continue;
             }
 
-            if (!LogEventProperty.IsValidName(name)) continue;
-            properties.Add(new LogEventProperty(name, ReadValue(member.Value)));
+            if (!LogEventProperty.IsValidName(name))
+            {
+                reader.Skip();
+                continue;
+            }
+
+            properties.Add(new(name, ClefValueReader.ReadValue(ref reader)));
         }
+
+        // Nothing but white space may follow the object: the reader throws otherwise.
+        reader.Read();
 
         if (timestamp is null) throw new FormatException("A CLEF event has a timestamp (@t).");
 
-        return new LogEvent(
+        if (traceText is not null) traceId = ClefFields.TraceId(traceText);
+        if (spanText is not null) spanId = ClefFields.SpanId(spanText);
+
+        // A name written twice keeps its last value in the place of its first, as LogEvent's constructor had it.
+        // Every name here passed IsValidName, which is all the assembly below leaves to its caller.
+        var dictionary = new Dictionary<string, LogEventPropertyValue>(properties.Count + addedProperties);
+        foreach (var property in properties)
+        {
+            dictionary[property.Key] = property.Value;
+        }
+
+        addProperties?.Invoke(index, dictionary);
+
+        // Public since Serilog 4.0 for libraries that build events from their parts: it takes the dictionary as the
+        // event's own, where the constructors copy a list of properties into one grown as it fills.
+        return LogEvent.UnstableAssembleFromParts(
             timestamp.Value,
             level,
             exception is null ? null : new ClefException(exception),
-            ParseTemplate(template, rendered),
-            properties,
-            ReadTraceId(traceId),
-            ReadSpanId(spanId));
+            template ?? rendered ?? ParseTemplate(""),
+            dictionary,
+            traceId,
+            spanId);
     }
 
     /// <summary>A reified field of the wrong kind (another tool's numeric span id, say) reads as absent.</summary>
-    static string? StringOf(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    static bool IsString(ref Utf8JsonReader reader) => reader.TokenType == JsonTokenType.String;
 
-    static DateTimeOffset ReadTimestamp(JsonElement value)
+    /// <summary>
+    /// The template of the string the reader is on, found by its bytes when they were seen before, so that neither
+    /// the template's text nor its lookup by text is made again.
+    /// </summary>
+    /// <param name="reader">On <c>@mt</c>'s value, or <c>@m</c>'s.</param>
+    /// <param name="cache">One per field: the same bytes stand for another template in each.</param>
+    /// <param name="escape">Whether the text is a rendered message, which becomes a template of text alone, its braces
+    /// escaped.</param>
+    static MessageTemplate ReadTemplate(ref Utf8JsonReader reader, Utf8Cache<MessageTemplate> cache, bool escape)
     {
-        var text = StringOf(value) ?? throw new FormatException("The timestamp (@t) is a string.");
-        return DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+        var raw = reader.ValueSpan;
+        if (cache.TryGet(raw, out var template)) return template;
+
+        var text = reader.GetString()!;
+        template = ParseTemplate(escape ? text.Replace("{", "{{").Replace("}", "}}") : text);
+        cache.Add(raw, template);
+        return template;
     }
 
-    static LogEventLevel ReadLevel(JsonElement value)
+    static MessageTemplate ParseTemplate(string text)
     {
-        // Unknown levels (another tool's "Warn", say) read as Information rather than failing the whole event.
-        return value.ValueKind == JsonValueKind.String &&
-               Enum.TryParse<LogEventLevel>(value.GetString(), ignoreCase: true, out var level) &&
-               level is >= LogEventLevel.Verbose and <= LogEventLevel.Fatal
-            ? level
-            : LogEventLevel.Information;
-    }
-
-    static MessageTemplate ParseTemplate(string? template, string? rendered)
-    {
-        // Only a rendered message: it becomes a template of text alone, its braces escaped.
-        var text = template ?? (rendered ?? "").Replace("{", "{{").Replace("}", "}}");
         if (Templates.TryGetValue(text, out var parsed)) return parsed;
 
         parsed = Parser.Parse(text);
@@ -156,106 +226,26 @@ static class ClefReader
         return parsed;
     }
 
-    static ActivityTraceId ReadTraceId(string? text)
+    /// <summary>Reads the whole line, throwing <see cref="JsonException"/> if it is not one JSON value.</summary>
+    static void EnsureWellFormed(ReadOnlySpan<byte> line)
     {
-        return text is { Length: 32 } && IsHex(text) ? ActivityTraceId.CreateFromString(text.AsSpan()) : default;
-    }
-
-    static ActivitySpanId ReadSpanId(string? text)
-    {
-        return text is { Length: 16 } && IsHex(text) ? ActivitySpanId.CreateFromString(text.AsSpan()) : default;
-    }
-
-    static bool IsHex(string text)
-    {
-        foreach (var c in text)
+        var reader = new Utf8JsonReader(line);
+        while (reader.Read())
         {
-            if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f') or (>= 'A' and <= 'F'))) return false;
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// A property value: an object with <c>$type</c> is a structure with that type tag; an object without one is a
-    /// structure when every key is a valid property name and a dictionary otherwise (the formatter writes both
-    /// alike); an array is a sequence; anything else a scalar.
-    /// </summary>
-    static LogEventPropertyValue ReadValue(JsonElement value)
-    {
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Object:
-                return ReadObject(value);
-            case JsonValueKind.Array:
-                var elements = new List<LogEventPropertyValue>(value.GetArrayLength());
-                foreach (var element in value.EnumerateArray())
-                {
-                    elements.Add(ReadValue(element));
-                }
-
-                return new SequenceValue(elements);
-            case JsonValueKind.String:
-                return new ScalarValue(value.GetString());
-            case JsonValueKind.Number:
-                return new ScalarValue(ReadNumber(value));
-            case JsonValueKind.True:
-                return new ScalarValue(true);
-            case JsonValueKind.False:
-                return new ScalarValue(false);
-            default:
-                return new ScalarValue(null);
         }
     }
 
-    static LogEventPropertyValue ReadObject(JsonElement value)
+    /// <summary>An upper bound on the number of events, so that the list is made once at its size.</summary>
+    static int CountLines(ReadOnlySpan<byte> utf8)
     {
-        string? typeTag = null;
-        var isStructure = true;
-        foreach (var member in value.EnumerateObject())
+        var lines = 1;
+        for (var end = utf8.IndexOf((byte)'\n'); end >= 0; end = utf8.IndexOf((byte)'\n'))
         {
-            if (member.Name == "$type" && member.Value.ValueKind == JsonValueKind.String)
-            {
-                typeTag = member.Value.GetString();
-            }
-            else if (!LogEventProperty.IsValidName(member.Name))
-            {
-                isStructure = false;
-            }
+            lines++;
+            utf8 = utf8.Slice(end + 1);
         }
 
-        if (typeTag is not null || isStructure)
-        {
-            var properties = new List<LogEventProperty>();
-            foreach (var member in value.EnumerateObject())
-            {
-                if (typeTag is not null && member.Name == "$type") continue;
-                if (!LogEventProperty.IsValidName(member.Name)) continue;
-                properties.Add(new LogEventProperty(member.Name, ReadValue(member.Value)));
-            }
-
-            return new StructureValue(properties, typeTag);
-        }
-
-        var entries = new List<KeyValuePair<ScalarValue, LogEventPropertyValue>>();
-        foreach (var member in value.EnumerateObject())
-        {
-            entries.Add(new KeyValuePair<ScalarValue, LogEventPropertyValue>(new ScalarValue(member.Name), ReadValue(member.Value)));
-        }
-
-        return new DictionaryValue(entries);
-    }
-
-    /// <summary>An integer that fits is a <see cref="long"/>; other numbers are a <see cref="decimal"/> when written
-    /// without an exponent and within its range (exact, as the formatter wrote it), else a <see cref="double"/>.</summary>
-    static object ReadNumber(JsonElement value)
-    {
-        if (value.TryGetInt64(out var integer)) return integer;
-
-        var raw = value.GetRawText();
-        if (raw.IndexOfAny(['e', 'E']) < 0 && value.TryGetDecimal(out var exact)) return exact;
-
-        return value.GetDouble();
+        return lines;
     }
 
     static bool IsBlank(ReadOnlySpan<byte> line)

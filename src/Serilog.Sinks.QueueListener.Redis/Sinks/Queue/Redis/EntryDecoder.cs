@@ -7,10 +7,19 @@ namespace Serilog.Sinks.Queue.Redis;
 /// <summary>
 /// Turns the entries a <see cref="RedisStreamQueue"/> reads into events, each marked with where it came from, and
 /// reports what cannot be written: unreadable entries and lines, entries deleted before they were written, poison
-/// entries. Holds no state of its own: safe on any thread.
+/// entries. Holds no state of its own but a shared table of immutable values: safe on any thread.
 /// </summary>
 sealed class EntryDecoder
 {
+    /// <summary>Entries hold up to a few thousand events; an index past these gets a value of its own.</summary>
+    const int CachedIndexes = 4096;
+
+    /// <summary>
+    /// The index values, made as first needed and then shared by every event at that index (a value is immutable).
+    /// Threads that race on a slot each make an equal value and one of them stays: a benign race.
+    /// </summary>
+    static readonly ScalarValue?[] IndexValues = new ScalarValue?[CachedIndexes];
+
     readonly RedisKey _streamKey;
     readonly Action<LoggingFailureKind, string, IReadOnlyCollection<LogEvent>?, Exception?> _report;
 
@@ -24,6 +33,7 @@ sealed class EntryDecoder
 
     /// <summary>The events of <paramref name="entry"/>, each with its entry id and index, and its producer and
     /// sequence when the entry names them; unreadable lines, or an entry with no events, are reported.</summary>
+    /// <remarks>The entry's properties replace any of the same names that an event's line carries.</remarks>
     public List<LogEvent> Events(StreamEntry entry)
     {
         // XREADGROUP returns a pending entry deleted from the stream since without fields: there is nothing left
@@ -41,26 +51,25 @@ sealed class EntryDecoder
             return [];
         }
 
-        var events = ClefReader.ReadLines((byte[])payload!, ex => ReportUnreadable(entry.Id, "has an unreadable event, which is skipped", ex));
-        if (events.Count == 0)
-        {
-            ReportUnreadable(entry.Id, "has no readable event", null);
-            return events;
-        }
-
+        // The entry's values are the same on each of its events but the index: made once, and set by the reader on
+        // each event as it makes it.
         var id = new ScalarValue(entry.Id.ToString());
         var producer = entry[RedisStreamFormat.ProducerField];
         var producerId = producer.IsNull ? null : new ScalarValue(producer.ToString());
         var sequence = entry[RedisStreamFormat.SequenceField].TryParse(out long number) ? new ScalarValue(number) : null;
-        for (var i = 0; i < events.Count; i++)
-        {
-            events[i].AddOrUpdateProperty(new LogEventProperty(RedisStreamQueue.EntryIdPropertyName, id));
-            events[i].AddOrUpdateProperty(new LogEventProperty(RedisStreamQueue.EntryIndexPropertyName, new ScalarValue(i)));
-            if (producerId is null || sequence is null) continue;
+        var events = ClefReader.ReadLines((byte[])payload!,
+            ex => ReportUnreadable(entry.Id, "has an unreadable event, which is skipped", ex),
+            addedProperties: 4,
+            (index, properties) =>
+            {
+                properties[RedisStreamQueue.EntryIdPropertyName] = id;
+                properties[RedisStreamQueue.EntryIndexPropertyName] = IndexValue(index);
+                if (producerId is null || sequence is null) return;
 
-            events[i].AddOrUpdateProperty(new LogEventProperty(RedisStreamQueue.ProducerPropertyName, producerId));
-            events[i].AddOrUpdateProperty(new LogEventProperty(RedisStreamQueue.SequencePropertyName, sequence));
-        }
+                properties[RedisStreamQueue.ProducerPropertyName] = producerId;
+                properties[RedisStreamQueue.SequencePropertyName] = sequence;
+            });
+        if (events.Count == 0) ReportUnreadable(entry.Id, "has no readable event", null);
 
         return events;
     }
@@ -81,6 +90,9 @@ sealed class EntryDecoder
         _report(LoggingFailureKind.Permanent,
             $"the entry {entryId} of the redis stream {_streamKey} was deleted from the stream before it was written; its events are lost",
             null, null);
+
+    static ScalarValue IndexValue(int index) =>
+        index < CachedIndexes ? IndexValues[index] ??= new ScalarValue(index) : new ScalarValue(index);
 
     void ReportUnreadable(RedisValue entryId, string what, Exception? exception) =>
         _report(LoggingFailureKind.Permanent, $"the entry {entryId} of the redis stream {_streamKey} {what}", null, exception);

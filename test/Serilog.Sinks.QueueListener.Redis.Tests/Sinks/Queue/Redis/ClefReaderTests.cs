@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Serilog.Events;
 using Serilog.Parsing;
 using Serilog.Sinks.QueueListener.Redis.Tests.Support;
@@ -231,6 +232,116 @@ public class ClefReaderTests
     {
         Assert.Throws<FormatException>(() => ClefReader.Read("""{"@mt":"No time"}"""));
         Assert.Throws<FormatException>(() => ClefReader.Read("[1]"));
+    }
+
+    [Test]
+    public void NamesThatDifferOnlyInCaseOrEscapesReadAsWritten()
+    {
+        // Each name is decoded once and then found by its bytes: "\u0041" and "A" are two spellings of one name,
+        // "a" another name.
+        var lines = Encoding.UTF8.GetBytes(
+            """{"@t":"2024-01-02T03:04:05Z","@mt":"","A":1,"a":2,"\u0041":3}""" + "\n" +
+            """{"@t":"2024-01-02T03:04:05Z","@mt":"","\u0041":4,"a":5,"A":6,"\u0061":7}""");
+
+        var events = ClefReader.ReadLines(lines);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ClefRoundTrip.PropertiesOf(events[0]), Is.EqualTo(new[] { "A=3", "a=2" }));
+            Assert.That(ClefRoundTrip.PropertiesOf(events[1]), Is.EqualTo(new[] { "A=6", "a=7" }));
+        });
+    }
+
+    [Test]
+    public void TemplatesThatDifferOnlyInCaseOrEscapesReadAsWritten()
+    {
+        var lines = Encoding.UTF8.GetBytes(
+            """{"@t":"2024-01-02T03:04:05Z","@mt":"Hi {A}","A":1}""" + "\n" +
+            """{"@t":"2024-01-02T03:04:05Z","@mt":"hi {A}","A":1}""" + "\n" +
+            """{"@t":"2024-01-02T03:04:05Z","@mt":"\u0048i {A}\n","A":1}""" + "\n" +
+            """{"@t":"2024-01-02T03:04:05Z","@m":"Hi {A}","A":1}""");
+
+        var events = ClefReader.ReadLines(lines);
+
+        // The same bytes as a rendered message are text alone, braces and all.
+        Assert.That(events.Select(e => e.RenderMessage(CultureInfo.InvariantCulture)),
+            Is.EqualTo(new[] { "Hi 1", "hi 1", "Hi 1\n", "Hi {A}" }));
+    }
+
+    [Test]
+    public void MoreNamesAndTemplatesThanTheCachesHoldStillReadAsWritten()
+    {
+        var lines = Encoding.UTF8.GetBytes(string.Join("\n", Enumerable.Range(0, 3000).Select(i =>
+            $$"""{"@t":"2024-01-02T03:04:05Z","@mt":"T{{i}} {P{{i}}}","P{{i}}":{{i}},"Q{{i % 7}}":"q"}""")));
+
+        var events = ClefReader.ReadLines(lines).Concat(ClefReader.ReadLines(lines)).ToList();
+
+        Assert.That(events.Select(e => e.RenderMessage(CultureInfo.InvariantCulture) + " " + string.Join(",", e.Properties.Keys)),
+            Is.EqualTo(Enumerable.Range(0, 6000).Select(n => n % 3000).Select(i => $"T{i} {i} P{i},Q{i % 7}")));
+    }
+
+    [Test]
+    public void ThreadsReadingAtOnceEachGetTheirOwnNamesAndTemplates()
+    {
+        // Few cache slots for many threads' text: lookups race with replacements of the same slots.
+        string Line(int thread, int i) =>
+            $$"""{"@t":"2024-01-02T03:04:05Z","@mt":"{N{{thread}}x{{i % 50}}}","N{{thread}}x{{i % 50}}":{{i}}}""";
+        var threads = Enumerable.Range(0, 4).ToArray();
+        var payloads = threads.Select(t => Encoding.UTF8.GetBytes(string.Join("\n", Enumerable.Range(0, 2000).Select(i => Line(t, i))))).ToArray();
+
+        var rendered = new string[threads.Length][];
+        Parallel.ForEach(threads, new ParallelOptions { MaxDegreeOfParallelism = threads.Length }, t =>
+            rendered[t] = [.. ClefReader.ReadLines(payloads[t]).Select(e => e.RenderMessage(CultureInfo.InvariantCulture))]);
+
+        Assert.That(rendered, Is.All.EqualTo(Enumerable.Range(0, 2000).Select(i => i.ToString(CultureInfo.InvariantCulture))));
+    }
+
+    [Test]
+    public void ATimestampKeepsItsOffsetAsWritten()
+    {
+        string Line(string timestamp) => $$"""{"@t":"{{timestamp}}","@mt":""}""";
+        var expected = new DateTimeOffset(2024, 5, 6, 7, 8, 9, TimeSpan.FromHours(5.5)).AddTicks(1234567);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ClefReader.Read(Line("2024-05-06T07:08:09.1234567+05:30")).Timestamp,
+                Is.EqualTo(expected).And.Property(nameof(DateTimeOffset.Offset)).EqualTo(TimeSpan.FromHours(5.5)));
+            Assert.That(ClefReader.Read(Line("2024-05-06T07:08:09.1234567-03:00")).Timestamp.Offset, Is.EqualTo(TimeSpan.FromHours(-3)));
+            Assert.That(ClefReader.Read(Line("2024-05-06T07:08:09.1234567Z")).Timestamp.Offset, Is.EqualTo(TimeSpan.Zero));
+            // Not the formatter's form, read as before.
+            Assert.That(ClefReader.Read(Line("2024-05-06T07:08:09+05:30")).Timestamp,
+                Is.EqualTo(expected.AddTicks(-1234567)).And.Property(nameof(DateTimeOffset.Offset)).EqualTo(TimeSpan.FromHours(5.5)));
+            Assert.That(ClefReader.Read(Line("\\u0032024-05-06T07:08:09.1234567+05:30")).Timestamp.Offset, Is.EqualTo(TimeSpan.FromHours(5.5)));
+            Assert.That(() => ClefReader.Read(Line("2024-05-06T07:08:09.1234567+15:00")), Throws.InstanceOf<FormatException>());
+        });
+    }
+
+    [Test]
+    public void LevelsReadInAnyCaseAndUnknownOnesAsInformation()
+    {
+        LogEventLevel Level(string level) => ClefReader.Read($$"""{"@t":"2024-01-02T03:04:05Z","@l":"{{level}}"}""").Level;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Level("Warning"), Is.EqualTo(LogEventLevel.Warning));
+            Assert.That(Level("warning"), Is.EqualTo(LogEventLevel.Warning));
+            Assert.That(Level("FATAL"), Is.EqualTo(LogEventLevel.Fatal));
+            Assert.That(Level("\\u0045rror"), Is.EqualTo(LogEventLevel.Error));
+            Assert.That(Level("Warn"), Is.EqualTo(LogEventLevel.Information));
+        });
+    }
+
+    [Test]
+    public void ALineThatIsNotJsonFailsAsSuchEvenAfterAFieldThatCannotBeRead()
+    {
+        // A parsed document saw the missing brace before the numeric timestamp; reading forward must say the same.
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => ClefReader.Read("""{"@t":5,"A":1"""), Throws.InstanceOf<JsonException>());
+            Assert.That(() => ClefReader.Read("""{"@t":5}"""), Throws.InstanceOf<FormatException>());
+            Assert.That(() => ClefReader.Read("""{"@t":"2024-01-02T03:04:05Z"} {}"""), Throws.InstanceOf<JsonException>());
+            Assert.That(() => ClefReader.Read("""[1"""), Throws.InstanceOf<JsonException>());
+        });
     }
 
     [Test]
