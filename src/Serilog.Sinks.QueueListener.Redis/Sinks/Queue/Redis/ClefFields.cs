@@ -63,8 +63,8 @@ static class ClefFields
     /// A trace id as the formatter writes it; anything else comes back as <paramref name="text"/> (or
     /// <see langword="null"/>, when not a string), for <see cref="TraceId(string?)"/> once the whole event is read.
     /// </summary>
-    /// <remarks>That is when the id was read from text before, and its factory can throw: a line with such an id
-    /// and no timestamp failed for the timestamp, and still does.</remarks>
+    /// <remarks>Read then, after the timestamp: a line with an odd id and no timestamp fails for the
+    /// timestamp.</remarks>
     public static ActivityTraceId ReadTraceId(ref Utf8JsonReader reader, out string? text)
     {
         text = null;
@@ -84,19 +84,20 @@ static class ClefFields
         return default;
     }
 
-    /// <summary>A trace id of the wrong length or alphabet reads as absent.</summary>
+    /// <summary>A trace id in upper-case hex reads as the same id; one of the wrong length or alphabet, or all
+    /// zeros (no trace), reads as absent.</summary>
     public static ActivityTraceId TraceId(string? text) =>
-        text is { Length: 32 } && IsHex(text) ? ActivityTraceId.CreateFromString(text.AsSpan()) : default;
+        text is { Length: 32 } && IsHexNotZero(text) ? ActivityTraceId.CreateFromString(text.ToLowerInvariant().AsSpan()) : default;
 
-    /// <summary>A span id of the wrong length or alphabet reads as absent.</summary>
+    /// <summary>A span id in upper-case hex reads as the same id; one of the wrong length or alphabet, or all
+    /// zeros (no span), reads as absent.</summary>
     public static ActivitySpanId SpanId(string? text) =>
-        text is { Length: 16 } && IsHex(text) ? ActivitySpanId.CreateFromString(text.AsSpan()) : default;
+        text is { Length: 16 } && IsHexNotZero(text) ? ActivitySpanId.CreateFromString(text.ToLowerInvariant().AsSpan()) : default;
 
     /// <summary>
-    /// Whether the value is an id as the formatter writes one: lower-case hex, not all zeros. Those the UTF-8 and
-    /// the string factories read alike; on anything else they differ (the string factory throws on upper case and
-    /// on zeros, which makes the line unreadable, and the UTF-8 one does not), so it goes the string way, as
-    /// before.
+    /// Whether the value is an id as the formatter writes one: lower-case hex, not all zeros, which the UTF-8
+    /// factory reads without a string. Anything else goes the string way (<see cref="TraceId(string?)"/>), which
+    /// reads upper case as the same id and the rest as absent.
     /// </summary>
     static bool IsFormatterHex(ref Utf8JsonReader reader, int length)
     {
@@ -115,13 +116,17 @@ static class ClefFields
         return !zeros;
     }
 
-    static bool IsHex(string text)
+    /// <summary>Whether <paramref name="text"/> is hex in either case and not all zeros, which the id factories
+    /// refuse with an exception that would make the whole line unreadable.</summary>
+    static bool IsHexNotZero(string text)
     {
+        var zeros = true;
         foreach (var c in text)
         {
             if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f') or (>= 'A' and <= 'F'))) return false;
+            zeros &= c == '0';
         }
 
-        return true;
+        return !zeros;
     }
 }

@@ -37,6 +37,7 @@ static class ClefReader
     /// when <see langword="null"/>, such a line throws.</param>
     /// <exception cref="JsonException">When a line is not a JSON object.</exception>
     /// <exception cref="FormatException">When a line is an object but not a CLEF event (no <c>@t</c>, say).</exception>
+    /// <exception cref="InvalidOperationException">When a string in a line is not UTF-8.</exception>
     public static List<LogEvent> ReadLines(ReadOnlyMemory<byte> utf8, Action<Exception>? badLine = null) =>
         ReadLines(utf8, badLine, 0, null);
 
@@ -65,7 +66,9 @@ static class ClefReader
             {
                 events.Add(Read(line, properties, addedProperties, addProperties, events.Count));
             }
-            catch (Exception ex) when (badLine is not null && ex is JsonException or FormatException or ArgumentException)
+            // InvalidOperationException: a string whose bytes are not UTF-8, which the reader cannot transcode.
+            catch (Exception ex) when (badLine is not null &&
+                                       ex is JsonException or FormatException or ArgumentException or InvalidOperationException)
             {
                 badLine(ex);
             }

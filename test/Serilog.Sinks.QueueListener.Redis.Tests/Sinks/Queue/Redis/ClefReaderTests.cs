@@ -202,6 +202,40 @@ public class ClefReaderTests
     }
 
     [Test]
+    public void UpperCaseIdsReadAsTheSameIdsAndAllZeroIdsAsAbsent()
+    {
+        var upper = ClefReader.Read(
+            """{"@t":"2024-01-02T03:04:05Z","@mt":"Hi","@tr":"0AF7651916CD43DD8448EB211C80319C","@sp":"B7AD6B7169203331"}""");
+        var zeros = ClefReader.Read(
+            """{"@t":"2024-01-02T03:04:05Z","@mt":"Hi","@tr":"00000000000000000000000000000000","@sp":"0000000000000000"}""");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(upper.TraceId?.ToHexString(), Is.EqualTo("0af7651916cd43dd8448eb211c80319c"));
+            Assert.That(upper.SpanId?.ToHexString(), Is.EqualTo("b7ad6b7169203331"));
+            Assert.That(zeros.TraceId, Is.Null);
+            Assert.That(zeros.SpanId, Is.Null);
+        });
+    }
+
+    [Test]
+    public void ALineWithBytesThatAreNotUtf8IsReportedAndTheOthersRead()
+    {
+        var good = Encoding.UTF8.GetBytes("""{"@t":"2024-01-02T03:04:05Z","@mt":"Good"}""" + "\n");
+        var bad = Encoding.UTF8.GetBytes("""{"@t":"2024-01-02T03:04:05Z","@mt":"Bad {N}","N":"x""").Concat(new byte[] { 0xFF, 0xFE })
+            .Concat(Encoding.UTF8.GetBytes("\"}\n")).ToArray();
+        var failures = new List<Exception>();
+
+        var read = ClefReader.ReadLines(good.Concat(bad).Concat(good).ToArray(), failures.Add);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(read.Select(e => e.MessageTemplate.Text), Is.EqualTo(new[] { "Good", "Good" }));
+            Assert.That(failures, Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
     public void NumbersReadAsLongDecimalOrDouble()
     {
         var read = ClefReader.Read("""{"@t":"2024-01-02T03:04:05Z","@mt":"","A":5,"B":18446744073709551615,"C":0.125,"D":1e300}""");
