@@ -8,6 +8,11 @@ namespace Serilog.Sinks.QueueListener.Benchmarks.Reporting;
 /// end with batched entries, a producer that pays what it pays in process, delivery p99 within 50 ms at 50,000
 /// events/s, and nothing lost.
 /// </summary>
+/// <remarks>
+/// What a producer pays is compared at a rate the pipeline keeps up with. At full speed a call in <c>Block</c> mode
+/// waits for room whenever the queue is full, so its time there is the pipeline's rate (the full-speed table's
+/// producer ns/call), not the call's cost: no transport that leaves the process can match a counting sink in it.
+/// </remarks>
 static class RedisTargets
 {
     public const double MinEventsPerSecond = 500_000;
@@ -28,34 +33,24 @@ static class RedisTargets
             results.Add(new TargetResult(Format($"Batched entries: >= {MinEventsPerSecond:N0} events/s end to end, {batched.Producers.Count} producer processes"),
                 Format($"{rate:N0} events/s (first to last event {batched.EventsPerSecond:N0}, from release {batched.EventsPerSecondFromRelease:N0}); all delivered: {batched.AllDelivered}"),
                 rate >= MinEventsPerSecond && batched.AllDelivered));
-
-            if (Find(fullSpeed, ProducerConfiguration.InProcessQueue) is { } inProcess)
-            {
-                var ratio = batched.ProducerNanosecondsPerCall / inProcess.ProducerNanosecondsPerCall;
-                results.Add(new TargetResult(Format($"Batched entries: producer ns/call at full speed <= {MaxProducerCostRatio:F1}x in-process WriteTo.Queue's"),
-                    Format($"{batched.ProducerNanosecondsPerCall:N1} vs {inProcess.ProducerNanosecondsPerCall:N1} ns = {ratio:F2}x"),
-                    ratio <= MaxProducerCostRatio));
-            }
         }
 
-        var pacedInProcess = Find(paced, ProducerConfiguration.InProcessQueue);
-        foreach (var configuration in new[] { ProducerConfiguration.QueueBatched, ProducerConfiguration.QueueOnePerEntry })
+        // Batched entries only, as the issue sets them: one event per entry waits for a round trip per event (one
+        // XADD in flight per producer), and is measured to show what batching is worth, not held to these.
+        if (Find(paced, ProducerConfiguration.QueueBatched) is { } run)
         {
-            if (Find(paced, configuration) is not { } run) continue;
-
-            var name = configuration == ProducerConfiguration.QueueBatched ? "Batched entries" : "One event per entry";
-            results.Add(new TargetResult(Format($"{name}: delivery p99 <= {MaxDeliveryP99Milliseconds:F0} ms at {run.Rate:N0} events/s"),
+            results.Add(new TargetResult(Format($"Batched entries: delivery p99 <= {MaxDeliveryP99Milliseconds:F0} ms at {run.Rate:N0} events/s"),
                 Format($"p99 {run.DeliveryP99:F1} ms (p50 {run.DeliveryP50:F1}, max {run.DeliveryMax:F1}); sent {run.SentPerSecond:N0}/s; all delivered: {run.AllDelivered}"),
                 run.DeliveryP99 <= MaxDeliveryP99Milliseconds && run.KeptUp && run.AllDelivered));
 
-            if (pacedInProcess is not null)
+            if (Find(paced, ProducerConfiguration.InProcessQueue) is { } inProcess)
             {
                 var p50 = run.Producers.Max(p => p.CallerP50);
-                var inProcessP50 = pacedInProcess.Producers.Max(p => p.CallerP50);
+                var inProcessP50 = inProcess.Producers.Max(p => p.CallerP50);
                 // A pipeline that cannot keep up blocks its callers now and then, not on every call: its p50 can be
                 // low while the rate is missed, so the target asks for both.
-                results.Add(new TargetResult(Format($"{name}: caller p50 at {run.Rate:N0} events/s <= {MaxProducerCostRatio:F1}x in-process WriteTo.Queue's, keeping up"),
-                    Format($"{p50:N0} vs {inProcessP50:N0} ns = {p50 / inProcessP50:F2}x (p99 {run.Producers.Max(p => p.CallerP99):N0} vs {pacedInProcess.Producers.Max(p => p.CallerP99):N0} ns){(run.KeptUp ? "" : Format($"; behind: {run.SentPerSecond:N0}/s sent"))}"),
+                results.Add(new TargetResult(Format($"Batched entries: caller p50 at {run.Rate:N0} events/s <= {MaxProducerCostRatio:F1}x in-process WriteTo.Queue's, keeping up"),
+                    Format($"{p50:N0} vs {inProcessP50:N0} ns = {p50 / inProcessP50:F2}x (p99 {run.Producers.Max(p => p.CallerP99):N0} vs {inProcess.Producers.Max(p => p.CallerP99):N0} ns){(run.KeptUp ? "" : Format($"; behind: {run.SentPerSecond:N0}/s sent"))}"),
                     p50 / inProcessP50 <= MaxProducerCostRatio && run.KeptUp));
             }
         }
