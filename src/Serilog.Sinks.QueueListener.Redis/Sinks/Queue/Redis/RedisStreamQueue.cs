@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Serilog.Core;
 using Serilog.Debugging;
@@ -64,6 +65,8 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     static readonly TimeSpan DefaultClaimIdleTime = TimeSpan.FromSeconds(30);
     static readonly TimeSpan DefaultTrimInterval = TimeSpan.FromMilliseconds(100);
     static readonly TimeSpan FirstPollWait = TimeSpan.FromMilliseconds(1);
+    static readonly TimeSpan BusyPollWait = TimeSpan.FromMilliseconds(2);
+    static readonly long BusyWindowTicks = Stopwatch.Frequency / 10;
     static readonly TimeSpan DisposalAcknowledgementWait = TimeSpan.FromSeconds(5);
 
     readonly IConnectionMultiplexer _connection;
@@ -75,10 +78,15 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     readonly TimeSpan _pollInterval;
 
     /// <summary>How long the next empty read is followed by a wait: from <see cref="FirstPollWait"/>, doubling after
-    /// each empty read up to <see cref="_pollInterval"/>, back to the first after a read that found something. So a
-    /// busy stream is read again within a millisecond or two of running dry, and an idle one every poll interval.
-    /// On the listener's thread.</summary>
+    /// each empty read up to <see cref="_pollInterval"/>, back to the first after a read that found something; but
+    /// no more than <see cref="BusyPollWait"/> for 100 ms (<see cref="BusyWindowTicks"/>) after a read that found
+    /// something. So a stream that is busy is read again within 2 ms of running dry, however its producers' entries
+    /// bunch (a doubling wait after a gap of 10 ms could sleep 16 ms more), and an idle one every poll interval. On
+    /// the listener's thread.</summary>
     TimeSpan _pollWait = FirstPollWait;
+
+    /// <summary>When a read last found something, in <see cref="Stopwatch"/> ticks. On the listener's thread.</summary>
+    long _lastFoundAt;
 
     /// <summary>The last acknowledgement sent. They go out in order on one connection, so waiting for the last one
     /// waits for them all. Written on the listener's thread; waited for at disposal.</summary>
@@ -330,6 +338,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
             if (ReadUnlessUnreachable())
             {
                 _pollWait = FirstPollWait;
+                _lastFoundAt = Stopwatch.GetTimestamp();
                 return true;
             }
 
@@ -339,6 +348,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
 
             var wait = _pollWait;
             _pollWait = wait + wait < _pollInterval ? wait + wait : _pollInterval;
+            if (wait > BusyPollWait && Stopwatch.GetTimestamp() - _lastFoundAt < BusyWindowTicks) wait = BusyPollWait;
             var left = infinite ? wait : deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero) return false;
 
