@@ -138,8 +138,8 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// process id.</param>
     /// <param name="readCount">The most entries read at once, from 1 to 10,000.</param>
     /// <param name="pollInterval">The longest a waiting listener sleeps between reads that found nothing (it starts
-    /// at 1 ms after a read that found something, and doubles up to this); from 1 ms to 10 s, by default 50
-    /// ms.</param>
+    /// at 1 ms after a read that found something, and doubles up to this, but stays at 2 ms at most for 100 ms after
+    /// such a read); from 1 ms to 10 s, by default 50 ms.</param>
     /// <param name="claimIdleTime">How long an entry must have been pending with another consumer of the group,
     /// unacknowledged, before this one claims it, and how often it looks for such entries; from 1 ms to 1 day, by
     /// default 30 s. Longer than the longest the sinks take over one batch, or a slow consumer's entries are written
