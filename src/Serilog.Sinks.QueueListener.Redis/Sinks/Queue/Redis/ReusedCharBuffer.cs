@@ -13,7 +13,14 @@ namespace Serilog.Sinks.Queue.Redis;
 /// </remarks>
 sealed class ReusedCharBuffer : TextWriter
 {
-    char[] _chars = new char[1024];
+    const int InitialCapacity = 1024;
+
+    /// <summary>The largest array kept from one payload to the next: room for a full entry (64 KiB of lines, and
+    /// the line that took it past that) and then some. One larger came from an oversized event, and is let go
+    /// rather than held for the life of the sink.</summary>
+    const int KeptCapacity = 256 * 1024;
+
+    char[] _chars = new char[InitialCapacity];
 
     public ReusedCharBuffer() : base(CultureInfo.InvariantCulture)
     {
@@ -26,13 +33,20 @@ sealed class ReusedCharBuffer : TextWriter
     /// <summary>The number of characters written since the last <see cref="Clear"/>, or to which it was cut back.</summary>
     public int Length { get; private set; }
 
+    /// <summary>The length of the array kept.</summary>
+    public int Capacity => _chars.Length;
+
     /// <summary>What has been written from <paramref name="start"/> on.</summary>
     public ArraySegment<char> Since(int start) => new(_chars, start, Length - start);
 
     /// <summary>Forget what was written from <paramref name="length"/> on.</summary>
     public void CutBack(int length) => Length = length;
 
-    public void Clear() => Length = 0;
+    public void Clear()
+    {
+        Length = 0;
+        if (_chars.Length > KeptCapacity) _chars = new char[InitialCapacity];
+    }
 
     public override void Write(char value)
     {
