@@ -67,6 +67,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     static readonly TimeSpan FirstPollWait = TimeSpan.FromMilliseconds(1);
     static readonly TimeSpan BusyPollWait = TimeSpan.FromMilliseconds(2);
     static readonly long BusyWindowTicks = Stopwatch.Frequency / 10;
+    static readonly double TicksPerStopwatchTick = (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency;
     static readonly TimeSpan DisposalAcknowledgementWait = TimeSpan.FromSeconds(5);
 
     readonly IConnectionMultiplexer _connection;
@@ -79,7 +80,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
 
     /// <summary>How long the next empty read is followed by a wait: from <see cref="FirstPollWait"/>, doubling after
     /// each empty read up to <see cref="_pollInterval"/>, back to the first after a read that found something; but
-    /// no more than <see cref="BusyPollWait"/> for 100 ms (<see cref="BusyWindowTicks"/>) after a read that found
+    /// held at <see cref="BusyPollWait"/> for 100 ms (<see cref="BusyWindowTicks"/>) after a read that found
     /// something. So a stream that is busy is read again within 2 ms of running dry, however its producers' entries
     /// bunch (a doubling wait after a gap of 10 ms could sleep 16 ms more), and an idle one every poll interval. On
     /// the listener's thread.</summary>
@@ -87,6 +88,10 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
 
     /// <summary>When a read last found something, in <see cref="Stopwatch"/> ticks. On the listener's thread.</summary>
     long _lastFoundAt;
+
+    /// <summary>When the stream is to be read next, in <see cref="Stopwatch"/> ticks: at once after a read that found
+    /// something. On the listener's thread.</summary>
+    long _nextReadAt;
 
     /// <summary>The last acknowledgement sent. They go out in order on one connection, so waiting for the last one
     /// waits for them all. Written on the listener's thread; waited for at disposal.</summary>
@@ -317,8 +322,9 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     }
 
     /// <summary>
-    /// Wait until something read can be dequeued: read the stream when nothing read is waiting, and again every
-    /// poll interval until the timeout passes, or a marker arrives. While Redis cannot be reached, the read is tried
+    /// Wait until something read can be dequeued: read the stream when nothing read is waiting and a read is due
+    /// (at once after a read that found something, then after a wait that grows to the poll interval), until the
+    /// timeout passes, or a marker arrives. While Redis cannot be reached, the read is tried
     /// again every poll interval, and the start of each such outage is reported.
     /// </summary>
     /// <inheritdoc/>
@@ -335,25 +341,45 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
             // Entries found unreadable when the listener came to them wait for no batch: acknowledged here.
             if (_entries.HasUnwritable) AcknowledgeUnwritable();
             if (_entries.HasItems) return true;
-            if (ReadUnlessUnreachable())
+            if (Stopwatch.GetTimestamp() >= _nextReadAt)
             {
-                _pollWait = FirstPollWait;
-                _lastFoundAt = Stopwatch.GetTimestamp();
-                return true;
+                if (ReadUnlessUnreachable())
+                {
+                    _pollWait = FirstPollWait;
+                    _lastFoundAt = Stopwatch.GetTimestamp();
+                    return true;
+                }
+
+                // Idle: trim what was acknowledged since the last trim, so that producers waiting for room in a full
+                // stream do not wait for the next batch, which only they can send.
+                _trim.TrimIfDue();
+                ScheduleNextRead();
             }
 
-            // Idle: trim what was acknowledged since the last trim, so that producers waiting for room in a full
-            // stream do not wait for the next batch, which only they can send.
-            _trim.TrimIfDue();
+            var untilRead = TimeSpan.FromTicks((long)((_nextReadAt - Stopwatch.GetTimestamp()) * TicksPerStopwatchTick));
+            if (untilRead <= TimeSpan.Zero) continue;
 
-            var wait = _pollWait;
-            _pollWait = wait + wait < _pollInterval ? wait + wait : _pollInterval;
-            if (wait > BusyPollWait && Stopwatch.GetTimestamp() - _lastFoundAt < BusyWindowTicks) wait = BusyPollWait;
-            var left = infinite ? wait : deadline - DateTime.UtcNow;
+            var left = infinite ? untilRead : deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero) return false;
 
-            _wake.Wait(left < wait ? left : wait);
+            _wake.Wait(left < untilRead ? left : untilRead);
         }
+    }
+
+    /// <summary>After a read that found nothing: when to read again (see <see cref="_pollWait"/>).</summary>
+    /// <remarks>A time rather than a wait, because the listener calls <see cref="WaitToDequeue"/> with a timeout of
+    /// its own (100 ms, to look at its state), and each call would otherwise read at once: a poll interval longer than
+    /// that would never be waited out.</remarks>
+    void ScheduleNextRead()
+    {
+        // While busy the wait does not grow either, so that once the stream goes quiet the doubling starts again
+        // from the busy wait: a wait grown to a long poll interval meanwhile would add most of it to the next
+        // event's delivery.
+        var now = Stopwatch.GetTimestamp();
+        var busy = now - _lastFoundAt < BusyWindowTicks;
+        var wait = busy && _pollWait > BusyPollWait ? BusyPollWait : _pollWait;
+        _pollWait = busy ? BusyPollWait : wait + wait < _pollInterval ? wait + wait : _pollInterval;
+        _nextReadAt = now + (long)(wait.Ticks / TicksPerStopwatchTick);
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ sealed class ReusedCharBuffer : TextWriter
     public ReusedCharBuffer() : base(CultureInfo.InvariantCulture)
     {
         // CLEF lines end with a line feed on every platform (FORMAT.md).
-        CoreNewLine = ['\n'];
+        NewLine = "\n";
     }
 
     public override Encoding Encoding => Encoding.Unicode;

@@ -8,8 +8,9 @@ namespace Serilog.Sinks.Queue.Redis;
 /// slot.
 /// </summary>
 /// <remarks>
-/// <para>Bounded by construction: it never holds more than its slot count, however many distinct keys go by, so a
-/// stream of ever-new text (rendered messages used as templates, say) costs memory no more than a busy one.</para>
+/// <para>Bounded by construction: it never holds more than its slot count of keys, each at most
+/// <see cref="LongestKey"/> bytes, however many distinct keys go by, so a stream of ever-new text (rendered messages
+/// used as templates, say) costs memory no more than a busy one.</para>
 /// <para>Safe from any thread without a lock. Each slot holds a reference to an immutable <see cref="Entry"/>;
 /// readers load it once and compare against that snapshot, writers replace it whole. A reader racing a writer sees
 /// the old entry or the new one, both complete and both right for their own key, so the worst a race does is a miss
@@ -22,6 +23,11 @@ namespace Serilog.Sinks.Queue.Redis;
 /// anyone who finds it.</typeparam>
 sealed class Utf8Cache<T> where T : class
 {
+    /// <summary>The longest key remembered, in bytes. Long text rarely repeats (a rendered message used as a
+    /// template, say), and the slots would otherwise hold a copy of each key and its value for good: with long keys,
+    /// megabytes that no later event reuses.</summary>
+    public const int LongestKey = 1024;
+
     readonly Entry?[] _slots;
     readonly int _mask;
 
@@ -50,9 +56,13 @@ sealed class Utf8Cache<T> where T : class
     }
 
     /// <summary>Remember that <paramref name="key"/> stands for <paramref name="value"/>, in place of whatever held
-    /// its slot.</summary>
-    public void Add(ReadOnlySpan<byte> key, T value) =>
+    /// its slot; a key longer than <see cref="LongestKey"/> is not remembered.</summary>
+    public void Add(ReadOnlySpan<byte> key, T value)
+    {
+        if (key.Length > LongestKey) return;
+
         Volatile.Write(ref _slots[Hash(key) & _mask], new Entry(key.ToArray(), value));
+    }
 
     /// <summary>Eight bytes at a time, each step a multiply and a shift that spreads every input bit over the low bits
     /// that pick the slot. Not a defence against keys written to collide; see the remarks for why none is

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Serilog.Sinks.Queue;
 using Serilog.Sinks.Queue.Redis;
@@ -135,6 +136,34 @@ public partial class RedisStreamQueueTests
             Assert.That(events, Is.EqualTo(500));
             Assert.That(entries, Has.Length.LessThanOrEqualTo(500));
         });
+    }
+
+    [Test]
+    public void AnEntryAddedAfterAShortLullIsReadWithinAFractionOfALongPollInterval()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = "lull-" + Guid.NewGuid().ToString("N");
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var database = connection.GetDatabase();
+        var sink = new CollectingSink();
+        var pollInterval = TimeSpan.FromSeconds(2);
+
+        using var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one", pollInterval: pollInterval);
+        using var listener = new QueueListenerType(queue, sink).Start();
+        AddEntry(database, streamKey, "first");
+        Assert.That(sink.WaitFor(1, Arrival), Is.True);
+
+        // The lull: longer than the time a stream counts as busy after a read (100 ms), far shorter than the poll
+        // interval. It is the scenario, not a wait for a result.
+        Thread.Sleep(150);
+        var added = Stopwatch.StartNew();
+        AddEntry(database, streamKey, "second");
+        Assert.That(sink.WaitFor(2, Arrival), Is.True);
+        added.Stop();
+
+        // Its wait starts again from milliseconds when the stream goes quiet, rather than at the poll interval.
+        TestContext.Out.WriteLine($"read {added.ElapsedMilliseconds} ms after it was added");
+        Assert.That(added.Elapsed, Is.LessThan(pollInterval / 4));
     }
 
     [Test]

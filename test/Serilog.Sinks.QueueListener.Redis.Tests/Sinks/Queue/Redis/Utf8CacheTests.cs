@@ -24,6 +24,24 @@ public class Utf8CacheTests
     }
 
     [Test]
+    public void AKeyLongerThanTheLimitIsNotRememberedAndOneAtTheLimitIs()
+    {
+        var cache = new Utf8Cache<string>(64);
+        var atLimit = new string('a', Utf8Cache<string>.LongestKey);
+        var over = new string('b', Utf8Cache<string>.LongestKey + 1);
+
+        cache.Add(Utf8(atLimit), "at");
+        cache.Add(Utf8(over), "over");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(cache.TryGet(Utf8(atLimit), out var found), Is.True);
+            Assert.That(found, Is.EqualTo("at"));
+            Assert.That(cache.TryGet(Utf8(over), out _), Is.False);
+        });
+    }
+
+    [Test]
     public void ANewcomerReplacesWhatHeldItsSlot()
     {
         var cache = new Utf8Cache<string>(1);
