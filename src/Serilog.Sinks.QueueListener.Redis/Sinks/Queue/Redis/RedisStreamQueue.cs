@@ -324,8 +324,8 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// <summary>
     /// Wait until something read can be dequeued: read the stream when nothing read is waiting and a read is due
     /// (at once after a read that found something, then after a wait that grows to the poll interval), until the
-    /// timeout passes, or a marker arrives. While Redis cannot be reached, the read is tried
-    /// again every poll interval, and the start of each such outage is reported.
+    /// timeout passes, or a marker arrives. While Redis cannot be reached, the read is tried again every poll
+    /// interval, and the start of each such outage is reported.
     /// </summary>
     /// <inheritdoc/>
     /// <exception cref="RedisServerException">When Redis refuses the read (the key holds something other than a

@@ -14,8 +14,8 @@ namespace Serilog.Sinks.Queue.Redis;
 /// <para>Group commit: at most one <c>XADD</c> is in flight. An event that finds none is sent at once, alone; events
 /// that arrive while one is in flight wait in the next batch, which the completion of the one in flight sends. So an
 /// idle producer adds no latency and a busy one makes entries as large as its rate needs, up to
-/// <see cref="_batchSizeLimit"/> events or <see cref="EntryByteLimit"/> bytes, at which <see cref="Emit"/> waits for the one in flight (back pressure into the
-/// queue in front).</para>
+/// <see cref="_batchSizeLimit"/> events or <see cref="EntryByteLimit"/> bytes, at which <see cref="Emit"/> waits for
+/// the one in flight (back pressure into the queue in front).</para>
 /// <para>An <c>XADD</c> that fails stays first in line and is sent again after a backoff (from
 /// <see cref="FirstRetryDelay"/>, doubling, to <see cref="LongestRetryDelay"/>) until it succeeds; its first failure
 /// is reported as <see cref="LoggingFailureKind.Temporary"/>. The events behind it wait in the next batch, and once
