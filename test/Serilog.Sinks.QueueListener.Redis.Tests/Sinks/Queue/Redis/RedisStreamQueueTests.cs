@@ -167,6 +167,43 @@ public partial class RedisStreamQueueTests
     }
 
     [Test]
+    public void AnIdleStreamIsReadAboutOncePerPollIntervalEvenWhenItIsLongerThanTheListenersOwnWait()
+    {
+        // A server of its own, so that every read it counts is this queue's.
+        using var server = RedisServer.Start();
+        var streamKey = "idle-" + Guid.NewGuid().ToString("N");
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var database = connection.GetDatabase();
+        var sink = new CollectingSink();
+
+        using var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one", pollInterval: TimeSpan.FromSeconds(1));
+        using var listener = new QueueListenerType(queue, sink).Start();
+        AddEntry(database, streamKey, "only");
+        Assert.That(sink.WaitFor(1, Arrival), Is.True);
+
+        // The window is the measurement: reads past the busy 100 ms and the doubling's first half second, over three
+        // poll intervals. The listener looks at its state every 100 ms, which used to end each wait with a read:
+        // about 30 of them here.
+        Thread.Sleep(500);
+        var before = ReadCalls(database);
+        Thread.Sleep(3000);
+        var reads = ReadCalls(database) - before;
+
+        TestContext.Out.WriteLine($"{reads} XREADGROUP calls in 3 s");
+        Assert.That(reads, Is.LessThanOrEqualTo(10));
+    }
+
+    static long ReadCalls(IDatabase database)
+    {
+        var stats = database.Execute("INFO", "commandstats").ToString();
+        var line = stats.Split('\n').FirstOrDefault(l => l.StartsWith("cmdstat_xreadgroup:", StringComparison.Ordinal));
+        if (line is null) return 0;
+
+        var calls = line.Split(':', ',').First(p => p.StartsWith("calls=", StringComparison.Ordinal));
+        return long.Parse(calls["calls=".Length..], CultureInfo.InvariantCulture);
+    }
+
+    [Test]
     public void AnEventEnqueuedOnTheQueueItselfGoesThroughTheStream()
     {
         var server = RedisServer.Shared;
