@@ -362,7 +362,9 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
             var left = infinite ? untilRead : deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero) return false;
 
-            _wake.Wait(left < untilRead ? left : untilRead);
+            // Whole milliseconds, rounded up: a wait converts a timeout to them rounding down, and a remainder under
+            // a millisecond would return at once, again and again, until the read is due.
+            _wake.Wait((int)Math.Ceiling((left < untilRead ? left : untilRead).TotalMilliseconds));
         }
     }
 
