@@ -60,7 +60,8 @@ sealed class ReusedCharBuffer : TextWriter
         Append(value.AsSpan());
     }
 
-    public override void Write(char[] buffer, int index, int count) => Append(buffer.AsSpan(index, count));
+    public override void Write(char[] buffer, int index, int count) =>
+        Append((buffer ?? throw new ArgumentNullException(nameof(buffer))).AsSpan(index, count));
 
 #if !NETSTANDARD2_0
     public override void Write(ReadOnlySpan<char> buffer) => Append(buffer);

@@ -28,6 +28,14 @@ public class ReusedCharBufferTests
     }
 
     [Test]
+    public void ANullArrayIsRefusedNamingIt()
+    {
+        using var buffer = new ReusedCharBuffer();
+
+        Assert.That(() => buffer.Write(null!, 0, 0), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("buffer"));
+    }
+
+    [Test]
     public void CutBackForgetsWhatWasWrittenAfterThePoint()
     {
         using var buffer = new ReusedCharBuffer();
