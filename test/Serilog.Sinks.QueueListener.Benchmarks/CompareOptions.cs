@@ -74,6 +74,11 @@ sealed record CompareOptions
     /// more than one call.</summary>
     public int PacedMinEvents { get; init; } = 2_000;
 
+    /// <summary>How many turns each configuration takes at each rate, its calls shared out among them; as many as
+    /// there are configurations, so that the order of the turns is balanced (see
+    /// <see cref="Paced.PacedLatencyCell"/>).</summary>
+    public int PacedRounds { get; init; } = 6;
+
     /// <summary>Untimed calls per producer into each fresh pipeline before its timed ones; fewer than the buffer
     /// holds, so that none is dropped.</summary>
     public int PacedWarmUpCalls { get; init; } = 500;
@@ -96,6 +101,7 @@ sealed record CompareOptions
         PacedCellDuration = TimeSpan.Zero,
         PacedMinEvents = 200,
         PacedWarmUpCalls = 20,
+        PacedRounds = 2,
     };
 
     /// <summary>

@@ -11,5 +11,10 @@ readonly record struct GcCollections(int Gen0, int Gen1, int Gen2)
     public static GcCollections operator -(GcCollections after, GcCollections before) =>
         new(after.Gen0 - before.Gen0, after.Gen1 - before.Gen1, after.Gen2 - before.Gen2);
 
+    public static GcCollections operator +(GcCollections left, GcCollections right) =>
+        new(left.Gen0 + right.Gen0, left.Gen1 + right.Gen1, left.Gen2 + right.Gen2);
+
+    public GcCollections Add(GcCollections other) => this + other;
+
     public GcCollections Subtract(GcCollections before) => this - before;
 }

@@ -10,8 +10,9 @@ namespace Serilog.Sinks.QueueListener.Benchmarks.Paced;
 /// rates applications log at.
 /// </summary>
 /// <remarks>
-/// The configurations of one producer count, end sink and rate run back to back, so that a change in the machine's
-/// load during the run falls on all of them alike.
+/// The configurations of one producer count, end sink and rate take turns in short rounds (see
+/// <see cref="PacedLatencyCell"/>), so that a change in the machine's state during the run falls on all of them
+/// alike.
 /// </remarks>
 static class PacedLatencyBenchmark
 {
@@ -49,12 +50,11 @@ static class PacedLatencyBenchmark
             {
                 foreach (var rate in options.PacedRates)
                 {
-                    foreach (var kind in PacedPipeline.Kinds)
+                    foreach (var result in PacedLatencyCell.Run(endSink, producers, rate, options, folder))
                     {
-                        var result = PacedLatencyCell.Run(kind, endSink, producers, rate, options, folder);
                         results.Add(result);
                         progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"  {producers} producer(s)  {endSink,-8} {result.RateLabel,5}/s  {kind.DisplayName(),-27} caller p99 {result.CallerP99,9:F1} µs  delivery p99 {result.DeliveryP99,9:F1} µs{(result.AllAccounted ? "" : "  NOT ALL ACCOUNTED FOR")}"));
+                            $"  {producers} producer(s)  {endSink,-8} {result.RateLabel,5}/s  {result.Kind.DisplayName(),-27} caller p99 {result.CallerP99,9:F1} µs  delivery p99 {result.DeliveryP99,9:F1} µs{(result.AllAccounted ? "" : "  NOT ALL ACCOUNTED FOR")}"));
                     }
                 }
             }

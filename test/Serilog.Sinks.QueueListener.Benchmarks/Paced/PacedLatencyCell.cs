@@ -1,127 +1,85 @@
 using System.Diagnostics;
-using System.Globalization;
-using Serilog.Configuration;
-using Serilog.Core;
-using Serilog.Sinks.QueueListener.Benchmarks.Measurement;
 using Serilog.Sinks.QueueListener.Benchmarks.Pipelines;
 
 namespace Serilog.Sinks.QueueListener.Benchmarks.Paced;
 
 /// <summary>
-/// One configuration, one end sink, one producer count, one rate: a fresh pipeline, warmed up, then the timed
-/// calls at their due times, then the figures.
+/// One end sink, producer count and rate, for every configuration: the configurations take turns, a short round
+/// each, over several rounds, and each one's rounds are pooled into its figures.
 /// </summary>
+/// <remarks>
+/// On a shared virtual machine the state of the host (where the virtual CPUs run, what else runs there) drifts over
+/// seconds, and moves one configuration's p99 more than the configurations differ from each other. Measured one
+/// after another, each configuration would see a different state; taking turns, all of them sample the same ones.
+/// The order of each round follows a row of a Williams square, so that over as many rounds as there are
+/// configurations each one runs in every position once and follows every other one once: what a pipeline leaves
+/// behind as it stops (a thread winding down, a file being closed, garbage) falls on all of them alike.
+/// </remarks>
 static class PacedLatencyCell
 {
-    /// <summary>How far ahead of the first due time the producers are released, so that every one of them is
-    /// spinning, not waking up, when it comes.</summary>
-    static readonly TimeSpan StartLead = TimeSpan.FromMilliseconds(2);
-
-    public static PacedLatencyResult Run(PipelineKind kind, EndSink endSink, int producers, int rate,
+    /// <summary>Every configuration of <see cref="PacedPipeline.Kinds"/> at this end sink, producer count and
+    /// rate, in that order.</summary>
+    public static IReadOnlyList<PacedLatencyResult> Run(EndSink endSink, int producers, int rate,
         CompareOptions options, string folder)
     {
-        var callsPerProducer = CallsPerProducer(rate, producers, options);
-        var events = callsPerProducer * producers;
-
-        // Allocated up front: an allocation in the timed loop could start a garbage collection, which would then be
-        // measured as the logger's.
-        var sentAt = new long[events];
-        var callTicks = new long[events];
-        var receivedAt = new long[events];
-
-        using var tally = new Tally();
-        var path = endSink == EndSink.File
-            ? Path.Combine(folder, $"{kind}-{producers}-{rate}.log".ToLowerInvariant())
-            : null;
-        var file = path is null
-            ? null
-            : LoggerSinkConfiguration.CreateSink(w => w.File(path, formatProvider: CultureInfo.InvariantCulture));
-        var stamping = new DeliveryStampingSink(tally, receivedAt, file);
-        var pipeline = PacedPipeline.Create(kind, stamping, options.BufferSize, new TallyFailureListener(tally));
-
-        var timed = new PacedProducer[producers];
-        var threads = new Thread[producers];
-        using var ready = new CountdownEvent(producers);
-        using var go = new ManualResetEventSlim(false);
-
-        // Written before go is set and read after it is: setting and waiting on the event are full fences.
-        var start = 0L;
-        for (var p = 0; p < producers; p++)
+        var kinds = PacedPipeline.Kinds;
+        var callsPerProducer = CallsPerProducerPerRound(rate, producers, options);
+        var rounds = kinds.Select(_ => new List<PacedRound>()).ToArray();
+        for (var round = 0; round < options.PacedRounds; round++)
         {
-            var producer = timed[p] = new PacedProducer(p, producers, callsPerProducer, sentAt, callTicks);
-            threads[p] = new Thread(() =>
+            foreach (var k in WilliamsRow(kinds.Count, round))
             {
-                PacedProducer.WarmUp(pipeline.Logger, options.PacedWarmUpCalls);
-                ready.Signal();
-                go.Wait();
-                producer.Run(pipeline.Logger, start, rate);
-                tally.ProducerDone();
-            })
-            { IsBackground = true, Name = $"Paced producer {p}" };
-            threads[p].Start();
+                rounds[k].Add(PacedLatencyRound.Run(kinds[k], endSink, producers, rate, callsPerProducer, round,
+                    options, folder));
+            }
         }
 
-        // The warm-up events leave the pipeline before the timed ones start, so that none waits behind them.
-        ready.Wait();
-        var warmUpCalls = (long)producers * options.PacedWarmUpCalls;
-        SpinWait.SpinUntil(() => stamping.WarmUpDelivered >= warmUpCalls, options.RepetitionTimeout);
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
+        return [.. kinds.Select((kind, k) => Pool(kind, endSink, producers, rate, rounds[k]))];
+    }
 
-        Func<long>? ownDropped = pipeline.DroppedCount is { } before ? () => pipeline.DroppedCount!.Value - before : null;
-        tally.Reset(events, producers, ownDropped);
-        var collectionsBefore = GcCollections.Now();
-        start = Stopwatch.GetTimestamp() + (long)(StartLead.TotalSeconds * Stopwatch.Frequency);
-        go.Set();
+    /// <summary>About <see cref="CompareOptions.PacedCellDuration"/> of events at the rate, at least
+    /// <see cref="CompareOptions.PacedMinEvents"/>, shared out evenly over the rounds and producers.</summary>
+    public static int CallsPerProducerPerRound(int rate, int producers, CompareOptions options)
+    {
+        var events = Math.Max(options.PacedMinEvents, (int)(rate * options.PacedCellDuration.TotalSeconds));
+        var shares = options.PacedRounds * producers;
+        return (events + shares - 1) / shares;
+    }
 
-        var waiting = Stopwatch.StartNew();
-        var producersDone = JoinAll(threads, options.RepetitionTimeout);
-        var accounted = producersDone && tally.Wait(Remaining(options.RepetitionTimeout, waiting.Elapsed));
-        var collections = GcCollections.Now() - collectionsBefore;
+    /// <summary>
+    /// Row <paramref name="row"/> of a Williams square of side <paramref name="count"/>: the first row is
+    /// 0, 1, n−1, 2, n−2, …, and each further row adds one to every entry, modulo n. For an even n, every entry
+    /// takes every position once over n rows, and every ordered pair of entries is adjacent once.
+    /// </summary>
+    public static IEnumerable<int> WilliamsRow(int count, int row)
+    {
+        for (var position = 0; position < count; position++)
+        {
+            var first = position % 2 == 1 ? (position + 1) / 2 : (count - position / 2) % count;
+            yield return (first + row) % count;
+        }
+    }
 
-        // Disposal drains what is left, and the queue reports the drops it still held, so only now are the counts
-        // final; the file is complete once its sink is disposed.
-        pipeline.Dispose();
-        (file as IDisposable)?.Dispose();
-        long? fileLines = path is null ? null : CountLines(path) - stamping.WarmUpDelivered;
-        if (path is not null) System.IO.File.Delete(path);
-
-        var callers = producersDone ? Microseconds(callTicks) : [];
-        var deliveries = Microseconds(Deliveries(sentAt, receivedAt));
-        var lastSent = sentAt.Max();
+    static PacedLatencyResult Pool(PipelineKind kind, EndSink endSink, int producers, int rate,
+        IReadOnlyList<PacedRound> rounds)
+    {
+        var completed = rounds.All(r => r.Completed);
+        var callers = completed ? Microseconds(rounds.SelectMany(r => r.CallTicks)) : [];
+        var deliveries = Microseconds(rounds.SelectMany(r => r.DeliveryTicks));
+        var events = rounds.Sum(r => r.Events);
+        var fileLines = rounds.Any(r => r.FileLines is null) ? (long?)null : rounds.Sum(r => r.FileLines!.Value);
         return new PacedLatencyResult(kind, endSink, producers, rate, events,
             Percentile(callers, 50), Percentile(callers, 99), Percentile(callers, 99.9), Percentile(callers, 100),
             Percentile(deliveries, 50), Percentile(deliveries, 99), Percentile(deliveries, 99.9),
             Percentile(deliveries, 100),
-            tally.Delivered, ownDropped?.Invoke() ?? tally.Dropped, fileLines,
-            (events - 1) / Stopwatch.GetElapsedTime(start, lastSent).TotalSeconds,
-            timed.Max(t => t.MaxBehindTicks) * 1e3 / Stopwatch.Frequency,
-            collections, accounted);
-    }
-
-    /// <summary>About <see cref="CompareOptions.PacedCellDuration"/> of events at the rate, at least
-    /// <see cref="CompareOptions.PacedMinEvents"/>, shared out evenly.</summary>
-    public static int CallsPerProducer(int rate, int producers, CompareOptions options)
-    {
-        var events = Math.Max(options.PacedMinEvents, (int)(rate * options.PacedCellDuration.TotalSeconds));
-        return (events + producers - 1) / producers;
-    }
-
-    /// <summary>The delivery time of every event that arrived, in <see cref="Stopwatch"/> ticks.</summary>
-    static long[] Deliveries(long[] sentAt, long[] receivedAt)
-    {
-        var deliveries = new List<long>(sentAt.Length);
-        for (var i = 0; i < sentAt.Length; i++)
-        {
-            if (receivedAt[i] != 0) deliveries.Add(receivedAt[i] - sentAt[i]);
-        }
-
-        return [.. deliveries];
+            rounds.Sum(r => r.Delivered), rounds.Sum(r => r.Dropped), fileLines,
+            rounds.Sum(r => r.Events - 1) / (rounds.Sum(r => r.SendingTicks) / (double)Stopwatch.Frequency),
+            rounds.Max(r => r.MaxBehindTicks) * 1e3 / Stopwatch.Frequency,
+            rounds.Aggregate(default(Measurement.GcCollections), (sum, r) => sum + r.Collections), completed);
     }
 
     /// <summary>Sorted, in microseconds.</summary>
-    static double[] Microseconds(long[] ticks)
+    static double[] Microseconds(IEnumerable<long> ticks)
     {
         var microseconds = ticks.Select(t => t * 1e6 / Stopwatch.Frequency).ToArray();
         Array.Sort(microseconds);
@@ -131,25 +89,4 @@ static class PacedLatencyCell
     /// <summary>NaN when nothing was measured.</summary>
     static double Percentile(double[] sorted, double percentile) =>
         sorted.Length == 0 ? double.NaN : Measurement.Percentile.Of<double>(sorted, percentile);
-
-    /// <summary>Join every thread within one shared <paramref name="timeout"/>. A producer still running after it
-    /// is a background thread, and the cell is marked incomplete.</summary>
-    static bool JoinAll(Thread[] threads, TimeSpan timeout)
-    {
-        var waiting = Stopwatch.StartNew();
-        return threads.All(thread => thread.Join(Remaining(timeout, waiting.Elapsed)));
-    }
-
-    static TimeSpan Remaining(TimeSpan timeout, TimeSpan elapsed) =>
-        elapsed < timeout ? timeout - elapsed : TimeSpan.Zero;
-
-    static long CountLines(string path)
-    {
-        var lines = 0L;
-        var buffer = new byte[1 << 16];
-        using var stream = System.IO.File.OpenRead(path);
-        int read;
-        while ((read = stream.Read(buffer)) > 0) lines += buffer.AsSpan(0, read).Count((byte)'\n');
-        return lines;
-    }
 }
