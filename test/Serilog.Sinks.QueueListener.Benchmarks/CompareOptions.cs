@@ -39,7 +39,9 @@ sealed record CompareOptions
     /// <summary>The idle time before each latency sample: long enough for the listener to park.</summary>
     public TimeSpan LatencyGap { get; init; } = TimeSpan.FromMilliseconds(1);
 
-    public TimeSpan IdleWindow { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>How long the idle probe measures the process's CPU, without and then with an idle listener: long
+    /// enough that a listener waking a few times a second shows.</summary>
+    public TimeSpan IdleWindow { get; init; } = TimeSpan.FromSeconds(10);
 
     public int SaturationEvents { get; init; } = 200_000;
 
