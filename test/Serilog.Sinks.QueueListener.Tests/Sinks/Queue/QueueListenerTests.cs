@@ -198,6 +198,17 @@ public class QueueListenerTests
     }
 
     [Test]
+    public void ANegativeStopTimeoutIsRejectedAsAStopTimeoutNotAsTheShutdownTimeout()
+    {
+        using var listener = new Listener(new LogEventQueue(), new CollectingSink()).Start();
+
+        Assert.That(() => listener.Stop(TimeSpan.FromSeconds(-2)), Throws.InstanceOf<ArgumentOutOfRangeException>()
+            .With.Property(nameof(ArgumentException.ParamName)).EqualTo("timeout")
+            .And.Message.Not.Contains("shutdown timeout")
+            .And.Message.Not.Contains("null"));
+    }
+
+    [Test]
     public void ASecondDisposeDoesNothingAndStartAfterDisposeThrows()
     {
         var sink = new CollectingSink();
