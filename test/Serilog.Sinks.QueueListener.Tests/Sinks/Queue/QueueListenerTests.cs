@@ -209,6 +209,26 @@ public class QueueListenerTests
     }
 
     [Test]
+    public void StartWhileAStopThatTimedOutIsStillUnderWayIsRefusedSayingTheListenerIsStopping()
+    {
+        var queue = new LogEventQueue();
+        var sink = new GatedSink();
+        using var listener = new Listener(queue, sink).Start();
+        EnqueueRange(queue, 0, 1);
+        Assert.That(sink.WaitUntilEntered(Timeouts.Signal), Is.True);
+        Assert.That(listener.Stop(TimeSpan.FromMilliseconds(100)), Is.False);
+
+        try
+        {
+            Assert.That(() => listener.Start(), Throws.InvalidOperationException.With.Message.Contains("stopping"));
+        }
+        finally
+        {
+            sink.Open();
+        }
+    }
+
+    [Test]
     public void ASecondDisposeDoesNothingAndStartAfterDisposeThrows()
     {
         var sink = new CollectingSink();
