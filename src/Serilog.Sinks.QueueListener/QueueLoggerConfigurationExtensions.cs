@@ -43,7 +43,8 @@ public static class QueueLoggerConfigurationExtensions
     /// counters and flush it, as in <c>monitor: q =&gt; queue = q</c>.</param>
     /// <param name="listenerFactory">Creates the listener, for a <see cref="QueueListener"/> subclass whose
     /// constructor takes more than the queue and the sinks; from code only. Give either this or
-    /// <paramref name="listenerType"/>.</param>
+    /// <paramref name="listenerType"/>. It must return a listener over the queue it is given, not yet started:
+    /// <c>WriteTo.Queue</c> starts it.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentNullException">When <paramref name="loggerSinkConfiguration"/> or
     /// <paramref name="configure"/> is <see langword="null"/>.</exception>
@@ -52,6 +53,9 @@ public static class QueueLoggerConfigurationExtensions
     /// <exception cref="ArgumentException">When <paramref name="listenerType"/> is not a usable
     /// <see cref="QueueListener"/> class, both it and <paramref name="listenerFactory"/> are given, or
     /// <paramref name="name"/> is empty.</exception>
+    /// <exception cref="InvalidOperationException">When <paramref name="listenerFactory"/> returns
+    /// <see langword="null"/>, a listener over another queue or a running listener, or the constructor of
+    /// <paramref name="listenerType"/> throws.</exception>
     public static LoggerConfiguration Queue(
         this LoggerSinkConfiguration loggerSinkConfiguration,
         Action<LoggerSinkConfiguration> configure,

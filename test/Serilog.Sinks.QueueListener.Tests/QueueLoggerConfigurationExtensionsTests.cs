@@ -2,6 +2,7 @@ using Serilog.Core;
 using Serilog.Events;
 using Serilog.Sinks.Queue;
 using Serilog.Sinks.QueueListener.Tests.Support;
+using Listener = Serilog.Sinks.Queue.QueueListener;
 
 namespace Serilog.Sinks.QueueListener.Tests;
 
@@ -211,5 +212,21 @@ public class QueueLoggerConfigurationExtensionsTests
         logger.Dispose();
 
         Assert.That(sink.Events.Select(e => e.Properties["Label"].ToString()), Is.EqualTo(new[] { "\"from the factory\"" }));
+    }
+
+    [Test]
+    public void AListenerFactoryThatStartsItsListenerIsRefusedSayingWhatTheFactoryDidWrong()
+    {
+        Listener? made = null;
+        try
+        {
+            Assert.That(() => new LoggerConfiguration()
+                    .WriteTo.Queue(a => a.Sink(new CollectingSink()), listenerFactory: (queue, sinks) => made = new Listener(queue, sinks).Start()),
+                Throws.InvalidOperationException.With.Message.Contains("factory"));
+        }
+        finally
+        {
+            made?.Dispose();
+        }
     }
 }

@@ -324,8 +324,10 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     }
 
     /// <summary>
-    /// Stop the listener, waiting without limit and without blocking a thread for the drain, then dispose the
-    /// wrapped sinks (asynchronously where they support it). Final, like <see cref="Dispose"/>.
+    /// Stop the listener, waiting without limit and without blocking a thread for the drain; the listener thread then
+    /// disposes the wrapped sinks as <see cref="Dispose"/> does (<see cref="IDisposable.Dispose"/> where a sink has it,
+    /// otherwise <see cref="IAsyncDisposable.DisposeAsync"/>, waited for on that thread). Final, like
+    /// <see cref="Dispose"/>.
     /// </summary>
     /// <returns>A task that completes when the sinks are disposed.</returns>
     public async ValueTask DisposeAsync()

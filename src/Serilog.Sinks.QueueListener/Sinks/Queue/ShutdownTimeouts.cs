@@ -20,10 +20,12 @@ static class ShutdownTimeouts
     public static TimeSpan ForProcessExit(TimeSpan shutdownTimeout) =>
         shutdownTimeout == Timeout.InfiniteTimeSpan ? UnlimitedAtProcessExit : shutdownTimeout;
 
+    /// <summary>Check a shutdown timeout, where <see langword="null"/> means no limit.</summary>
+    /// <returns>The timeout, <see cref="Timeout.InfiniteTimeSpan"/> for <see langword="null"/>.</returns>
     public static TimeSpan Validate(TimeSpan? timeout, string parameterName)
     {
         var value = timeout ?? Timeout.InfiniteTimeSpan;
-        if ((value < TimeSpan.Zero && value != Timeout.InfiniteTimeSpan) || value.TotalMilliseconds > int.MaxValue)
+        if (!IsInRange(value))
         {
             throw new ArgumentOutOfRangeException(parameterName, timeout,
                 "The shutdown timeout must be from zero to int.MaxValue milliseconds, or null (or Timeout.InfiniteTimeSpan) for no limit.");
@@ -31,4 +33,18 @@ static class ShutdownTimeouts
 
         return value;
     }
+
+    /// <summary>Check the timeout of a wait (a stop, a flush, a dequeue), which cannot be <see langword="null"/>: its
+    /// message names no shutdown and offers no <see langword="null"/>.</summary>
+    public static void Validate(TimeSpan timeout, string parameterName)
+    {
+        if (!IsInRange(timeout))
+        {
+            throw new ArgumentOutOfRangeException(parameterName, timeout,
+                "The timeout must be from zero to int.MaxValue milliseconds, or Timeout.InfiniteTimeSpan for no limit.");
+        }
+    }
+
+    static bool IsInRange(TimeSpan value) =>
+        (value >= TimeSpan.Zero || value == Timeout.InfiniteTimeSpan) && value.TotalMilliseconds <= int.MaxValue;
 }

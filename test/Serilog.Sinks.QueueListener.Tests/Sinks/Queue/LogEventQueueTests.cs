@@ -173,6 +173,17 @@ public class LogEventQueueTests
     }
 
     [Test]
+    public void ANegativeWaitTimeoutIsRejectedAsAWaitTimeoutNotAsTheShutdownTimeout()
+    {
+        var queue = new LogEventQueue();
+
+        Assert.That(() => queue.WaitToDequeue(TimeSpan.FromSeconds(-2)), Throws.InstanceOf<ArgumentOutOfRangeException>()
+            .With.Property(nameof(ArgumentException.ParamName)).EqualTo("timeout")
+            .And.Message.Not.Contains("shutdown timeout")
+            .And.Message.Not.Contains("null"));
+    }
+
+    [Test]
     public void WaitToDequeueReturnsWhenAnEventArrivesFromAnotherThread()
     {
         var queue = new LogEventQueue(8);

@@ -168,4 +168,18 @@ public class QueueHandleTests
             gated.Open();
         }
     }
+
+    [Test]
+    public void ANegativeFlushTimeoutIsRejectedAsAFlushTimeoutNotAsTheShutdownTimeout()
+    {
+        QueueHandle? queue = null;
+        using var logger = new LoggerConfiguration()
+            .WriteTo.Queue(a => a.Sink(new CollectingSink()), monitor: h => queue = h)
+            .CreateLogger();
+
+        Assert.That(() => queue!.Flush(TimeSpan.FromSeconds(-2)), Throws.InstanceOf<ArgumentOutOfRangeException>()
+            .With.Property(nameof(ArgumentException.ParamName)).EqualTo("timeout")
+            .And.Message.Not.Contains("shutdown timeout")
+            .And.Message.Not.Contains("null"));
+    }
 }

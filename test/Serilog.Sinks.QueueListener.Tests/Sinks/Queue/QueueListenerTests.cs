@@ -198,6 +198,37 @@ public class QueueListenerTests
     }
 
     [Test]
+    public void ANegativeStopTimeoutIsRejectedAsAStopTimeoutNotAsTheShutdownTimeout()
+    {
+        using var listener = new Listener(new LogEventQueue(), new CollectingSink()).Start();
+
+        Assert.That(() => listener.Stop(TimeSpan.FromSeconds(-2)), Throws.InstanceOf<ArgumentOutOfRangeException>()
+            .With.Property(nameof(ArgumentException.ParamName)).EqualTo("timeout")
+            .And.Message.Not.Contains("shutdown timeout")
+            .And.Message.Not.Contains("null"));
+    }
+
+    [Test]
+    public void StartWhileAStopThatTimedOutIsStillUnderWayIsRefusedSayingTheListenerIsStopping()
+    {
+        var queue = new LogEventQueue();
+        var sink = new GatedSink();
+        using var listener = new Listener(queue, sink).Start();
+        EnqueueRange(queue, 0, 1);
+        Assert.That(sink.WaitUntilEntered(Timeouts.Signal), Is.True);
+        Assert.That(listener.Stop(TimeSpan.FromMilliseconds(100)), Is.False);
+
+        try
+        {
+            Assert.That(() => listener.Start(), Throws.InvalidOperationException.With.Message.Contains("stopping"));
+        }
+        finally
+        {
+            sink.Open();
+        }
+    }
+
+    [Test]
     public void ASecondDisposeDoesNothingAndStartAfterDisposeThrows()
     {
         var sink = new CollectingSink();

@@ -25,6 +25,11 @@ static class ListenerActivation
                 throw new InvalidOperationException("The listener factory must return a listener over the queue it was given.");
             }
 
+            if (listener.IsRunning)
+            {
+                throw new InvalidOperationException("The listener factory must return a listener that is not running: WriteTo.Queue starts it.");
+            }
+
             return listener;
         };
 

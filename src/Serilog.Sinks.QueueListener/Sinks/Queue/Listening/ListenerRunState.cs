@@ -121,7 +121,9 @@ sealed class ListenerRunState
             if (_disposed) throw new ObjectDisposedException(_owner.GetType().FullName);
             if (_thread is not null)
             {
-                throw new InvalidOperationException("The listener is already running; stop it before starting it again.");
+                throw new InvalidOperationException(_stopping
+                    ? "The listener is still stopping: it stops once it reaches the sentinel; start it again after Stop returns true."
+                    : "The listener is already running; stop it before starting it again.");
             }
 
             _run = run;
