@@ -1,3 +1,4 @@
+using System.Reflection;
 using Serilog.Configuration;
 using Serilog.Core;
 using Serilog.Events;
@@ -9,14 +10,25 @@ namespace Serilog.Sinks.Queue;
 /// thread. They enrich a private copy: the original event may still be in the hands of sinks outside the queue, on
 /// other threads, and must not change under them.
 /// </summary>
+/// <remarks>
+/// The enrichers run one after another, and the first that throws ends the preparation: the exception reaches
+/// <see cref="QueueListener"/>, which reports it with the event and hands the sinks the event unprepared, the same
+/// with one enricher as with several. Serilog hands several enrichers over as its own aggregate, which would catch
+/// each failure, tell only SelfLog, and run the rest, so the sinks would receive a partly prepared event and the
+/// failure listener (a fallback chain) would never hear of it; the aggregate is therefore opened up, through its
+/// field, since Serilog offers no way to list what it holds. Should a later Serilog hold them some other way, the
+/// aggregate runs as one enricher, with Serilog's rule.
+/// </remarks>
 sealed class EventPreparation
 {
-    readonly ILogEventEnricher _enricher;
+    static readonly Assembly SerilogAssembly = typeof(ILogEventEnricher).Assembly;
+
+    readonly ILogEventEnricher[] _enrichers;
     readonly ILogEventPropertyFactory _propertyFactory;
 
-    EventPreparation(ILogEventEnricher enricher, ILogEventPropertyFactory propertyFactory)
+    EventPreparation(ILogEventEnricher[] enrichers, ILogEventPropertyFactory propertyFactory)
     {
-        _enricher = enricher;
+        _enrichers = enrichers;
         _propertyFactory = propertyFactory;
     }
 
@@ -41,7 +53,22 @@ sealed class EventPreparation
 
         // Property values from enrichers are captured with the same rules a logger uses (destructuring policies,
         // depth and length limits), so they look as they would if the enricher ran on the logger.
-        return new EventPreparation(captured, new LoggerPropertyFactory(new LoggerConfiguration().CreateLogger()));
+        return new EventPreparation(Unaggregated(captured),
+            new LoggerPropertyFactory(new LoggerConfiguration().CreateLogger()));
+    }
+
+    /// <summary>The enrichers inside Serilog's aggregate, or <paramref name="enricher"/> alone.</summary>
+    static ILogEventEnricher[] Unaggregated(ILogEventEnricher enricher)
+    {
+        var type = enricher.GetType();
+        if (type.Assembly != SerilogAssembly || type.Name != "SafeAggregateEnricher") return [enricher];
+
+        foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public))
+        {
+            if (field.GetValue(enricher) is IEnumerable<ILogEventEnricher> enrichers) return [.. enrichers];
+        }
+
+        return [enricher];
     }
 
     public LogEvent Prepare(LogEvent logEvent)
@@ -54,7 +81,11 @@ sealed class EventPreparation
             logEvent.Properties.Select(p => new LogEventProperty(p.Key, p.Value)),
             logEvent.TraceId ?? default,
             logEvent.SpanId ?? default);
-        _enricher.Enrich(copy, _propertyFactory);
+        foreach (var enricher in _enrichers)
+        {
+            enricher.Enrich(copy, _propertyFactory);
+        }
+
         return copy;
     }
 }
