@@ -83,6 +83,10 @@ public class ReentrancyTests
         // Four fit the queue, the limit more are carried past it in order, and the rest are reported, each once.
         Assert.That(written, Is.EqualTo(Enumerable.Range(0, 4 + SinkOverflow)));
         Assert.That(reported, Is.EqualTo(Enumerable.Range(4 + SinkOverflow, loggedBack - 4 - SinkOverflow)));
+
+        // Dropped for want of room like any other drop, so counted with them, where a health check or the dropped
+        // metric looks.
+        Assert.That(queue.DroppedCount, Is.EqualTo(loggedBack - 4 - SinkOverflow));
     }
 
     [Test]
