@@ -367,6 +367,12 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
     }
 
     /// <summary>
+    /// Count an event that the queue's owner dropped for want of room without offering it to the queue (one logged on
+    /// the listener thread, which cannot wait for room); the owner reports it.
+    /// </summary>
+    internal void CountDroppedByOwner() => Interlocked.Increment(ref _droppedCount);
+
+    /// <summary>
     /// Report the dropped events that still wait for their report, on the calling thread: called by the owner of the
     /// queue before it is done with it, so that no report is left behind when the process exits.
     /// </summary>

@@ -12,7 +12,7 @@ namespace Serilog.Sinks.Queue;
 /// <remarks>
 /// When the queue is full in Block mode, the event is carried past it as a marker, which keeps its place among the
 /// events and never waits; at most <see cref="OverflowLimit"/> such events at a time, beyond which an event is
-/// dropped and reported. Logging nested deeper than <see cref="ListenerThreadContext.MaxDepth"/> is cut off and
+/// dropped, counted in the <see cref="LogEventQueue.DroppedCount"/> of the built-in queue, and reported. Logging nested deeper than <see cref="ListenerThreadContext.MaxDepth"/> is cut off and
 /// reported. Used by any thread that logs from a listener thread, so the count is interlocked.
 /// </remarks>
 sealed class ListenerThreadEnqueue
@@ -77,6 +77,10 @@ sealed class ListenerThreadEnqueue
         if (Interlocked.Increment(ref _carried) > OverflowLimit)
         {
             Interlocked.Decrement(ref _carried);
+
+            // A drop for want of room like the queue's own, so counted with them where a health check or the dropped
+            // metric reads; a queue of the user's own counts only what it drops itself.
+            (_queue as LogEventQueue)?.CountDroppedByOwner();
             _failureListener().Report(_sender, LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture,
                 "an event logged on the listener thread found the queue full, with {0} such events already carried past it; it was dropped, since waiting for room there would deadlock",
                 OverflowLimit), [logEvent]);
