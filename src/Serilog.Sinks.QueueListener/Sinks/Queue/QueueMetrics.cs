@@ -48,7 +48,18 @@ static class QueueMetrics
 
     public static void Unregister(QueueListener listener)
     {
-        lock (Running) Running.Remove(listener);
+        // Called by the listener thread as its run ends, while a collection may hold the lock: an interrupt that lands
+        // in that wait must not end the thread with the exception, which would take the process down. It only ever
+        // cuts the listener's own wait short, and this is none, so it is dropped.
+        InterruptDeferral.Enter(Running);
+        try
+        {
+            Running.Remove(listener);
+        }
+        finally
+        {
+            Monitor.Exit(Running);
+        }
     }
 
     public static KeyValuePair<string, object?> TagFor(string name) => new(NameKey, name);
