@@ -85,6 +85,45 @@ public class ListenerThreadInterruptTests
         Assert.That(BoundedCall.Run(listener.Dispose, TimeSpan.FromSeconds(10)).Completed, Is.True, "dispose did not return");
     }
 
+    [Test]
+    public void InterruptsOfAListenerThreadWhoseSinkLogsIntoAnotherQueueLoseNoneOfWhatItLogs()
+    {
+        const int events = 100000;
+        var failures = new CollectingFailureListener();
+        var collected = new CollectingSink();
+        var downstream = new LoggerConfiguration()
+            .WriteTo.Fallible(wt => wt.Queue(a => a.Sink(collected), bufferSize: 2 * events), failures)
+            .CreateLogger();
+
+        // Two upstream queues whose sinks log each event into the downstream one, so that their listener threads
+        // contend for what every listener thread takes as it logs; only the first one's thread is interrupted.
+        var forwarding = new ThreadRecordingSink(new DelegatingSink(e => downstream.Write(e)));
+        var interrupted = new LoggerConfiguration()
+            .WriteTo.Fallible(wt => wt.Queue(a => a.Sink(forwarding)), failures)
+            .CreateLogger();
+        var other = new LoggerConfiguration()
+            .WriteTo.Fallible(wt => wt.Queue(a => a.Sink(new DelegatingSink(e => downstream.Write(e)))), failures)
+            .CreateLogger();
+
+        using (new InterruptRain(() => forwarding.Thread, () => { }))
+        {
+            var producer = StartThread(() =>
+            {
+                for (var i = 0; i < events; i++) other.Information("Event {Sequence} from {Producer}", i, 1);
+            });
+            for (var i = 0; i < events; i++) interrupted.Information("Event {Sequence} from {Producer}", i, 0);
+            Assert.That(producer.Join(Timeouts.Signal), Is.True);
+            interrupted.Dispose();
+            other.Dispose();
+        }
+
+        downstream.Dispose();
+
+        Assert.That(failures.Failures.Select(f => f.Message), Is.Empty);
+        Assert.That(collected.Events.Count(e => Some.ProducerOf(e) == 0), Is.EqualTo(events));
+        Assert.That(collected.Events.Count(e => Some.ProducerOf(e) == 1), Is.EqualTo(events));
+    }
+
     static Thread StartThread(Action body)
     {
         var thread = new Thread(() => body()) { IsBackground = true };
