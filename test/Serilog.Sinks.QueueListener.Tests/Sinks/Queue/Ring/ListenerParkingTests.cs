@@ -60,6 +60,25 @@ public class ListenerParkingTests
     }
 
     [Test]
+    public void AFlushAndAStopEachWakeASleepingListenerRatherThanWaitForItsTimeout()
+    {
+        var queue = new LogEventQueue();
+        var sink = new CollectingSink();
+        using var listener = new Listener(queue, sink).Start();
+
+        Assert.That(SpinWait.SpinUntil(() => Volatile.Read(ref queue.ListenerParked) == ListenerParking.Sleeping, Timeouts.Signal),
+            Is.True);
+        var before = queue.ListenerWakeUps;
+        Assert.That(listener.Flush(Timeouts.Signal), Is.True);
+        Assert.That(queue.ListenerWakeUps, Is.EqualTo(before + 1), "the flush did not wake the listener");
+
+        Assert.That(SpinWait.SpinUntil(() => Volatile.Read(ref queue.ListenerParked) == ListenerParking.Sleeping, Timeouts.Signal),
+            Is.True);
+        Assert.That(listener.Stop(Timeouts.Signal), Is.True);
+        Assert.That(queue.ListenerWakeUps, Is.EqualTo(before + 2), "the stop did not wake the listener");
+    }
+
+    [Test]
     public void AListenerJustDoneWithASinkSlowerThanTheSleepDelayNapsAndTheNextEventDoesNotWakeIt()
     {
         const int events = 8;
