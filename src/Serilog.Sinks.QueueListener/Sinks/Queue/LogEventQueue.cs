@@ -137,6 +137,10 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
     /// </summary>
     internal long EnqueuedCount => Volatile.Read(ref _positions.Enqueue);
 
+    /// <summary>The next position to be taken off the queue, for <see cref="ListenerParking"/> to tell whether the
+    /// listener has taken events since it last parked.</summary>
+    internal long DequeuePosition => Volatile.Read(ref _positions.Dequeue);
+
     /// <summary><see cref="QueuePositions.ListenerParked"/>, for <see cref="ListenerParking"/>.</summary>
     internal ref int ListenerParked => ref _positions.ListenerParked;
 

@@ -52,6 +52,9 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// <summary>Set during configuration, before the listener starts.</summary>
     ILoggingFailureListener _failureListener = SelfLog.FailureListener;
 
+    /// <summary>Set once a failure of the queue to answer a metrics collection has been reported; interlocked.</summary>
+    int _metricsFailureReported;
+
     /// <summary>Whether <see cref="Handle"/> and <see cref="Prepare"/> are this class's own, not overridden: then,
     /// without <see cref="Preparation"/>, handling an event is writing it to the sinks (see
     /// <see cref="HandleDequeued"/>). Found once, at construction, when the object's type is known.</summary>
@@ -135,6 +138,17 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
 
     /// <summary>Where the listener's collaborators report failures, with the listener as the sender.</summary>
     internal ListenerFailures Failures => _failures;
+
+    /// <summary>Report, the first time only, that the queue threw while a metrics collection read it: a collector
+    /// reads every few seconds, and each read of a broken queue would fail again.</summary>
+    internal void ReportMetricsFailure(Exception exception)
+    {
+        if (Interlocked.Exchange(ref _metricsFailureReported, 1) != 0) return;
+
+        _failures.Report(LoggingFailureKind.Temporary,
+            $"the queue {_queue.GetType()} threw while the metrics read it; it is left out of each collection it fails, and later failures are not reported",
+            null, exception);
+    }
 
     /// <summary>
     /// Tells this queue apart from others in metrics (the <c>queue.name</c> tag). Defaults to <c>queue-</c> and a

@@ -48,7 +48,18 @@ static class QueueMetrics
 
     public static void Unregister(QueueListener listener)
     {
-        lock (Running) Running.Remove(listener);
+        // Called by the listener thread as its run ends, while a collection may hold the lock: an interrupt that lands
+        // in that wait must not end the thread with the exception, which would take the process down. It only ever
+        // cuts the listener's own wait short, and this is none, so it is dropped.
+        InterruptDeferral.Enter(Running);
+        try
+        {
+            Running.Remove(listener);
+        }
+        finally
+        {
+            Monitor.Exit(Running);
+        }
     }
 
     public static KeyValuePair<string, object?> TagFor(string name) => new(NameKey, name);
@@ -72,7 +83,27 @@ static class QueueMetrics
     {
         foreach (var listener in Snapshot())
         {
-            if (read(listener) is { } value) yield return new Measurement<T>(value, listener.NameTag);
+            if (TryRead(listener, read) is { } value) yield return new Measurement<T>(value, listener.NameTag);
+        }
+    }
+
+    /// <summary>
+    /// Read one listener's measurement. A user's queue may throw from <see cref="ILogEventQueue.Count"/>,
+    /// <see cref="ILogEventQueue.Capacity"/> or <see cref="ILogEventQueue.DroppedCount"/>: it is then left out of this
+    /// collection, and reported once. Thrown, the exception would end the collection of the instrument for every queue
+    /// after it, and make the collector's whole collection throw.
+    /// </summary>
+    static T? TryRead<T>(QueueListener listener, Func<QueueListener, T?> read)
+        where T : struct
+    {
+        try
+        {
+            return read(listener);
+        }
+        catch (Exception ex)
+        {
+            listener.ReportMetricsFailure(ex);
+            return null;
         }
     }
 
@@ -82,10 +113,10 @@ static class QueueMetrics
     {
         foreach (var listener in Snapshot())
         {
-            var queue = listener.Queue;
-            yield return queue is LogEventQueue known
-                ? new Measurement<long>(queue.DroppedCount, listener.NameTag, new(FullModeKey, known.FullMode.ToString()))
-                : new Measurement<long>(queue.DroppedCount, listener.NameTag);
+            if (TryRead(listener, static l => (long?)l.Queue.DroppedCount) is not { } dropped) continue;
+            yield return listener.Queue is LogEventQueue known
+                ? new Measurement<long>(dropped, listener.NameTag, new(FullModeKey, known.FullMode.ToString()))
+                : new Measurement<long>(dropped, listener.NameTag);
         }
     }
 }

@@ -100,6 +100,25 @@ public class QueueMetricsTests
     }
 
     [Test]
+    public void AUserQueueWhoseCountThrowsIsLeftOutOnceReportedAndTheOtherQueuesAreStillObserved()
+    {
+        var name = UniqueName();
+        using var metrics = new MetricsCollector(name);
+        var failures = new CollectingFailureListener();
+        var failing = new CountThrowingQueue(new LogEventQueue());
+        using var failingListener = new Listener(failing, new CollectingSink()) { Name = "failing-" + name };
+        failingListener.SetFailureListener(failures);
+        failingListener.Start();
+        using var listener = new Listener(new LogEventQueue(), new CollectingSink()) { Name = name }.Start();
+
+        Assert.That(metrics.Observe, Throws.Nothing);
+        Assert.That(metrics.Observe, Throws.Nothing);
+
+        Assert.That(metrics.All("serilog.queue.depth").Select(m => m.Value), Is.EqualTo(new[] { 0.0, 0.0 }));
+        Assert.That(failures.Failures.Count(f => f.Exception == failing.Failure), Is.EqualTo(1));
+    }
+
+    [Test]
     public void EachListenerHasADistinctDefaultName()
     {
         using var first = new Listener(new LogEventQueue(), new CollectingSink());

@@ -69,18 +69,40 @@ sealed class FlushCoalescer
 
     /// <summary>Called on the thread that completes a marker, the listener thread as a rule, before it goes
     /// on.</summary>
+    /// <remarks>Not cut short by an interrupt (see <see cref="InterruptDeferral"/>): the listener thread waits here
+    /// for the lock while a flush is asked for, and an interrupt that ended this half-way would leave the next flush
+    /// unsent, and every later flush joining it and waiting in vain; thrown out of the listener's loop, it would stop
+    /// the listener as well. The next marker is sent before the flush is completed, because completing a task can
+    /// still be interrupted (it waits for the lock of the task's continuations while a waiter adds one); then the
+    /// task is complete, but its waiters may miss the wake-up and wait out their timeouts.</remarks>
     void Reached(TaskCompletionSource<bool> flush, bool reached)
     {
         TaskCompletionSource<bool>? next;
-        lock (_sync)
+        var interrupted = InterruptDeferral.Enter(_sync);
+        try
         {
             next = _next;
             _next = null;
             _inFlight = next;
         }
+        finally
+        {
+            Monitor.Exit(_sync);
+        }
 
-        flush.TrySetResult(reached);
-        if (next is not null) Send(next);
+        try
+        {
+            if (next is not null) Send(next);
+            flush.TrySetResult(reached);
+        }
+        catch (ThreadInterruptedException)
+        {
+            interrupted = true;
+        }
+        finally
+        {
+            InterruptDeferral.Restore(interrupted);
+        }
     }
 
     static TaskCompletionSource<bool> NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -133,7 +133,25 @@ sealed class ListenerLoop
         {
             context.Handling = null;
             ListenerThreadContext.Leave();
+            CompleteExited(exited);
+        }
+    }
+
+    /// <summary>
+    /// Complete the run's completion as the thread ends. Completing a task waits for the lock of its continuations
+    /// while another thread adds or removes one (a flush waiting on it), and an interrupt can land in that wait: it
+    /// must not escape the thread, which would take the process down. The task is complete by then; its waiters'
+    /// wake-ups may be lost, and each then waits out its own timeout.
+    /// </summary>
+    static void CompleteExited(TaskCompletionSource<bool> exited)
+    {
+        try
+        {
             exited.TrySetResult(true);
+        }
+        catch (ThreadInterruptedException)
+        {
+            // The interrupt was meant for the listener thread, which is ending: nothing left to cut short.
         }
     }
 

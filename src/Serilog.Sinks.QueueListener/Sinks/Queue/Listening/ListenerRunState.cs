@@ -215,7 +215,8 @@ sealed class ListenerRunState
     /// is left, dispose the sinks, and call <see cref="EndFinalRun"/>.</returns>
     public ListenerRunEnd TryEndRun(bool atStopSentinel)
     {
-        lock (_stateSync)
+        EnterOnListenerThread();
+        try
         {
             if (!_disposed)
             {
@@ -225,13 +226,34 @@ sealed class ListenerRunState
 
             return atStopSentinel ? ListenerRunEnd.KeepDraining : ListenerRunEnd.Final;
         }
+        finally
+        {
+            Monitor.Exit(_stateSync);
+        }
     }
 
     /// <summary>Called by the thread of the final run once it has disposed the sinks.</summary>
     public void EndFinalRun()
     {
-        lock (_stateSync) EndRunLocked();
+        EnterOnListenerThread();
+        try
+        {
+            EndRunLocked();
+        }
+        finally
+        {
+            Monitor.Exit(_stateSync);
+        }
     }
+
+    /// <summary>
+    /// Enter <see cref="_stateSync"/> on the listener thread, not cut short by an interrupt. Other threads take the
+    /// lock too (a health check reading <see cref="State"/>, a flush, a stop), so the listener thread may have to wait
+    /// for it, and an interrupt that lands there would end the thread with the exception, which takes the process
+    /// down. An interrupt of the listener thread only ever cuts a wait short, and here there is none to cut, so it is
+    /// dropped rather than raised again at the thread's next wait.
+    /// </summary>
+    void EnterOnListenerThread() => InterruptDeferral.Enter(_stateSync);
 
     void StartThread(string name)
     {

@@ -46,11 +46,19 @@ sealed class ListenerThreadContext
     /// collected.</summary>
     public static void Record(LogEvent logEvent, int depth)
     {
-        // The same event may be logged again (a sink that forwards what it receives); the last depth wins.
-        lock (Depths)
+        // Every listener thread that logs takes this lock, so one may wait for another here; an interrupt that lands
+        // in that wait must not make Emit throw (the event would be lost): it is held back and raised again after.
+        var interrupted = InterruptDeferral.Enter(Depths);
+        try
         {
+            // The same event may be logged again (a sink that forwards what it receives); the last depth wins.
             Depths.Remove(logEvent);
             Depths.Add(logEvent, new StrongBox<int>(depth));
+        }
+        finally
+        {
+            Monitor.Exit(Depths);
+            InterruptDeferral.Restore(interrupted);
         }
     }
 }

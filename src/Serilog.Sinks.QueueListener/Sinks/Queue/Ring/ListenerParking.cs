@@ -56,8 +56,16 @@ sealed class ListenerParking
     /// </summary>
     readonly object _listenerSync = new();
 
-    /// <summary>When the listener last found work; read and written by the listener thread only.</summary>
-    long _lastWorkAt = Stopwatch.GetTimestamp();
+    /// <summary>When the listener's time without work began: when it first parked after its last work. Read and
+    /// written by the listener thread only, like the two fields below.</summary>
+    long _idleSince = Stopwatch.GetTimestamp();
+
+    /// <summary>Whether a wait has found work since the listener last parked.</summary>
+    bool _foundWorkSinceParked;
+
+    /// <summary>The queue's dequeue position when the listener last parked: once it has moved, the listener has
+    /// taken events since, also without a wait finding them.</summary>
+    long _headWhenParked;
 
     /// <summary>How many times a thread other than the listener has woken it; interlocked, on the wake-up path
     /// only.</summary>
@@ -78,7 +86,19 @@ sealed class ListenerParking
     {
         if (Watch(timeout)) return FoundWork();
 
-        var sleeping = Stopwatch.GetTimestamp() - _lastWorkAt >= SleepAfter;
+        // The time without work starts at the first park after the work, not when the work was found: writing it may
+        // have taken longer than SleepAfter (a slow sink, a long batch), and a listener that slept as soon as it was
+        // done would make the next producer pay for waking it.
+        var now = Stopwatch.GetTimestamp();
+        var head = _queue.DequeuePosition;
+        if (_foundWorkSinceParked || head != _headWhenParked)
+        {
+            _idleSince = now;
+            _headWhenParked = head;
+            _foundWorkSinceParked = false;
+        }
+
+        var sleeping = now - _idleSince >= SleepAfter;
         var wait = sleeping || (timeout != Timeout.InfiniteTimeSpan && timeout < NapLength) ? timeout : NapLength;
 
         // The listener thread is ours; an interrupt that reaches it (from a sink, say) only cuts the park short.
@@ -140,7 +160,7 @@ sealed class ListenerParking
 
     bool FoundWork()
     {
-        _lastWorkAt = Stopwatch.GetTimestamp();
+        _foundWorkSinceParked = true;
         return true;
     }
 }

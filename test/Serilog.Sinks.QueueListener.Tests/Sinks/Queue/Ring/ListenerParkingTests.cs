@@ -7,7 +7,8 @@ namespace Serilog.Sinks.QueueListener.Tests.Sinks.Queue.Ring;
 
 /// <summary>
 /// The wake-up policy: producers logging at an ordinary rate leave a napping listener alone, and a listener that
-/// has slept through a lull is woken by the first event after it.
+/// has slept through a lull is woken by the first event after it. The lull is time without work: time the listener
+/// spends writing to a slow sink is not part of it.
 /// </summary>
 public class ListenerParkingTests
 {
@@ -56,5 +57,49 @@ public class ListenerParkingTests
 
         Assert.That(sink.WaitFor(2, Timeouts.Signal), Is.True);
         Assert.That(queue.ListenerWakeUps, Is.EqualTo(before + 1));
+    }
+
+    [Test]
+    public void AFlushAndAStopEachWakeASleepingListenerRatherThanWaitForItsTimeout()
+    {
+        var queue = new LogEventQueue();
+        var sink = new CollectingSink();
+        using var listener = new Listener(queue, sink).Start();
+
+        Assert.That(SpinWait.SpinUntil(() => Volatile.Read(ref queue.ListenerParked) == ListenerParking.Sleeping, Timeouts.Signal),
+            Is.True);
+        var before = queue.ListenerWakeUps;
+        Assert.That(listener.Flush(Timeouts.Signal), Is.True);
+        Assert.That(queue.ListenerWakeUps, Is.EqualTo(before + 1), "the flush did not wake the listener");
+
+        Assert.That(SpinWait.SpinUntil(() => Volatile.Read(ref queue.ListenerParked) == ListenerParking.Sleeping, Timeouts.Signal),
+            Is.True);
+        Assert.That(listener.Stop(Timeouts.Signal), Is.True);
+        Assert.That(queue.ListenerWakeUps, Is.EqualTo(before + 2), "the stop did not wake the listener");
+    }
+
+    [Test]
+    public void AListenerJustDoneWithASinkSlowerThanTheSleepDelayNapsAndTheNextEventDoesNotWakeIt()
+    {
+        const int events = 8;
+        var queue = new LogEventQueue();
+
+        // Each event keeps the listener busy for longer than the 20 ms without work after which it sleeps.
+        var sink = new SlowSink(TimeSpan.FromMilliseconds(30));
+        using var listener = new Listener(queue, sink).Start();
+        var producer = new QueueSink(queue);
+
+        for (var i = 0; i < events; i++)
+        {
+            producer.Emit(Some.Event(i));
+            Assert.That(sink.WaitFor(i + 1, Timeouts.Signal), Is.True);
+
+            // The next event comes as soon as the listener has parked again, far less than 20 ms after its work.
+            Assert.That(SpinWait.SpinUntil(() => Volatile.Read(ref queue.ListenerParked) != ListenerParking.Awake, Timeouts.Signal),
+                Is.True);
+        }
+
+        // A listener that went to sleep as soon as the slow sink returned would be woken by every event but the first.
+        Assert.That(queue.ListenerWakeUps, Is.LessThan(events / 2));
     }
 }
