@@ -217,10 +217,13 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// <c>FlushToDisk()</c> on each sink that has one (Serilog.Sinks.File's sinks do), also inside Serilog's own
     /// wrappers, then completes the flush. A flush that times out leaves its marker behind: the sinks are still
     /// flushed when the listener gets there. Flushes coalesce: while one marker is on its way, later flushes share the
-    /// next, so the queue never holds more than one, however often a flush is polled.
+    /// next, so the queue never holds more than one, however often a flush is polled. In
+    /// <see cref="QueueFullMode.DropOldest"/> mode, events enqueued before the call may still be evicted while the
+    /// marker waits: they are counted and reported as dropped, not written, and do not make the flush fail.
     /// </remarks>
     /// <param name="timeout">How long to wait, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
-    /// <returns><see langword="true"/> when everything enqueued before the call has been written and flushed;
+    /// <returns><see langword="true"/> when everything enqueued before the call, and not dropped since, has been
+    /// written and flushed;
     /// <see langword="false"/> when the timeout passed first, a sink failed to flush (the failure is reported), a
     /// sink holds events a flush cannot reach (Serilog's batching sink; reported once), and at once when the listener
     /// is not running or is stopping, or the call was made on the listener thread itself, from a sink, where waiting
