@@ -219,9 +219,9 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// </summary>
     /// <param name="timeout">How long to wait, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
     /// <returns><see langword="true"/> when everything enqueued before the call, and not dropped since, has been
-    /// written and flushed; <see langword="false"/> when the timeout passed first, the sink has been disposed, at once when a sink that
-    /// does not own its listener is flushed from a listener thread (it could be waiting for itself), or as
-    /// <see cref="QueueListener.Flush"/> says.</returns>
+    /// written and flushed; <see langword="false"/> when the timeout passed first, the sink has been disposed, at
+    /// once when a sink that does not own its listener is flushed from a listener thread (it could be waiting for
+    /// itself), or as <see cref="QueueListener.Flush"/> says.</returns>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
     /// infinite.</exception>
     public bool Flush(TimeSpan timeout)
