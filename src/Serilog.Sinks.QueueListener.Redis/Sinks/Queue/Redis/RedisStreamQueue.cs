@@ -64,6 +64,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
 
     static readonly TimeSpan DefaultClaimIdleTime = TimeSpan.FromSeconds(30);
     static readonly TimeSpan DefaultTrimInterval = TimeSpan.FromMilliseconds(100);
+    static readonly TimeSpan DefaultPollInterval = TimeSpan.FromMilliseconds(50);
     static readonly TimeSpan FirstPollWait = TimeSpan.FromMilliseconds(1);
     static readonly TimeSpan BusyPollWait = TimeSpan.FromMilliseconds(2);
     static readonly long BusyWindowTicks = Stopwatch.Frequency / 10;
@@ -164,8 +165,9 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     public RedisStreamQueue(string configuration, string streamKey, string groupName = DefaultGroupName,
         string? consumerName = null, int readCount = 100, TimeSpan? pollInterval = null, TimeSpan? claimIdleTime = null,
         int maxDeliveryCount = DefaultMaxDeliveryCount, TimeSpan? trimInterval = null)
-        : this(Connect(configuration), ownsConnection: true, streamKey, groupName, consumerName, readCount, pollInterval,
-            claimIdleTime, maxDeliveryCount, trimInterval)
+        : this(Connect(configuration, streamKey, groupName, consumerName, readCount, pollInterval, claimIdleTime, maxDeliveryCount,
+            trimInterval), ownsConnection: true, streamKey, groupName, consumerName, readCount, pollInterval, claimIdleTime,
+            maxDeliveryCount, trimInterval)
     {
     }
 
@@ -211,40 +213,13 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     {
         _connection = connection ?? throw new ArgumentNullException(nameof(connection));
         _ownsConnection = ownsConnection;
-        _streamKey = RedisNames.Require(streamKey, nameof(streamKey));
-        _groupName = RedisNames.Require(groupName, nameof(groupName));
-        _consumerName = RedisNames.Require(
-            consumerName ?? Environment.MachineName + ":" + RedisNames.ProcessId.ToString(CultureInfo.InvariantCulture),
-            nameof(consumerName));
-        if (readCount is < 1 or > 10_000)
-        {
-            throw new ArgumentOutOfRangeException(nameof(readCount), readCount, "The read count must be from 1 to 10,000 entries.");
-        }
-
-        var interval = pollInterval ?? TimeSpan.FromMilliseconds(50);
-        if (interval < TimeSpan.FromMilliseconds(1) || interval > TimeSpan.FromSeconds(10))
-        {
-            throw new ArgumentOutOfRangeException(nameof(pollInterval), interval, "The poll interval must be from 1 ms to 10 s.");
-        }
-
+        CheckArguments(streamKey, groupName, consumerName, readCount, pollInterval, claimIdleTime, maxDeliveryCount, trimInterval);
+        _streamKey = streamKey;
+        _groupName = groupName;
+        _consumerName = consumerName ?? Environment.MachineName + ":" + RedisNames.ProcessId.ToString(CultureInfo.InvariantCulture);
         var claimAfter = claimIdleTime ?? DefaultClaimIdleTime;
-        if (claimAfter < TimeSpan.FromMilliseconds(1) || claimAfter > TimeSpan.FromDays(1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(claimIdleTime), claimAfter, "The claim idle time must be from 1 ms to 1 day.");
-        }
-
-        if (maxDeliveryCount is < 1 or > 1_000)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxDeliveryCount), maxDeliveryCount, "The delivery limit must be from 1 to 1,000.");
-        }
-
         var trimEvery = trimInterval ?? DefaultTrimInterval;
-        if (trimEvery != Timeout.InfiniteTimeSpan && (trimEvery < TimeSpan.FromMilliseconds(10) || trimEvery > TimeSpan.FromHours(1)))
-        {
-            throw new ArgumentOutOfRangeException(nameof(trimInterval), trimEvery, "The trim interval must be from 10 ms to 1 hour, or infinite.");
-        }
-
-        _pollInterval = interval;
+        _pollInterval = pollInterval ?? DefaultPollInterval;
         _database = connection.GetDatabase();
         _decoder = new EntryDecoder(_streamKey, (kind, message, events, ex) => Report(kind, message, events, ex));
         _entries = new ReadEntries(_decoder.Events);
@@ -541,10 +516,53 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         }
     }
 
-    static IConnectionMultiplexer Connect(string configuration)
+    /// <summary>Check the other arguments before connecting: a constructor that throws once connected leaves a
+    /// connection no one can close, reconnecting until the process ends.</summary>
+    static IConnectionMultiplexer Connect(string configuration, string streamKey, string groupName, string? consumerName,
+        int readCount, TimeSpan? pollInterval, TimeSpan? claimIdleTime, int maxDeliveryCount, TimeSpan? trimInterval)
     {
         if (configuration is null) throw new ArgumentNullException(nameof(configuration));
+        CheckArguments(streamKey, groupName, consumerName, readCount, pollInterval, claimIdleTime, maxDeliveryCount, trimInterval);
         return RedisNames.Connect(configuration);
+    }
+
+    /// <exception cref="ArgumentNullException">When <paramref name="streamKey"/> or <paramref name="groupName"/> is
+    /// <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">When a name is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">When a number or a time is out of range.</exception>
+    static void CheckArguments(string streamKey, string groupName, string? consumerName, int readCount, TimeSpan? pollInterval,
+        TimeSpan? claimIdleTime, int maxDeliveryCount, TimeSpan? trimInterval)
+    {
+        RedisNames.Require(streamKey, nameof(streamKey));
+        RedisNames.Require(groupName, nameof(groupName));
+        if (consumerName is not null) RedisNames.Require(consumerName, nameof(consumerName));
+        if (readCount is < 1 or > 10_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(readCount), readCount, "The read count must be from 1 to 10,000 entries.");
+        }
+
+        var interval = pollInterval ?? DefaultPollInterval;
+        if (interval < TimeSpan.FromMilliseconds(1) || interval > TimeSpan.FromSeconds(10))
+        {
+            throw new ArgumentOutOfRangeException(nameof(pollInterval), interval, "The poll interval must be from 1 ms to 10 s.");
+        }
+
+        var claimAfter = claimIdleTime ?? DefaultClaimIdleTime;
+        if (claimAfter < TimeSpan.FromMilliseconds(1) || claimAfter > TimeSpan.FromDays(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(claimIdleTime), claimAfter, "The claim idle time must be from 1 ms to 1 day.");
+        }
+
+        if (maxDeliveryCount is < 1 or > 1_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxDeliveryCount), maxDeliveryCount, "The delivery limit must be from 1 to 1,000.");
+        }
+
+        var trimEvery = trimInterval ?? DefaultTrimInterval;
+        if (trimEvery != Timeout.InfiniteTimeSpan && (trimEvery < TimeSpan.FromMilliseconds(10) || trimEvery > TimeSpan.FromHours(1)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(trimInterval), trimEvery, "The trim interval must be from 10 ms to 1 hour, or infinite.");
+        }
     }
 
     /// <summary>An acknowledgement's state for its continuation, without a closure.</summary>
