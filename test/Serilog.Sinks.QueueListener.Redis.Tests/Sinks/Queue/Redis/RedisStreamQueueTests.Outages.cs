@@ -1,0 +1,40 @@
+using Serilog.Sinks.Queue.Redis;
+using Serilog.Sinks.QueueListener.Redis.Tests.Support;
+using StackExchange.Redis;
+using QueueListenerType = Serilog.Sinks.Queue.QueueListener;
+
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+
+/// <summary>A collector waits out Redis: what it reads while Redis is slow or away is not left behind.</summary>
+public partial class RedisStreamQueueTests
+{
+    [Test]
+    public void AnEntryDeliveredToAReadThatTimedOutIsWrittenSoonAfterRedisAnswersAgain()
+    {
+        using var server = RedisServer.Start();
+        var streamKey = NewStreamKey();
+        using var admin = ConnectionMultiplexer.Connect(server.Configuration + ",allowAdmin=true");
+        var database = admin.GetDatabase();
+        var sink = new CollectingSink();
+
+        // Reads give up after half a second, well inside the pause below; the claim idle time is the default, 30 s.
+        using var queue = new RedisStreamQueue(server.Configuration + ",syncTimeout=500,asyncTimeout=500", streamKey, Group, "one");
+        using var listener = new QueueListenerType(queue, sink).Start();
+        AddEntry(database, streamKey, "before");
+        Assert.That(sink.WaitFor(1, Arrival), Is.True);
+
+        // The pause holds every write, XREADGROUP among them, and the XADD sent right behind it; when it ends, Redis
+        // runs the XADD first (its client was held first), then the reads the collector sent meanwhile, whose callers
+        // gave up long before: the first of them delivers the entry to the consumer, and its reply goes nowhere.
+        var batch = database.CreateBatch();
+        var paused = batch.ExecuteAsync("CLIENT", "PAUSE", "2000", "WRITE");
+        var added = batch.StreamAddAsync(streamKey, RedisStreamFormat.EventsField, Payload("during"));
+        batch.Execute();
+        Assert.That(paused.Wait(Arrival) && added.Wait(Arrival), Is.True);
+
+        // Well before the claim sweep, 30 s after the queue's first read, would take the entry back.
+        Assert.That(sink.WaitFor(2, TimeSpan.FromSeconds(10)), Is.True,
+            $"the entry was not written; {PendingCount(database, streamKey)} pending with the consumer");
+        Assert.That(sink.Events.Select(TextOf), Is.EqualTo(new[] { "before", "during" }));
+    }
+}
