@@ -404,6 +404,8 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         }
         catch (Exception ex) when (ex is RedisConnectionException or TimeoutException)
         {
+            // The read may have reached Redis all the same and delivered entries whose reply is lost.
+            lock (_readLock) _reader.ReadPendingAgain();
             if (!_unreachable)
             {
                 Report(LoggingFailureKind.Temporary,
