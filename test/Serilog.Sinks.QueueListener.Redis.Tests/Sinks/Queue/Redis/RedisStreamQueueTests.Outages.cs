@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Serilog.Core;
 using Serilog.Sinks.Queue.Redis;
 using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 using StackExchange.Redis;
@@ -36,5 +38,53 @@ public partial class RedisStreamQueueTests
         Assert.That(sink.WaitFor(2, TimeSpan.FromSeconds(10)), Is.True,
             $"the entry was not written; {PendingCount(database, streamKey)} pending with the consumer");
         Assert.That(sink.Events.Select(TextOf), Is.EqualTo(new[] { "before", "during" }));
+    }
+
+    [Test]
+    public void ACollectorWaitsOutARedisThatIsStillLoadingItsDataAfterARestart()
+    {
+        // Loading 12,000 keys at 200 µs each takes seconds, and meanwhile the server answers LOADING (it looks up
+        // every 1 KiB of the file rather than every 2 MB, so that a small file behaves like a large one).
+        using var server = RedisServer.Start(appendOnly: true, "--key-load-delay", "200", "--loading-process-events-interval-bytes", "1024");
+        var streamKey = NewStreamKey();
+        using (var admin = ConnectionMultiplexer.Connect(server.Configuration + ",allowAdmin=true"))
+        {
+            var filler = admin.GetDatabase();
+            Task.WaitAll([.. Enumerable.Range(0, 12_000).Select(i => filler.StringSetAsync("filler:" + i, "x"))]);
+            AddEntry(filler, streamKey, "before");
+
+            // Into the append-only file's base, which is where the load delay applies.
+            var redis = admin.GetServer(admin.GetEndPoints()[0]);
+            redis.Execute("BGREWRITEAOF");
+            Assert.That(Poll.Until(() => redis.Info("persistence").SelectMany(g => g)
+                .Any(p => p.Key == "aof_rewrite_in_progress" && p.Value == "0"), Arrival), Is.True);
+        }
+
+        var failures = new CollectingFailureListener();
+        var sink = new CollectingSink();
+        using var queue = new RedisStreamQueue(server.Configuration + ",connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000",
+            streamKey, Group, "one");
+        queue.SetFailureListener(failures);
+        using var listener = new QueueListenerType(queue, sink);
+        listener.SetFailureListener(failures);
+        listener.Start();
+        Assert.That(sink.WaitFor(1, Arrival), Is.True);
+
+        server.Stop();
+        var loading = Stopwatch.StartNew();
+        server.Restart();
+        TestContext.Out.WriteLine($"restarted and loaded in {loading.ElapsedMilliseconds} ms");
+        using (var producer = ConnectionMultiplexer.Connect(server.Configuration))
+        {
+            AddEntry(producer.GetDatabase(), streamKey, "after");
+        }
+
+        var reports = string.Join(Environment.NewLine, failures.Failures.Select(f => $"{f.Kind} {f.Message} {f.Exception?.Message}"));
+        Assert.That(sink.WaitFor(2, TimeSpan.FromSeconds(10)), Is.True, "the entry added after the load was not written: " + reports);
+        Assert.Multiple(() =>
+        {
+            Assert.That(sink.Events.Select(TextOf), Is.EqualTo(new[] { "before", "after" }));
+            Assert.That(failures.Failures.Select(f => f.Kind), Is.All.EqualTo(LoggingFailureKind.Temporary), reports);
+        });
     }
 }
