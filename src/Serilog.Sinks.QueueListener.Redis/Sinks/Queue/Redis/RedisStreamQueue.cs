@@ -392,7 +392,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// <summary>
     /// <see cref="Read"/>, taking Redis being out of reach as nothing read: for a collector, Redis restarting or the
     /// network failing is a wait, not a fault of the queue, and the listener would stop after a short run of
-    /// faults.
+    /// faults. So is a server that is there but cannot answer yet (<see cref="IsNotReady"/>).
     /// </summary>
     bool ReadUnlessUnreachable()
     {
@@ -402,14 +402,16 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
             _unreachable = false;
             return read;
         }
-        catch (Exception ex) when (ex is RedisConnectionException or TimeoutException)
+        catch (Exception ex) when (ex is RedisConnectionException or TimeoutException ||
+                                   (ex is RedisServerException refused && IsNotReady(refused)))
         {
-            // The read may have reached Redis all the same and delivered entries whose reply is lost.
+            // The failed command may have reached Redis all the same, or an earlier one of the read did (the
+            // XREADGROUP before a refused XPENDING), and delivered entries whose reply is lost.
             lock (_readLock) _reader.ReadPendingAgain();
             if (!_unreachable)
             {
                 Report(LoggingFailureKind.Temporary,
-                    $"failed reading the redis stream {_streamKey}: Redis cannot be reached; the queue tries again every poll interval until it can",
+                    $"failed reading the redis stream {_streamKey}: Redis cannot be reached, or is not ready; the queue tries again every poll interval until it can",
                     null, ex);
             }
 
@@ -417,6 +419,15 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
             return false;
         }
     }
+
+    /// <summary>Whether Redis refused a command for a while only, as after a restart: loading its data
+    /// (<c>LOADING</c>, seconds to minutes for a large data set), busy with a long script (<c>BUSY</c>), or a replica
+    /// that lost its primary (<c>MASTERDOWN</c>). Other refusals (a key that is not a stream, a user who may not read
+    /// it) stop the listener after its run of faults.</summary>
+    static bool IsNotReady(RedisServerException exception) =>
+        exception.Message.StartsWith("LOADING", StringComparison.Ordinal) ||
+        exception.Message.StartsWith("BUSY ", StringComparison.Ordinal) ||
+        exception.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal);
 
     /// <summary>Read entries for this consumer (see <see cref="ConsumerGroupReader"/>) and add them to
     /// <see cref="_entries"/>, until some entry is added or there is nothing more to read.</summary>
