@@ -198,6 +198,56 @@ public class RedisStreamBoundsTests
     }
 
     [Test]
+    public void AnEntryAnotherCollectorOfTheGroupHoldsIsNotTrimmedWhileTheOtherWritesAndTrimsTheRest()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var database = connection.GetDatabase();
+        using var slow = new RedisStreamQueue(connection, streamKey, "collectors", "slow");
+        var fast = new CollectingSink();
+        using var fastQueue = new RedisStreamQueue(connection, streamKey, "collectors", "fast");
+        using var fastListener = new QueueListenerType(fastQueue, fast);
+
+        // The slow collector reads the first entry and is still writing it; the fast one takes everything after it.
+        var held = database.StreamAdd(streamKey, RedisStreamFormat.EventsField, Line(0));
+        Assert.That(slow.WaitToDequeue(Arrival), Is.True);
+        var taken = new LogEvent[10];
+        Assert.That(slow.TryDequeue(taken, out _), Is.EqualTo(1));
+        fastListener.Start();
+        const int count = 200;
+        for (var i = 1; i <= count; i++)
+        {
+            database.StreamAdd(streamKey, RedisStreamFormat.EventsField, Line(i));
+        }
+
+        Assert.That(fast.WaitFor(count, Arrival), Is.True, $"{fast.Events.Count} of {count} arrived");
+        Assert.That(Poll.Until(() => database.StreamPending(streamKey, "collectors").PendingMessageCount == 1, Arrival), Is.True,
+            "the fast collector did not acknowledge what it wrote");
+        // The fast collector trimmed at its first acknowledgement, and every 100 ms at most after it.
+        var heldWhileUnacknowledged = database.StreamRange(streamKey, held, held).Length;
+        var lengthWhileHeld = database.StreamLength(streamKey);
+
+        slow.Acknowledge();
+        Assert.That(Poll.Until(() => database.StreamLength(streamKey) == 0, Arrival), Is.True,
+            $"{database.StreamLength(streamKey)} entries left once every one was acknowledged");
+        Assert.Multiple(() =>
+        {
+            Assert.That(heldWhileUnacknowledged, Is.EqualTo(1), "the entry the slow collector held was trimmed");
+            Assert.That(lengthWhileHeld, Is.EqualTo(count + 1), "entries behind the held one were trimmed");
+            Assert.That(fast.Events.Select(NumberOf), Is.EqualTo(Enumerable.Range(1, count)), "each entry went to one collector");
+            Assert.That(NumberOf(taken[0]), Is.Zero);
+        });
+    }
+
+    static byte[] Line(int number)
+    {
+        using var writer = new ClefWriter();
+        writer.Write(Capture.One(l => l.Information("Event {N}", number)));
+        return writer.TakePayload();
+    }
+
+    [Test]
     public void TheLengthLimitIsCheckedAtConfiguration()
     {
         var exception = Assert.Throws<ArgumentOutOfRangeException>(() =>

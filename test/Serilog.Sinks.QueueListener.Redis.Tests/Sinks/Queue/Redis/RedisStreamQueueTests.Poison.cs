@@ -57,6 +57,52 @@ public partial class RedisStreamQueueTests
     }
 
     [Test]
+    public void AnEntryAnotherConsumerLeftPastTheDeliveryLimitIsReportedWithItsEventsWhenClaimed()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var database = connection.GetDatabase();
+        database.StreamCreateConsumerGroup(streamKey, Group, StreamPosition.Beginning, createStream: true);
+        var poison = AddEntry(database, streamKey, "killed", "the dead one");
+        var fine = AddEntry(database, streamKey, "fine");
+        // The dead consumer was delivered both twice (it restarted once); the claim makes three, past a limit of two,
+        // for the first only: the second it had acknowledged.
+        database.StreamReadGroup(streamKey, Group, "dead", StreamPosition.NewMessages);
+        Redeliver(database, streamKey, "dead");
+        database.StreamAcknowledge(streamKey, Group, fine);
+        AddEntry(database, streamKey, "new");
+
+        var failures = new CollectingFailureListener();
+        var sink = new CollectingSink();
+        long dropped;
+        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "alive", claimIdleTime: TimeSpan.FromMilliseconds(1),
+                   maxDeliveryCount: 2))
+        {
+            queue.SetFailureListener(failures);
+            using (var listener = new QueueListenerType(queue, sink).Start())
+            {
+                Assert.That(failures.WaitFor(poison.ToString(), Arrival), Is.True, "the poison entry was not reported");
+                Assert.That(sink.WaitFor(1, Arrival), Is.True);
+                Assert.That(listener.Stop(Arrival), Is.True);
+            }
+
+            dropped = queue.DroppedCount;
+        }
+
+        var report = failures.Failures.Single(f => f.Message.Contains(poison.ToString(), StringComparison.Ordinal));
+        Assert.Multiple(() =>
+        {
+            Assert.That(sink.Events.Select(TextOf), Is.EqualTo(new[] { "new" }));
+            Assert.That(report.Kind, Is.EqualTo(LoggingFailureKind.Permanent));
+            Assert.That(report.Message, Does.Contain("delivered 3 times"));
+            Assert.That(report.Events.Select(TextOf), Is.EqualTo(new[] { "killed", "the dead one" }));
+            Assert.That(dropped, Is.EqualTo(2));
+            Assert.That(PendingCount(database, streamKey), Is.Zero);
+        });
+    }
+
+    [Test]
     public void AnEntryDeliveredUpToTheLimitIsWritten()
     {
         var server = RedisServer.Shared;
