@@ -87,4 +87,31 @@ public partial class RedisStreamQueueTests
             Assert.That(failures.Failures.Select(f => f.Kind), Is.All.EqualTo(LoggingFailureKind.Temporary), reports);
         });
     }
+
+    [Test]
+    public void EntriesWhoseAcknowledgementFailedAreAcknowledgedByTheDisposalOnceRedisTakesItAgain()
+    {
+        using var server = RedisServer.Start();
+        var streamKey = NewStreamKey();
+        using var admin = ConnectionMultiplexer.Connect(server.Configuration + ",allowAdmin=true");
+        var database = admin.GetDatabase();
+        var redis = admin.GetServer(admin.GetEndPoints()[0]);
+        var failures = new CollectingFailureListener();
+        var sink = new CollectingSink();
+
+        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one"))
+        {
+            queue.SetFailureListener(failures);
+            using var listener = new QueueListenerType(queue, sink).Start();
+
+            // An XACK that fails while the stream is otherwise idle, as one sent into a dropped connection would.
+            redis.Execute("ACL", "SETUSER", "default", "-xack");
+            AddEntry(database, streamKey, "written");
+            Assert.That(sink.WaitFor(1, Arrival), Is.True);
+            Assert.That(failures.WaitFor("failed to acknowledge", Arrival), Is.True, "the failed acknowledgement was not reported");
+            redis.Execute("ACL", "SETUSER", "default", "+xack");
+        }
+
+        Assert.That(PendingCount(database, streamKey), Is.Zero, "an entry the listener wrote was left unacknowledged");
+    }
 }
