@@ -89,6 +89,31 @@ public partial class RedisStreamQueueTests
     }
 
     [Test]
+    public void EntriesWhoseAcknowledgementFailedAreAcknowledgedWhileTheStreamIsIdleOnceRedisTakesItAgain()
+    {
+        using var server = RedisServer.Start();
+        var streamKey = NewStreamKey();
+        using var admin = ConnectionMultiplexer.Connect(server.Configuration + ",allowAdmin=true");
+        var database = admin.GetDatabase();
+        var redis = admin.GetServer(admin.GetEndPoints()[0]);
+        var failures = new CollectingFailureListener();
+        var sink = new CollectingSink();
+        using var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one");
+        queue.SetFailureListener(failures);
+        using var listener = new QueueListenerType(queue, sink).Start();
+
+        redis.Execute("ACL", "SETUSER", "default", "-xack");
+        AddEntry(database, streamKey, "written");
+        Assert.That(sink.WaitFor(1, Arrival), Is.True);
+        Assert.That(failures.WaitFor("failed to acknowledge", Arrival), Is.True, "the failed acknowledgement was not reported");
+        redis.Execute("ACL", "SETUSER", "default", "+xack");
+
+        // No batch comes to take it along: the idle queue sends it again itself, long before a claim sweep.
+        Assert.That(Poll.Until(() => PendingCount(database, streamKey) == 0, TimeSpan.FromSeconds(5)), Is.True,
+            "an entry the listener wrote stayed unacknowledged");
+    }
+
+    [Test]
     public void EntriesWhoseAcknowledgementFailedAreAcknowledgedByTheDisposalOnceRedisTakesItAgain()
     {
         using var server = RedisServer.Start();
