@@ -290,7 +290,8 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// </summary>
     /// <remarks>The acknowledgement is sent without waiting for its reply, so that the listener's next batch does not
     /// wait a round trip; one that fails is reported (once per run of failures), and its entries go with the next
-    /// acknowledgement. At-least-once holds either way: an entry not acknowledged is read again.</remarks>
+    /// acknowledgement, or the next wait for work, or the disposal. At-least-once holds either way: an entry not
+    /// acknowledged is read again.</remarks>
     public void Acknowledge()
     {
         if (AcknowledgeHandedOut(Environment.CurrentManagedThreadId)) _trim.Acknowledged();
@@ -313,7 +314,8 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         {
             _wake.Reset();
 
-            // Entries found unreadable when the listener came to them wait for no batch: acknowledged here.
+            // Entries found unreadable when the listener came to them wait for no batch: acknowledged here; so are
+            // written ones whose acknowledgement failed, again, while the stream is idle.
             if (_entries.HasUnwritable) AcknowledgeUnwritable();
             if (_entries.HasItems) return true;
             if (Stopwatch.GetTimestamp() >= _nextReadAt)
@@ -369,24 +371,38 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     }
 
     /// <summary>
-    /// Wait (up to 5 s) for the acknowledgements sent, trim what was acknowledged since the last trim, and close the
-    /// connection when the queue opened it. Entries
-    /// read and not yet acknowledged are not put back: they stay in the group's pending list, for this consumer's next
-    /// start or another consumer's claim. Dispose the listener first.
+    /// Wait (up to 5 s) for the acknowledgements sent, sending once more those that failed, trim what was acknowledged
+    /// since the last trim, and close the connection when the queue opened it. Entries read and not yet acknowledged
+    /// are not put back: they stay in the group's pending list, for this consumer's next start or another consumer's
+    /// claim. Dispose the listener first.
     /// </summary>
     public void Dispose()
     {
+        var deadline = DateTime.UtcNow + DisposalAcknowledgementWait;
+        WaitForAcknowledgements(deadline);
+
+        // Written entries whose acknowledgement failed (Redis was away) would be written again by the next reader.
+        if (_entries.HasUnwritable)
+        {
+            AcknowledgeUnwritable();
+            WaitForAcknowledgements(deadline);
+        }
+
+        _trim.TrimIfDue();
+        if (_ownsConnection) _connection.Dispose();
+    }
+
+    void WaitForAcknowledgements(DateTime deadline)
+    {
+        var left = deadline - DateTime.UtcNow;
         try
         {
-            _lastAcknowledgement.Wait(DisposalAcknowledgementWait);
+            _lastAcknowledgement.Wait(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         }
         catch (AggregateException)
         {
             // The continuation reports; it does not fail.
         }
-
-        _trim.TrimIfDue();
-        if (_ownsConnection) _connection.Dispose();
     }
 
     /// <summary>
@@ -467,9 +483,9 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         }
     }
 
-    /// <summary>Acknowledge entries with nothing to write at once (unreadable, poison or deleted), so that a
-    /// stream of nothing else does not wait for a batch that never comes; a failure is reported, and they go with
-    /// the next acknowledgement.</summary>
+    /// <summary>Acknowledge entries with nothing to write at once (unreadable, poison or deleted, or written with
+    /// an acknowledgement that failed), so that a stream of nothing else does not wait for a batch that never comes;
+    /// a failure is reported, and they go with the next acknowledgement.</summary>
     void AcknowledgeUnwritable()
     {
         if (AcknowledgeHandedOut(ReadEntries.AnyThread)) _trim.Acknowledged();
