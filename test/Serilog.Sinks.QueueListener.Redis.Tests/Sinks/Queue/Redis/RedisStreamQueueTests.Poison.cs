@@ -1,4 +1,5 @@
 using Serilog.Core;
+using Serilog.Sinks.Queue;
 using Serilog.Sinks.Queue.Redis;
 using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 using StackExchange.Redis;
@@ -100,6 +101,62 @@ public partial class RedisStreamQueueTests
             Assert.That(dropped, Is.EqualTo(2));
             Assert.That(PendingCount(database, streamKey), Is.Zero);
         });
+    }
+
+    [Test]
+    [Explicit("Every entry of the read that held the poison entry is delivered again with it at each restart, so all of " +
+              "them pass the limit together; telling the poison one apart means handing redelivered entries to the " +
+              "listener one at a time, a change to the recovery rather than a small fix")]
+    public void OnlyTheEntryWhoseWritingKillsTheCollectorEachTimeIsReportedAsPoisonNotThoseReadWithIt()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var database = connection.GetDatabase();
+        foreach (var text in new[] { "a", "b", "poison", "c", "d" })
+        {
+            AddEntry(database, streamKey, text);
+        }
+
+        // Each start under the same name re-reads the pending entries, and the sink hangs on the poison event until
+        // the shutdown gives up on the listener, as a crash would leave things: nothing of the batch acknowledged.
+        const int maxDeliveryCount = 2;
+        for (var start = 0; start < maxDeliveryCount; start++)
+        {
+            using var hanging = new GatedSink();
+            using var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one", maxDeliveryCount: maxDeliveryCount);
+            var owner = new QueueSink(queue, new QueueListenerType(queue, new PoisonedSink(hanging)), TimeSpan.FromMilliseconds(100));
+            owner.SetFailureListener(new CollectingFailureListener());
+            owner.Listener!.Start();
+            Assert.That(hanging.WaitEntered(Arrival), Is.True);
+            owner.Dispose();
+        }
+
+        var failures = new CollectingFailureListener();
+        var sink = new CollectingSink();
+        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one", maxDeliveryCount: maxDeliveryCount))
+        {
+            queue.SetFailureListener(failures);
+            using var listener = new QueueListenerType(queue, sink).Start();
+            Assert.That(Poll.Until(() => PendingCount(database, streamKey) == 0, Arrival), Is.True);
+        }
+
+        var poisoned = failures.Failures.Where(f => f.Message.Contains("without being acknowledged", StringComparison.Ordinal))
+            .SelectMany(f => f.Events).Select(TextOf).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(poisoned, Is.EqualTo(new[] { "poison" }));
+            Assert.That(sink.Events.Select(TextOf), Is.SupersetOf(new[] { "c", "d" }), "events never written were dropped with the poison");
+        });
+    }
+
+    /// <summary>Writes every event but the one whose text is "poison", on which it hangs in <see cref="GatedSink"/>.</summary>
+    sealed class PoisonedSink(GatedSink hanging) : Serilog.Core.ILogEventSink
+    {
+        public void Emit(Serilog.Events.LogEvent logEvent)
+        {
+            if (TextOf(logEvent) == "poison") hanging.Emit(logEvent);
+        }
     }
 
     [Test]
