@@ -139,4 +139,26 @@ public partial class RedisStreamQueueTests
 
         Assert.That(PendingCount(database, streamKey), Is.Zero, "an entry the listener wrote was left unacknowledged");
     }
+
+    [Test]
+    public void ASecondDisposalDoesNothingEvenWhenAnAcknowledgementIsStillFailing()
+    {
+        using var server = RedisServer.Start();
+        var streamKey = NewStreamKey();
+        using var admin = ConnectionMultiplexer.Connect(server.Configuration + ",allowAdmin=true");
+        var failures = new CollectingFailureListener();
+        var sink = new CollectingSink();
+        var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one");
+        queue.SetFailureListener(failures);
+        using (new QueueListenerType(queue, sink).Start())
+        {
+            admin.GetServer(admin.GetEndPoints()[0]).Execute("ACL", "SETUSER", "default", "-xack");
+            AddEntry(admin.GetDatabase(), streamKey, "written");
+            Assert.That(sink.WaitFor(1, Arrival), Is.True);
+            Assert.That(failures.WaitFor("failed to acknowledge", Arrival), Is.True);
+        }
+
+        queue.Dispose();
+        Assert.DoesNotThrow(queue.Dispose);
+    }
 }
