@@ -131,6 +131,10 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// <summary>Set during configuration, before the listener starts.</summary>
     ILoggingFailureListener _failureListener = SelfLog.FailureListener;
 
+    /// <summary>1 once <see cref="Dispose"/> has begun, so that a second call does nothing; a failed acknowledgement
+    /// it would send again, and trim after, would then go to a closed connection.</summary>
+    int _disposed;
+
     /// <summary>
     /// Read the stream <paramref name="streamKey"/> on the Redis server(s) of <paramref name="configuration"/>, as
     /// the consumer <paramref name="consumerName"/> of the group <paramref name="groupName"/>. The queue owns the
@@ -374,10 +378,12 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// Wait (up to 5 s) for the acknowledgements sent, sending once more those that failed, trim what was acknowledged
     /// since the last trim, and close the connection when the queue opened it. Entries read and not yet acknowledged
     /// are not put back: they stay in the group's pending list, for this consumer's next start or another consumer's
-    /// claim. Dispose the listener first.
+    /// claim. Dispose the listener first. A second call does nothing.
     /// </summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+
         var deadline = DateTime.UtcNow + DisposalAcknowledgementWait;
         WaitForAcknowledgements(deadline);
 
