@@ -248,6 +248,47 @@ public class RedisStreamBoundsTests
     }
 
     [Test]
+    public void AtRedisMaxmemoryProducersWaitWhileTheCollectorReadsAndTrimsAndNothingIsLost()
+    {
+        using var server = RedisServer.Start();
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration + ",allowAdmin=true");
+        var redis = connection.GetServer(connection.GetEndPoints()[0]);
+        var used = long.Parse(redis.Info("memory").SelectMany(g => g).Single(p => p.Key == "used_memory").Value, CultureInfo.InvariantCulture);
+        // Room for about 1,000 of the events below: the 5,000 fit only as the collector trims what it wrote.
+        redis.ConfigSet("maxmemory", (used + 2 * 1024 * 1024).ToString(CultureInfo.InvariantCulture));
+        redis.ConfigSet("maxmemory-policy", "noeviction");
+        const int count = 5000;
+        var text = new string('x', 2000);
+        var failures = new CollectingFailureListener();
+
+        var sink = new CollectingSink();
+        using (var queue = new RedisStreamQueue(connection, streamKey, "collectors", "one"))
+        using (new QueueListenerType(queue, sink).Start())
+        {
+            using (var logger = new LoggerConfiguration()
+                       .WriteTo.Fallible(w => w.Queue(a => a.RedisStream(server.Configuration, streamKey), bufferSize: 100), failures)
+                       .CreateLogger())
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    logger.Information("Event {N} {Text}", i, text);
+                }
+            }
+
+            Assert.That(sink.WaitFor(count, Arrival), Is.True, $"{sink.Events.Count} of {count} arrived");
+        }
+
+        var reports = string.Join(Environment.NewLine, failures.Failures.Select(f => $"{f.Kind} {f.Message} {f.Exception?.Message}"));
+        TestContext.Out.WriteLine(reports);
+        Assert.Multiple(() =>
+        {
+            Assert.That(sink.Events.Select(NumberOf), Is.EqualTo(Enumerable.Range(0, count)));
+            Assert.That(failures.Failures.Select(f => f.Kind), Is.All.EqualTo(LoggingFailureKind.Temporary), reports);
+        });
+    }
+
+    [Test]
     public void TheLengthLimitIsCheckedAtConfiguration()
     {
         var exception = Assert.Throws<ArgumentOutOfRangeException>(() =>
