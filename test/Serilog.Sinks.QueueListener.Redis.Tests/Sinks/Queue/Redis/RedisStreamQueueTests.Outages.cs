@@ -161,4 +161,38 @@ public partial class RedisStreamQueueTests
         queue.Dispose();
         Assert.DoesNotThrow(queue.Dispose);
     }
+
+    [Test]
+    public void EventsLoggedAcrossARedisThatStopsAnsweringForSecondsAllArriveSoonAfter()
+    {
+        using var server = RedisServer.Start(appendOnly: false, "--enable-debug-command", "local");
+        var streamKey = NewStreamKey();
+        const string timeouts = ",syncTimeout=500,asyncTimeout=500";
+        var sink = new CollectingSink();
+        var failures = new CollectingFailureListener();
+        using var queue = new RedisStreamQueue(server.Configuration + timeouts, streamKey, Group, "one");
+        queue.SetFailureListener(failures);
+        using var listener = new QueueListenerType(queue, sink).Start();
+        using var admin = ConnectionMultiplexer.Connect(server.Configuration + ",allowAdmin=true,syncTimeout=10000");
+        const int count = 2000;
+
+        using (var logger = new LoggerConfiguration()
+                   .WriteTo.Queue(a => a.RedisStream(server.Configuration + timeouts, streamKey, batchSizeLimit: 10))
+                   .CreateLogger())
+        {
+            Task? sleeping = null;
+            for (var i = 0; i < count; i++)
+            {
+                logger.Information("Event {N}", i);
+                if (i == count / 4) sleeping = admin.GetServer(admin.GetEndPoints()[0]).ExecuteAsync("DEBUG", "SLEEP", "2");
+            }
+
+            Assert.That(sleeping!.Wait(Arrival), Is.True);
+        }
+
+        Assert.That(failures.Failures.Select(f => f.Message), Has.Some.Contains("cannot be reached"), "the collector did not notice the stall");
+        // Well before the claim sweep (30 s) would take back what a read that timed out was delivered.
+        Assert.That(sink.WaitUntil(events => events.Select(StreamEvents.NumberOf).Distinct().Count() == count, TimeSpan.FromSeconds(10)),
+            Is.True, $"{sink.Events.Select(StreamEvents.NumberOf).Distinct().Count()} of {count} arrived");
+    }
 }
