@@ -289,6 +289,49 @@ public class RedisStreamBoundsTests
     }
 
     [Test]
+    public void WithRedisAclsTheCommandsTheReadmeListsAreEnoughForProducersAndCollectors()
+    {
+        using var server = RedisServer.Start();
+        var streamKey = NewStreamKey();
+        using var admin = ConnectionMultiplexer.Connect(server.Configuration + ",allowAdmin=true");
+        var redis = admin.GetServer(admin.GetEndPoints()[0]);
+        // The README's lists; the collector's "stream reads" are the consumer group's own commands.
+        redis.Execute("ACL", "SETUSER", "producer", "on", ">producer-pw", "~" + streamKey, "+eval", "+evalsha", "+xlen", "+xadd");
+        redis.Execute("ACL", "SETUSER", "collector", "on", ">collector-pw", "~" + streamKey, "+eval", "+evalsha", "+xinfo", "+xpending",
+            "+xtrim", "+xreadgroup", "+xack", "+xautoclaim", "+xgroup|create");
+        const int count = 300;
+        var failures = new CollectingFailureListener();
+
+        var sink = new CollectingSink();
+        using (var queue = new RedisStreamQueue(server.Configuration + ",user=collector,password=collector-pw", streamKey, "collectors", "one"))
+        {
+            queue.SetFailureListener(failures);
+            using var listener = new QueueListenerType(queue, sink);
+            listener.SetFailureListener(failures);
+            listener.Start();
+            using (var logger = new LoggerConfiguration()
+                       .WriteTo.Fallible(w => w.Queue(a => a.RedisStream(server.Configuration + ",user=producer,password=producer-pw", streamKey,
+                           maxStreamLength: 10), shutdownTimeout: TimeSpan.FromSeconds(2)), failures)
+                       .CreateLogger())
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    logger.Information("Event {N}", i);
+                }
+            }
+
+            Assert.That(sink.WaitFor(count, TimeSpan.FromSeconds(5)), Is.True, $"{sink.Events.Count} of {count} arrived");
+        }
+
+        // The queue trims what it acknowledged when it is disposed, if not before.
+        Assert.Multiple(() =>
+        {
+            Assert.That(failures.Failures.Select(f => $"{f.Kind} {f.Message} {f.Exception?.Message}"), Is.Empty);
+            Assert.That(admin.GetDatabase().StreamLength(streamKey), Is.Zero, "the collector did not trim");
+        });
+    }
+
+    [Test]
     public void TheLengthLimitIsCheckedAtConfiguration()
     {
         var exception = Assert.Throws<ArgumentOutOfRangeException>(() =>
