@@ -295,10 +295,10 @@ public class RedisStreamBoundsTests
         var streamKey = NewStreamKey();
         using var admin = ConnectionMultiplexer.Connect(server.Configuration + ",allowAdmin=true");
         var redis = admin.GetServer(admin.GetEndPoints()[0]);
-        // The README's lists; the collector's "stream reads" are the consumer group's own commands.
-        redis.Execute("ACL", "SETUSER", "producer", "on", ">producer-pw", "~" + streamKey, "+eval", "+evalsha", "+xlen", "+xadd");
-        redis.Execute("ACL", "SETUSER", "collector", "on", ">collector-pw", "~" + streamKey, "+eval", "+evalsha", "+xinfo", "+xpending",
-            "+xtrim", "+xreadgroup", "+xack", "+xautoclaim", "+xgroup|create");
+        // The README's lists.
+        redis.Execute("ACL", "SETUSER", "producer", "on", ">producer-pw", "~" + streamKey, "+eval", "+evalsha", "+xlen", "+xadd", "+echo");
+        redis.Execute("ACL", "SETUSER", "collector", "on", ">collector-pw", "~" + streamKey, "+eval", "+evalsha", "+exists", "+xinfo",
+            "+xpending", "+xtrim", "+xgroup|create", "+xreadgroup", "+xautoclaim", "+xack", "+echo");
         const int count = 300;
         var failures = new CollectingFailureListener();
 
