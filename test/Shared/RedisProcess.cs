@@ -44,9 +44,11 @@ static class RedisProcess
     }
 
     /// <summary>Start the server; what it prints goes to <paramref name="output"/>, line by line, so that a chatty
-    /// server never blocks on a full pipe.</summary>
+    /// server never blocks on a full pipe. <paramref name="settings"/> are more settings as <c>--name value</c>
+    /// arguments, after the others.</summary>
     /// <exception cref="InvalidOperationException">When the process does not start.</exception>
-    public static Process Launch(string executable, string directory, int port, bool appendOnly, Action<string?> output)
+    public static Process Launch(string executable, string directory, int port, bool appendOnly, Action<string?> output,
+        IReadOnlyList<string>? settings = null)
     {
         var info = new ProcessStartInfo(executable)
         {
@@ -60,6 +62,11 @@ static class RedisProcess
                      "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory,
                      "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--protected-mode", "yes",
                  })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var argument in settings ?? [])
         {
             info.ArgumentList.Add(argument);
         }

@@ -28,15 +28,17 @@ sealed class RedisServer : IDisposable
     readonly string _executable;
     readonly string _directory;
     readonly bool _appendOnly;
+    readonly string[] _settings;
     readonly StringBuilder _output = new();
     Process _process = null!;
     int _disposed;
 
-    RedisServer(string executable, string directory, int port, bool appendOnly)
+    RedisServer(string executable, string directory, int port, bool appendOnly, string[] settings)
     {
         _executable = executable;
         _directory = directory;
         _appendOnly = appendOnly;
+        _settings = settings;
         Port = port;
     }
 
@@ -84,7 +86,9 @@ sealed class RedisServer : IDisposable
 
     /// <summary>Start a server of one's own; dispose it to stop it.</summary>
     /// <param name="appendOnly">Whether to keep the append-only file (fsync every second).</param>
-    public static RedisServer Start(bool appendOnly = false)
+    /// <param name="settings">More settings, as <c>--name value</c> arguments (<c>"--enable-debug-command",
+    /// "local"</c>, say); a restart keeps them.</param>
+    public static RedisServer Start(bool appendOnly = false, params string[] settings)
     {
         var executable = RequireInstalled();
 
@@ -94,7 +98,7 @@ sealed class RedisServer : IDisposable
         {
             try
             {
-                return StartOn(executable, FreeLoopbackPort(), appendOnly);
+                return StartOn(executable, FreeLoopbackPort(), appendOnly, settings);
             }
             catch (InvalidOperationException ex)
             {
@@ -120,11 +124,11 @@ sealed class RedisServer : IDisposable
         return executable!;
     }
 
-    static RedisServer StartOn(string executable, int port, bool appendOnly)
+    static RedisServer StartOn(string executable, int port, bool appendOnly, string[] settings)
     {
         var directory = Path.Combine(Path.GetTempPath(), "queuelistener-redis-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        var server = new RedisServer(executable, directory, port, appendOnly);
+        var server = new RedisServer(executable, directory, port, appendOnly, settings);
         try
         {
             server.Run();
@@ -150,7 +154,7 @@ sealed class RedisServer : IDisposable
 
     void Run()
     {
-        _process = RedisProcess.Launch(_executable, _directory, Port, _appendOnly, Record);
+        _process = RedisProcess.Launch(_executable, _directory, Port, _appendOnly, Record, _settings);
         RedisProcess.WaitUntilAnswering(_process, Port, StartTimeout, () => Output);
     }
 

@@ -78,6 +78,21 @@ sealed class ConsumerGroupReader
         }
     }
 
+    /// <summary>
+    /// After a command whose reply was lost (it timed out, or the connection failed): Redis may have run it all the
+    /// same, delivering entries to this consumer that the caller never got (an <c>XREADGROUP ... &gt;</c> or an
+    /// <c>XAUTOCLAIM</c>, or the read before an <c>XPENDING</c> that failed). They are pending with this consumer, so
+    /// the next read starts again from its pending entries, as at the start, instead of leaving them for a claim
+    /// sweep a claim idle time later.
+    /// </summary>
+    /// <remarks>Each entry still pending comes back once more, and counts one more delivery; those the caller holds
+    /// are left out, as at the start.</remarks>
+    public void ReadPendingAgain()
+    {
+        _phase = Phase.OwnPending;
+        _cursor = StartOfStream;
+    }
+
     /// <returns>The next page of this consumer's pending entries, or <see langword="null"/> to go on.</returns>
     GroupRead? ReadOwnPending(Func<RedisValue, bool> isHeld)
     {

@@ -64,7 +64,8 @@ sealed class ReadEntries
         }
     }
 
-    /// <summary>Whether entries with nothing to write wait to be acknowledged by any thread.</summary>
+    /// <summary>Whether entries with nothing to write wait to be acknowledged by any thread: unreadable or poison
+    /// ones, and written ones whose acknowledgement failed.</summary>
     public bool HasUnwritable
     {
         get
@@ -174,11 +175,17 @@ sealed class ReadEntries
     }
 
     /// <summary>Put back entries whose acknowledgement failed, to go with the next one.</summary>
+    /// <remarks>Tagged for any thread: an acknowledgement was sent only for entries the listener had written, so
+    /// the queue may send it again while idle, or at disposal, without waiting for a batch that may never
+    /// come.</remarks>
     public void Restore(List<(RedisValue Id, int Thread)> taken)
     {
         lock (_lock)
         {
-            _handedOut.AddRange(taken);
+            foreach (var (id, _) in taken)
+            {
+                _handedOut.Add((id, AnyThread));
+            }
         }
     }
 

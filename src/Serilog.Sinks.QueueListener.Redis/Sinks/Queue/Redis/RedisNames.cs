@@ -26,7 +26,8 @@ static class RedisNames
 
     /// <summary>Connect without failing when Redis is down at start: StackExchange.Redis keeps trying, and the
     /// commands meanwhile fail and are reported.</summary>
-    /// <exception cref="ArgumentException">When <paramref name="configuration"/> cannot be parsed.</exception>
+    /// <exception cref="ArgumentException">When <paramref name="configuration"/> cannot be parsed, or names no
+    /// server.</exception>
     public static IConnectionMultiplexer Connect(string configuration)
     {
         ConfigurationOptions options;
@@ -39,6 +40,13 @@ static class RedisNames
             // The parser's message names the bad option, never a password's value; the configuration itself is not
             // repeated, since it may hold one.
             throw new ArgumentException($"The Redis configuration string cannot be parsed: {ex.Message}", nameof(configuration), ex);
+        }
+
+        // Parsed, a string of options alone (",", "password=...") names no server, which the connection would refuse
+        // with an exception naming a parameter of its own.
+        if (options.EndPoints.Count == 0)
+        {
+            throw new ArgumentException("The Redis configuration string names no server (host:port).", nameof(configuration));
         }
 
         options.AbortOnConnectFail = false;

@@ -64,6 +64,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
 
     static readonly TimeSpan DefaultClaimIdleTime = TimeSpan.FromSeconds(30);
     static readonly TimeSpan DefaultTrimInterval = TimeSpan.FromMilliseconds(100);
+    static readonly TimeSpan DefaultPollInterval = TimeSpan.FromMilliseconds(50);
     static readonly TimeSpan FirstPollWait = TimeSpan.FromMilliseconds(1);
     static readonly TimeSpan BusyPollWait = TimeSpan.FromMilliseconds(2);
     static readonly long BusyWindowTicks = Stopwatch.Frequency / 10;
@@ -130,6 +131,10 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// <summary>Set during configuration, before the listener starts.</summary>
     ILoggingFailureListener _failureListener = SelfLog.FailureListener;
 
+    /// <summary>1 once <see cref="Dispose"/> has begun, so that a second call does nothing; a failed acknowledgement
+    /// it would send again, and trim after, would then go to a closed connection.</summary>
+    int _disposed;
+
     /// <summary>
     /// Read the stream <paramref name="streamKey"/> on the Redis server(s) of <paramref name="configuration"/>, as
     /// the consumer <paramref name="consumerName"/> of the group <paramref name="groupName"/>. The queue owns the
@@ -164,8 +169,9 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     public RedisStreamQueue(string configuration, string streamKey, string groupName = DefaultGroupName,
         string? consumerName = null, int readCount = 100, TimeSpan? pollInterval = null, TimeSpan? claimIdleTime = null,
         int maxDeliveryCount = DefaultMaxDeliveryCount, TimeSpan? trimInterval = null)
-        : this(Connect(configuration), ownsConnection: true, streamKey, groupName, consumerName, readCount, pollInterval,
-            claimIdleTime, maxDeliveryCount, trimInterval)
+        : this(Connect(configuration, streamKey, groupName, consumerName, readCount, pollInterval, claimIdleTime, maxDeliveryCount,
+            trimInterval), ownsConnection: true, streamKey, groupName, consumerName, readCount, pollInterval, claimIdleTime,
+            maxDeliveryCount, trimInterval)
     {
     }
 
@@ -211,40 +217,13 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     {
         _connection = connection ?? throw new ArgumentNullException(nameof(connection));
         _ownsConnection = ownsConnection;
-        _streamKey = RedisNames.Require(streamKey, nameof(streamKey));
-        _groupName = RedisNames.Require(groupName, nameof(groupName));
-        _consumerName = RedisNames.Require(
-            consumerName ?? Environment.MachineName + ":" + RedisNames.ProcessId.ToString(CultureInfo.InvariantCulture),
-            nameof(consumerName));
-        if (readCount is < 1 or > 10_000)
-        {
-            throw new ArgumentOutOfRangeException(nameof(readCount), readCount, "The read count must be from 1 to 10,000 entries.");
-        }
-
-        var interval = pollInterval ?? TimeSpan.FromMilliseconds(50);
-        if (interval < TimeSpan.FromMilliseconds(1) || interval > TimeSpan.FromSeconds(10))
-        {
-            throw new ArgumentOutOfRangeException(nameof(pollInterval), interval, "The poll interval must be from 1 ms to 10 s.");
-        }
-
+        CheckArguments(streamKey, groupName, consumerName, readCount, pollInterval, claimIdleTime, maxDeliveryCount, trimInterval);
+        _streamKey = streamKey;
+        _groupName = groupName;
+        _consumerName = consumerName ?? Environment.MachineName + ":" + RedisNames.ProcessId.ToString(CultureInfo.InvariantCulture);
         var claimAfter = claimIdleTime ?? DefaultClaimIdleTime;
-        if (claimAfter < TimeSpan.FromMilliseconds(1) || claimAfter > TimeSpan.FromDays(1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(claimIdleTime), claimAfter, "The claim idle time must be from 1 ms to 1 day.");
-        }
-
-        if (maxDeliveryCount is < 1 or > 1_000)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxDeliveryCount), maxDeliveryCount, "The delivery limit must be from 1 to 1,000.");
-        }
-
         var trimEvery = trimInterval ?? DefaultTrimInterval;
-        if (trimEvery != Timeout.InfiniteTimeSpan && (trimEvery < TimeSpan.FromMilliseconds(10) || trimEvery > TimeSpan.FromHours(1)))
-        {
-            throw new ArgumentOutOfRangeException(nameof(trimInterval), trimEvery, "The trim interval must be from 10 ms to 1 hour, or infinite.");
-        }
-
-        _pollInterval = interval;
+        _pollInterval = pollInterval ?? DefaultPollInterval;
         _database = connection.GetDatabase();
         _decoder = new EntryDecoder(_streamKey, (kind, message, events, ex) => Report(kind, message, events, ex));
         _entries = new ReadEntries(_decoder.Events);
@@ -315,7 +294,8 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// </summary>
     /// <remarks>The acknowledgement is sent without waiting for its reply, so that the listener's next batch does not
     /// wait a round trip; one that fails is reported (once per run of failures), and its entries go with the next
-    /// acknowledgement. At-least-once holds either way: an entry not acknowledged is read again.</remarks>
+    /// acknowledgement, or the next wait for work, or the disposal. At-least-once holds either way: an entry not
+    /// acknowledged is read again.</remarks>
     public void Acknowledge()
     {
         if (AcknowledgeHandedOut(Environment.CurrentManagedThreadId)) _trim.Acknowledged();
@@ -338,7 +318,8 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         {
             _wake.Reset();
 
-            // Entries found unreadable when the listener came to them wait for no batch: acknowledged here.
+            // Entries found unreadable when the listener came to them wait for no batch: acknowledged here; so are
+            // written ones whose acknowledgement failed, again, while the stream is idle.
             if (_entries.HasUnwritable) AcknowledgeUnwritable();
             if (_entries.HasItems) return true;
             if (Stopwatch.GetTimestamp() >= _nextReadAt)
@@ -394,30 +375,46 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     }
 
     /// <summary>
-    /// Wait (up to 5 s) for the acknowledgements sent, trim what was acknowledged since the last trim, and close the
-    /// connection when the queue opened it. Entries
-    /// read and not yet acknowledged are not put back: they stay in the group's pending list, for this consumer's next
-    /// start or another consumer's claim. Dispose the listener first.
+    /// Wait (up to 5 s) for the acknowledgements sent, sending once more those that failed, trim what was acknowledged
+    /// since the last trim, and close the connection when the queue opened it. Entries read and not yet acknowledged
+    /// are not put back: they stay in the group's pending list, for this consumer's next start or another consumer's
+    /// claim. Dispose the listener first. A second call does nothing.
     /// </summary>
     public void Dispose()
     {
-        try
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+
+        var deadline = DateTime.UtcNow + DisposalAcknowledgementWait;
+        WaitForAcknowledgements(deadline);
+
+        // Written entries whose acknowledgement failed (Redis was away) would be written again by the next reader.
+        if (_entries.HasUnwritable)
         {
-            _lastAcknowledgement.Wait(DisposalAcknowledgementWait);
-        }
-        catch (AggregateException)
-        {
-            // The continuation reports; it does not fail.
+            AcknowledgeUnwritable();
+            WaitForAcknowledgements(deadline);
         }
 
         _trim.TrimIfDue();
         if (_ownsConnection) _connection.Dispose();
     }
 
+    void WaitForAcknowledgements(DateTime deadline)
+    {
+        var left = deadline - DateTime.UtcNow;
+        try
+        {
+            _lastAcknowledgement.Wait(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
+        catch (AggregateException)
+        {
+            // The continuation reports; it does not fail.
+        }
+    }
+
     /// <summary>
     /// <see cref="Read"/>, taking Redis being out of reach as nothing read: for a collector, Redis restarting or the
     /// network failing is a wait, not a fault of the queue, and the listener would stop after a short run of
-    /// faults.
+    /// faults. So is a server that is there but cannot answer yet (<see cref="IsNotReady"/>).
     /// </summary>
     bool ReadUnlessUnreachable()
     {
@@ -427,12 +424,16 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
             _unreachable = false;
             return read;
         }
-        catch (Exception ex) when (ex is RedisConnectionException or TimeoutException)
+        catch (Exception ex) when (ex is RedisConnectionException or TimeoutException ||
+                                   (ex is RedisServerException refused && IsNotReady(refused)))
         {
+            // The failed command may have reached Redis all the same, or an earlier one of the read did (the
+            // XREADGROUP before a refused XPENDING), and delivered entries whose reply is lost.
+            lock (_readLock) _reader.ReadPendingAgain();
             if (!_unreachable)
             {
                 Report(LoggingFailureKind.Temporary,
-                    $"failed reading the redis stream {_streamKey}: Redis cannot be reached; the queue tries again every poll interval until it can",
+                    $"failed reading the redis stream {_streamKey}: Redis cannot be reached, or is not ready; the queue tries again every poll interval until it can",
                     null, ex);
             }
 
@@ -440,6 +441,15 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
             return false;
         }
     }
+
+    /// <summary>Whether Redis refused a command for a while only, as after a restart: loading its data
+    /// (<c>LOADING</c>, seconds to minutes for a large data set), busy with a long script (<c>BUSY</c>), or a replica
+    /// that lost its primary (<c>MASTERDOWN</c>). Other refusals (a key that is not a stream, a user who may not read
+    /// it) stop the listener after its run of faults.</summary>
+    static bool IsNotReady(RedisServerException exception) =>
+        exception.Message.StartsWith("LOADING", StringComparison.Ordinal) ||
+        exception.Message.StartsWith("BUSY ", StringComparison.Ordinal) ||
+        exception.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal);
 
     /// <summary>Read entries for this consumer (see <see cref="ConsumerGroupReader"/>) and add them to
     /// <see cref="_entries"/>, until some entry is added or there is nothing more to read.</summary>
@@ -479,9 +489,9 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         }
     }
 
-    /// <summary>Acknowledge entries with nothing to write at once (unreadable, poison or deleted), so that a
-    /// stream of nothing else does not wait for a batch that never comes; a failure is reported, and they go with
-    /// the next acknowledgement.</summary>
+    /// <summary>Acknowledge entries with nothing to write at once (unreadable, poison or deleted, or written with
+    /// an acknowledgement that failed), so that a stream of nothing else does not wait for a batch that never comes;
+    /// a failure is reported, and they go with the next acknowledgement.</summary>
     void AcknowledgeUnwritable()
     {
         if (AcknowledgeHandedOut(ReadEntries.AnyThread)) _trim.Acknowledged();
@@ -541,10 +551,53 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         }
     }
 
-    static IConnectionMultiplexer Connect(string configuration)
+    /// <summary>Check the other arguments before connecting: a constructor that throws once connected leaves a
+    /// connection no one can close, reconnecting until the process ends.</summary>
+    static IConnectionMultiplexer Connect(string configuration, string streamKey, string groupName, string? consumerName,
+        int readCount, TimeSpan? pollInterval, TimeSpan? claimIdleTime, int maxDeliveryCount, TimeSpan? trimInterval)
     {
         if (configuration is null) throw new ArgumentNullException(nameof(configuration));
+        CheckArguments(streamKey, groupName, consumerName, readCount, pollInterval, claimIdleTime, maxDeliveryCount, trimInterval);
         return RedisNames.Connect(configuration);
+    }
+
+    /// <exception cref="ArgumentNullException">When <paramref name="streamKey"/> or <paramref name="groupName"/> is
+    /// <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">When a name is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">When a number or a time is out of range.</exception>
+    static void CheckArguments(string streamKey, string groupName, string? consumerName, int readCount, TimeSpan? pollInterval,
+        TimeSpan? claimIdleTime, int maxDeliveryCount, TimeSpan? trimInterval)
+    {
+        RedisNames.Require(streamKey, nameof(streamKey));
+        RedisNames.Require(groupName, nameof(groupName));
+        if (consumerName is not null) RedisNames.Require(consumerName, nameof(consumerName));
+        if (readCount is < 1 or > 10_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(readCount), readCount, "The read count must be from 1 to 10,000 entries.");
+        }
+
+        var interval = pollInterval ?? DefaultPollInterval;
+        if (interval < TimeSpan.FromMilliseconds(1) || interval > TimeSpan.FromSeconds(10))
+        {
+            throw new ArgumentOutOfRangeException(nameof(pollInterval), interval, "The poll interval must be from 1 ms to 10 s.");
+        }
+
+        var claimAfter = claimIdleTime ?? DefaultClaimIdleTime;
+        if (claimAfter < TimeSpan.FromMilliseconds(1) || claimAfter > TimeSpan.FromDays(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(claimIdleTime), claimAfter, "The claim idle time must be from 1 ms to 1 day.");
+        }
+
+        if (maxDeliveryCount is < 1 or > 1_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxDeliveryCount), maxDeliveryCount, "The delivery limit must be from 1 to 1,000.");
+        }
+
+        var trimEvery = trimInterval ?? DefaultTrimInterval;
+        if (trimEvery != Timeout.InfiniteTimeSpan && (trimEvery < TimeSpan.FromMilliseconds(10) || trimEvery > TimeSpan.FromHours(1)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(trimInterval), trimEvery, "The trim interval must be from 10 ms to 1 hour, or infinite.");
+        }
     }
 
     /// <summary>An acknowledgement's state for its continuation, without a closure.</summary>

@@ -181,6 +181,21 @@ public class RedisBadInputTests
         });
     }
 
+    [TestCase(",")]
+    [TestCase("abortConnect=false")]
+    [TestCase("password=secret-value,ssl=true")]
+    public void AConfigurationStringThatNamesNoServerIsRefusedNamingTheParameter(string configuration)
+    {
+        var producer = Assert.Catch<ArgumentException>(() => new LoggerConfiguration().WriteTo.RedisStream(configuration, "logs"));
+        var collector = Assert.Catch<ArgumentException>(() => new RedisStreamQueue(configuration, "logs"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(producer!.ParamName, Is.EqualTo("configuration"));
+            Assert.That(collector!.ParamName, Is.EqualTo("configuration"));
+            Assert.That(producer.Message + collector.Message, Does.Not.Contain("secret-value"));
+        });
+    }
+
     static void Produce(string configuration, string streamKey, int start, int count)
     {
         using var logger = new LoggerConfiguration().WriteTo.Queue(a => a.RedisStream(configuration, streamKey)).CreateLogger();

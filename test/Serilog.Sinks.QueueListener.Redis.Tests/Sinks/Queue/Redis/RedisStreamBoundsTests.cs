@@ -198,6 +198,140 @@ public class RedisStreamBoundsTests
     }
 
     [Test]
+    public void AnEntryAnotherCollectorOfTheGroupHoldsIsNotTrimmedWhileTheOtherWritesAndTrimsTheRest()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var database = connection.GetDatabase();
+        using var slow = new RedisStreamQueue(connection, streamKey, "collectors", "slow");
+        var fast = new CollectingSink();
+        using var fastQueue = new RedisStreamQueue(connection, streamKey, "collectors", "fast");
+        using var fastListener = new QueueListenerType(fastQueue, fast);
+
+        // The slow collector reads the first entry and is still writing it; the fast one takes everything after it.
+        var held = database.StreamAdd(streamKey, RedisStreamFormat.EventsField, Line(0));
+        Assert.That(slow.WaitToDequeue(Arrival), Is.True);
+        var taken = new LogEvent[10];
+        Assert.That(slow.TryDequeue(taken, out _), Is.EqualTo(1));
+        fastListener.Start();
+        const int count = 200;
+        for (var i = 1; i <= count; i++)
+        {
+            database.StreamAdd(streamKey, RedisStreamFormat.EventsField, Line(i));
+        }
+
+        Assert.That(fast.WaitFor(count, Arrival), Is.True, $"{fast.Events.Count} of {count} arrived");
+        Assert.That(Poll.Until(() => database.StreamPending(streamKey, "collectors").PendingMessageCount == 1, Arrival), Is.True,
+            "the fast collector did not acknowledge what it wrote");
+        // The fast collector trimmed at its first acknowledgement, and every 100 ms at most after it.
+        var heldWhileUnacknowledged = database.StreamRange(streamKey, held, held).Length;
+        var lengthWhileHeld = database.StreamLength(streamKey);
+
+        slow.Acknowledge();
+        Assert.That(Poll.Until(() => database.StreamLength(streamKey) == 0, Arrival), Is.True,
+            $"{database.StreamLength(streamKey)} entries left once every one was acknowledged");
+        Assert.Multiple(() =>
+        {
+            Assert.That(heldWhileUnacknowledged, Is.EqualTo(1), "the entry the slow collector held was trimmed");
+            Assert.That(lengthWhileHeld, Is.EqualTo(count + 1), "entries behind the held one were trimmed");
+            Assert.That(fast.Events.Select(NumberOf), Is.EqualTo(Enumerable.Range(1, count)), "each entry went to one collector");
+            Assert.That(NumberOf(taken[0]), Is.Zero);
+        });
+    }
+
+    static byte[] Line(int number)
+    {
+        using var writer = new ClefWriter();
+        writer.Write(Capture.One(l => l.Information("Event {N}", number)));
+        return writer.TakePayload();
+    }
+
+    [Test]
+    public void AtRedisMaxmemoryProducersWaitWhileTheCollectorReadsAndTrimsAndNothingIsLost()
+    {
+        using var server = RedisServer.Start();
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration + ",allowAdmin=true");
+        var redis = connection.GetServer(connection.GetEndPoints()[0]);
+        var used = long.Parse(redis.Info("memory").SelectMany(g => g).Single(p => p.Key == "used_memory").Value, CultureInfo.InvariantCulture);
+        // Room for about 1,000 of the events below: the 5,000 fit only as the collector trims what it wrote.
+        redis.ConfigSet("maxmemory", (used + 2 * 1024 * 1024).ToString(CultureInfo.InvariantCulture));
+        redis.ConfigSet("maxmemory-policy", "noeviction");
+        const int count = 5000;
+        var text = new string('x', 2000);
+        var failures = new CollectingFailureListener();
+
+        var sink = new CollectingSink();
+        using (var queue = new RedisStreamQueue(connection, streamKey, "collectors", "one"))
+        using (new QueueListenerType(queue, sink).Start())
+        {
+            using (var logger = new LoggerConfiguration()
+                       .WriteTo.Fallible(w => w.Queue(a => a.RedisStream(server.Configuration, streamKey), bufferSize: 100), failures)
+                       .CreateLogger())
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    logger.Information("Event {N} {Text}", i, text);
+                }
+            }
+
+            Assert.That(sink.WaitFor(count, Arrival), Is.True, $"{sink.Events.Count} of {count} arrived");
+        }
+
+        var reports = string.Join(Environment.NewLine, failures.Failures.Select(f => $"{f.Kind} {f.Message} {f.Exception?.Message}"));
+        TestContext.Out.WriteLine(reports);
+        Assert.Multiple(() =>
+        {
+            Assert.That(sink.Events.Select(NumberOf), Is.EqualTo(Enumerable.Range(0, count)));
+            Assert.That(failures.Failures.Select(f => f.Kind), Is.All.EqualTo(LoggingFailureKind.Temporary), reports);
+        });
+    }
+
+    [Test]
+    public void WithRedisAclsTheCommandsTheReadmeListsAreEnoughForProducersAndCollectors()
+    {
+        using var server = RedisServer.Start();
+        var streamKey = NewStreamKey();
+        using var admin = ConnectionMultiplexer.Connect(server.Configuration + ",allowAdmin=true");
+        var redis = admin.GetServer(admin.GetEndPoints()[0]);
+        // The README's lists.
+        redis.Execute("ACL", "SETUSER", "producer", "on", ">producer-pw", "~" + streamKey, "+eval", "+evalsha", "+xlen", "+xadd", "+echo");
+        redis.Execute("ACL", "SETUSER", "collector", "on", ">collector-pw", "~" + streamKey, "+eval", "+evalsha", "+exists", "+xinfo",
+            "+xpending", "+xtrim", "+xgroup|create", "+xreadgroup", "+xautoclaim", "+xack", "+echo");
+        const int count = 300;
+        var failures = new CollectingFailureListener();
+
+        var sink = new CollectingSink();
+        using (var queue = new RedisStreamQueue(server.Configuration + ",user=collector,password=collector-pw", streamKey, "collectors", "one"))
+        {
+            queue.SetFailureListener(failures);
+            using var listener = new QueueListenerType(queue, sink);
+            listener.SetFailureListener(failures);
+            listener.Start();
+            using (var logger = new LoggerConfiguration()
+                       .WriteTo.Fallible(w => w.Queue(a => a.RedisStream(server.Configuration + ",user=producer,password=producer-pw", streamKey,
+                           maxStreamLength: 10), shutdownTimeout: TimeSpan.FromSeconds(2)), failures)
+                       .CreateLogger())
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    logger.Information("Event {N}", i);
+                }
+            }
+
+            Assert.That(sink.WaitFor(count, TimeSpan.FromSeconds(5)), Is.True, $"{sink.Events.Count} of {count} arrived");
+        }
+
+        // The queue trims what it acknowledged when it is disposed, if not before.
+        Assert.Multiple(() =>
+        {
+            Assert.That(failures.Failures.Select(f => $"{f.Kind} {f.Message} {f.Exception?.Message}"), Is.Empty);
+            Assert.That(admin.GetDatabase().StreamLength(streamKey), Is.Zero, "the collector did not trim");
+        });
+    }
+
+    [Test]
     public void TheLengthLimitIsCheckedAtConfiguration()
     {
         var exception = Assert.Throws<ArgumentOutOfRangeException>(() =>

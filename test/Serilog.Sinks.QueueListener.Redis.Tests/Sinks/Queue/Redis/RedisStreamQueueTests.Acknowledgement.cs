@@ -14,7 +14,11 @@ public partial class RedisStreamQueueTests
     const string Group = "group";
 
     /// <summary>Add one entry holding an event per message, as a producer would.</summary>
-    static RedisValue AddEntry(IDatabase database, string streamKey, params string[] messages)
+    static RedisValue AddEntry(IDatabase database, string streamKey, params string[] messages) =>
+        database.StreamAdd(streamKey, RedisStreamFormat.EventsField, Payload(messages));
+
+    /// <summary>The events field of an entry holding an event per message.</summary>
+    static byte[] Payload(params string[] messages)
     {
         using var writer = new ClefWriter();
         foreach (var message in messages)
@@ -22,7 +26,7 @@ public partial class RedisStreamQueueTests
             writer.Write(Capture.One(l => l.Information("{Text}", message)));
         }
 
-        return database.StreamAdd(streamKey, RedisStreamFormat.EventsField, writer.TakePayload());
+        return writer.TakePayload();
     }
 
     static string TextOf(LogEvent logEvent) => ((ScalarValue)logEvent.Properties["Text"]).Value!.ToString()!;

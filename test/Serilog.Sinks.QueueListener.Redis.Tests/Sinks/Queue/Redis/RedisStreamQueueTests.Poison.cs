@@ -1,4 +1,5 @@
 using Serilog.Core;
+using Serilog.Sinks.Queue;
 using Serilog.Sinks.Queue.Redis;
 using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 using StackExchange.Redis;
@@ -54,6 +55,108 @@ public partial class RedisStreamQueueTests
             Assert.That(dropped, Is.EqualTo(2));
             Assert.That(PendingCount(database, streamKey), Is.Zero);
         });
+    }
+
+    [Test]
+    public void AnEntryAnotherConsumerLeftPastTheDeliveryLimitIsReportedWithItsEventsWhenClaimed()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var database = connection.GetDatabase();
+        database.StreamCreateConsumerGroup(streamKey, Group, StreamPosition.Beginning, createStream: true);
+        var poison = AddEntry(database, streamKey, "killed", "the dead one");
+        var fine = AddEntry(database, streamKey, "fine");
+        // The dead consumer was delivered both twice (it restarted once); the claim makes three, past a limit of two,
+        // for the first only: the second it had acknowledged.
+        database.StreamReadGroup(streamKey, Group, "dead", StreamPosition.NewMessages);
+        Redeliver(database, streamKey, "dead");
+        database.StreamAcknowledge(streamKey, Group, fine);
+        AddEntry(database, streamKey, "new");
+
+        var failures = new CollectingFailureListener();
+        var sink = new CollectingSink();
+        long dropped;
+        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "alive", claimIdleTime: TimeSpan.FromMilliseconds(1),
+                   maxDeliveryCount: 2))
+        {
+            queue.SetFailureListener(failures);
+            using (var listener = new QueueListenerType(queue, sink).Start())
+            {
+                Assert.That(failures.WaitFor(poison.ToString(), Arrival), Is.True, "the poison entry was not reported");
+                Assert.That(sink.WaitFor(1, Arrival), Is.True);
+                Assert.That(listener.Stop(Arrival), Is.True);
+            }
+
+            dropped = queue.DroppedCount;
+        }
+
+        var report = failures.Failures.Single(f => f.Message.Contains(poison.ToString(), StringComparison.Ordinal));
+        Assert.Multiple(() =>
+        {
+            Assert.That(sink.Events.Select(TextOf), Is.EqualTo(new[] { "new" }));
+            Assert.That(report.Kind, Is.EqualTo(LoggingFailureKind.Permanent));
+            Assert.That(report.Message, Does.Contain("delivered 3 times"));
+            Assert.That(report.Events.Select(TextOf), Is.EqualTo(new[] { "killed", "the dead one" }));
+            Assert.That(dropped, Is.EqualTo(2));
+            Assert.That(PendingCount(database, streamKey), Is.Zero);
+        });
+    }
+
+    [Test]
+    [Explicit("Every entry of the read that held the poison entry is delivered again with it at each restart, so all of " +
+              "them pass the limit together; telling the poison one apart means handing redelivered entries to the " +
+              "listener one at a time, a change to the recovery rather than a small fix")]
+    public void OnlyTheEntryWhoseWritingKillsTheCollectorEachTimeIsReportedAsPoisonNotThoseReadWithIt()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = NewStreamKey();
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var database = connection.GetDatabase();
+        foreach (var text in new[] { "a", "b", "poison", "c", "d" })
+        {
+            AddEntry(database, streamKey, text);
+        }
+
+        // Each start under the same name re-reads the pending entries, and the sink hangs on the poison event until
+        // the shutdown gives up on the listener, as a crash would leave things: nothing of the batch acknowledged.
+        const int maxDeliveryCount = 2;
+        for (var start = 0; start < maxDeliveryCount; start++)
+        {
+            using var hanging = new GatedSink();
+            using var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one", maxDeliveryCount: maxDeliveryCount);
+            var owner = new QueueSink(queue, new QueueListenerType(queue, new PoisonedSink(hanging)), TimeSpan.FromMilliseconds(100));
+            owner.SetFailureListener(new CollectingFailureListener());
+            owner.Listener!.Start();
+            Assert.That(hanging.WaitEntered(Arrival), Is.True);
+            owner.Dispose();
+        }
+
+        var failures = new CollectingFailureListener();
+        var sink = new CollectingSink();
+        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one", maxDeliveryCount: maxDeliveryCount))
+        {
+            queue.SetFailureListener(failures);
+            using var listener = new QueueListenerType(queue, sink).Start();
+            Assert.That(Poll.Until(() => PendingCount(database, streamKey) == 0, Arrival), Is.True);
+        }
+
+        var poisoned = failures.Failures.Where(f => f.Message.Contains("without being acknowledged", StringComparison.Ordinal))
+            .SelectMany(f => f.Events).Select(TextOf).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(poisoned, Is.EqualTo(new[] { "poison" }));
+            Assert.That(sink.Events.Select(TextOf), Is.SupersetOf(new[] { "c", "d" }), "events never written were dropped with the poison");
+        });
+    }
+
+    /// <summary>Writes every event but the one whose text is "poison", on which it hangs in <see cref="GatedSink"/>.</summary>
+    sealed class PoisonedSink(GatedSink hanging) : Serilog.Core.ILogEventSink
+    {
+        public void Emit(Serilog.Events.LogEvent logEvent)
+        {
+            if (TextOf(logEvent) == "poison") hanging.Emit(logEvent);
+        }
     }
 
     [Test]
