@@ -29,6 +29,14 @@ static class ClefReader
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
+    /// How deep a line may nest: 256 levels, where the reader's default is 64. A logger writes as deep as its
+    /// destructuring depth lets it (10 by default, any depth when raised), and a line the collector cannot follow is
+    /// lost to it; 256 covers any depth a logger is set to in practice, while the recursive value reader stays well
+    /// inside a thread's stack (a few hundred bytes a level). Deeper lines are reported unreadable.
+    /// </summary>
+    static readonly JsonReaderOptions LineOptions = new() { MaxDepth = 256 };
+
+    /// <summary>
     /// Read every event in <paramref name="utf8"/>: CLEF lines, each one JSON object, separated by line feeds; blank
     /// lines are skipped.
     /// </summary>
@@ -95,7 +103,7 @@ static class ClefReader
     static LogEvent Read(ReadOnlySpan<byte> line, List<KeyValuePair<string, LogEventPropertyValue>> properties,
         int addedProperties, Action<int, Dictionary<string, LogEventPropertyValue>>? addProperties, int index)
     {
-        var reader = new Utf8JsonReader(line);
+        var reader = new Utf8JsonReader(line, LineOptions);
         try
         {
             return ReadEvent(ref reader, properties, addedProperties, addProperties, index);
@@ -232,7 +240,7 @@ static class ClefReader
     /// <summary>Reads the whole line, throwing <see cref="JsonException"/> if it is not one JSON value.</summary>
     static void EnsureWellFormed(ReadOnlySpan<byte> line)
     {
-        var reader = new Utf8JsonReader(line);
+        var reader = new Utf8JsonReader(line, LineOptions);
         while (reader.Read())
         {
         }

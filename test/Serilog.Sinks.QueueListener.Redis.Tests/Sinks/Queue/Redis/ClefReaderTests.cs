@@ -236,6 +236,24 @@ public class ClefReaderTests
     }
 
     [Test]
+    public void ALineNestedTwoHundredFiftySixLevelsIsReadAndADeeperOneIsReportedAndTheOthersRead()
+    {
+        // The event object is the first level, so a property of n nested sequences makes a line n + 1 deep.
+        static byte[] Nested(int sequences) => Encoding.UTF8.GetBytes(
+            """{"@t":"2024-01-02T03:04:05Z","@mt":"Deep","D":""" + new string('[', sequences) + new string(']', sequences) + "}\n");
+        var good = Encoding.UTF8.GetBytes("""{"@t":"2024-01-02T03:04:05Z","@mt":"Good"}""" + "\n");
+        var failures = new List<Exception>();
+
+        var read = ClefReader.ReadLines(good.Concat(Nested(255)).Concat(Nested(256)).Concat(good).ToArray(), failures.Add);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(read.Select(e => e.MessageTemplate.Text), Is.EqualTo(new[] { "Good", "Deep", "Good" }));
+            Assert.That(failures, Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
     public void NumbersReadAsLongDecimalOrDouble()
     {
         var read = ClefReader.Read("""{"@t":"2024-01-02T03:04:05Z","@mt":"","A":5,"B":18446744073709551615,"C":0.125,"D":1e300}""");
