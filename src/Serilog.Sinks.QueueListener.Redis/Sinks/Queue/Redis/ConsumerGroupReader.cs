@@ -93,10 +93,19 @@ sealed class ConsumerGroupReader
         _cursor = StartOfStream;
     }
 
-    /// <returns>The next page of this consumer's pending entries, or <see langword="null"/> to go on.</returns>
+    /// <summary>
+    /// The next of this consumer's pending entries, one at a time: each read counts a delivery of what it returns, and
+    /// the queue reads again only once the listener has written (and acknowledged) what it holds. So when an entry
+    /// kills the collector each time it is written, each restart counts a delivery of that entry alone: the entries
+    /// before it are written and acknowledged one by one, those after it are not read, and only it reaches the
+    /// delivery limit. Read a page at a time, every entry of the page would count a delivery at each restart, and
+    /// the whole page would reach the limit with it and be dropped as poison. Only a restarted consumer (or one whose
+    /// read reply was lost) has pending entries, at most the few pages it read last.
+    /// </summary>
+    /// <returns>The next pending entry, or <see langword="null"/> to go on.</returns>
     GroupRead? ReadOwnPending(Func<RedisValue, bool> isHeld)
     {
-        var entries = WithGroup(() => _database.StreamReadGroup(_streamKey, _groupName, _consumerName, _cursor, _readCount));
+        var entries = WithGroup(() => _database.StreamReadGroup(_streamKey, _groupName, _consumerName, _cursor, 1));
         if (entries.Length == 0)
         {
             _phase = Phase.Claim;
