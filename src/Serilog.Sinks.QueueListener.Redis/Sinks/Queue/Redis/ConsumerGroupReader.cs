@@ -20,6 +20,7 @@ sealed class ConsumerGroupReader
         OwnPending,
         Claim,
         New,
+        LostReplies,
     }
 
     static readonly RedisValue StartOfStream = "0-0";
@@ -40,6 +41,13 @@ sealed class ConsumerGroupReader
 
     /// <summary>When the last claim sweep ended.</summary>
     DateTime _lastSweep;
+
+    /// <summary>In <see cref="Phase.LostReplies"/>: where the pass over this consumer's pending list goes on (an
+    /// exclusive start, <c>(id</c>), and the phase and cursor to go back to after it.</summary>
+    RedisValue _lostFrom;
+
+    Phase _resumePhase;
+    RedisValue _resumeCursor;
 
     bool _groupReady;
 
@@ -72,6 +80,7 @@ sealed class ConsumerGroupReader
             {
                 Phase.OwnPending => ReadOwnPending(isHeld),
                 Phase.Claim => Claim(isHeld),
+                Phase.LostReplies => ReadLostReplies(isHeld),
                 _ => ReadNew(),
             };
             if (read is { } result) return result;
@@ -82,15 +91,47 @@ sealed class ConsumerGroupReader
     /// After a command whose reply was lost (it timed out, or the connection failed): Redis may have run it all the
     /// same, delivering entries to this consumer that the caller never got (an <c>XREADGROUP ... &gt;</c> or an
     /// <c>XAUTOCLAIM</c>, or the read before an <c>XPENDING</c> that failed). They are pending with this consumer, so
-    /// the next read starts again from its pending entries, as at the start, instead of leaving them for a claim
-    /// sweep a claim idle time later.
+    /// the next read looks for them first, instead of leaving them for a claim sweep a claim idle time later, then
+    /// goes on where it was.
     /// </summary>
-    /// <remarks>Each entry still pending comes back once more, and counts one more delivery; those the caller holds
-    /// are left out, as at the start.</remarks>
-    public void ReadPendingAgain()
+    /// <remarks>They are looked for with <c>XPENDING</c> and fetched with <c>XRANGE</c>, which count no delivery:
+    /// re-reading them with <c>XREADGROUP ... 0</c> would count one at each attempt, and during a stall every
+    /// attempt times out and still runs later, so a long enough stall would take a healthy entry past the delivery
+    /// limit and drop it as poison. Entries the caller holds are left out.</remarks>
+    public void RecoverLostReplies()
     {
-        _phase = Phase.OwnPending;
-        _cursor = StartOfStream;
+        if (_phase == Phase.LostReplies) return;
+
+        _resumePhase = _phase;
+        _resumeCursor = _cursor;
+        _phase = Phase.LostReplies;
+        _lostFrom = "-";
+    }
+
+    /// <returns>The next page of entries pending with this consumer that the caller does not hold, with those
+    /// deleted from the stream since as entries without fields, or <see langword="null"/> to go on.</returns>
+    GroupRead? ReadLostReplies(Func<RedisValue, bool> isHeld)
+    {
+        var pending = WithGroup(() => _database.StreamPendingMessages(_streamKey, _groupName, _readCount, _consumerName,
+            _lostFrom, "+"));
+        if (pending.Length == 0)
+        {
+            _phase = _resumePhase;
+            _cursor = _resumeCursor;
+            return null;
+        }
+
+        _lostFrom = "(" + pending[pending.Length - 1].MessageId;
+        var entries = new List<StreamEntry>();
+        foreach (var message in pending)
+        {
+            if (isHeld(message.MessageId)) continue;
+
+            var found = _database.StreamRange(_streamKey, message.MessageId, message.MessageId, 1);
+            entries.Add(found.Length == 1 ? found[0] : new StreamEntry(message.MessageId, []));
+        }
+
+        return entries.Count == 0 ? null : new GroupRead(entries, [], []);
     }
 
     /// <summary>
@@ -99,8 +140,8 @@ sealed class ConsumerGroupReader
     /// kills the collector each time it is written, each restart counts a delivery of that entry alone: the entries
     /// before it are written and acknowledged one by one, those after it are not read, and only it reaches the
     /// delivery limit. Read a page at a time, every entry of the page would count a delivery at each restart, and
-    /// the whole page would reach the limit with it and be dropped as poison. Only a restarted consumer (or one whose
-    /// read reply was lost) has pending entries, at most the few pages it read last.
+    /// the whole page would reach the limit with it and be dropped as poison. Only a restarted consumer has pending
+    /// entries here, at most the few pages it read last.
     /// </summary>
     /// <returns>The next pending entry, or <see langword="null"/> to go on.</returns>
     GroupRead? ReadOwnPending(Func<RedisValue, bool> isHeld)

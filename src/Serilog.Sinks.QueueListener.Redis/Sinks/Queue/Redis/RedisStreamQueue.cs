@@ -429,7 +429,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         {
             // The failed command may have reached Redis all the same, or an earlier one of the read did (the
             // XREADGROUP before a refused XPENDING), and delivered entries whose reply is lost.
-            lock (_readLock) _reader.ReadPendingAgain();
+            lock (_readLock) _reader.RecoverLostReplies();
             if (!_unreachable)
             {
                 Report(LoggingFailureKind.Temporary,

@@ -41,6 +41,41 @@ public partial class RedisStreamQueueTests
     }
 
     [Test]
+    public void AStallOfManyReadTimeoutsNeitherCountsDeliveriesOfTheLostEntryNorDropsItAsPoison()
+    {
+        using var server = RedisServer.Start();
+        var streamKey = NewStreamKey();
+        using var admin = ConnectionMultiplexer.Connect(server.Configuration + ",allowAdmin=true");
+        var database = admin.GetDatabase();
+        var sink = new CollectingSink();
+        var failures = new CollectingFailureListener();
+
+        // Reads give up after a tenth of a second, so the pause below times out more reads than the delivery limit
+        // (here 3); each one runs once the pause ends.
+        using var queue = new RedisStreamQueue(server.Configuration + ",syncTimeout=100,asyncTimeout=100", streamKey, Group, "one",
+            maxDeliveryCount: 3);
+        queue.SetFailureListener(failures);
+        using var listener = new QueueListenerType(queue, sink).Start();
+        AddEntry(database, streamKey, "before");
+        Assert.That(sink.WaitFor(1, Arrival), Is.True);
+
+        var batch = database.CreateBatch();
+        var paused = batch.ExecuteAsync("CLIENT", "PAUSE", "3000", "WRITE");
+        var added = batch.StreamAddAsync(streamKey, RedisStreamFormat.EventsField, Payload("during"));
+        batch.Execute();
+        Assert.That(paused.Wait(Arrival) && added.Wait(Arrival), Is.True);
+
+        Assert.That(sink.WaitFor(2, TimeSpan.FromSeconds(15)), Is.True,
+            $"the entry was not written; {PendingCount(database, streamKey)} pending, {queue.DroppedCount} dropped");
+        Assert.Multiple(() =>
+        {
+            Assert.That(sink.Events.Select(TextOf), Is.EqualTo(new[] { "before", "during" }));
+            Assert.That(queue.DroppedCount, Is.Zero);
+            Assert.That(failures.Failures.Select(f => f.Message), Has.None.Contains("without being acknowledged"));
+        });
+    }
+
+    [Test]
     public void ACollectorWaitsOutARedisThatIsStillLoadingItsDataAfterARestart()
     {
         // Loading 12,000 keys at 200 µs each takes seconds, and meanwhile the server answers LOADING (it looks up
