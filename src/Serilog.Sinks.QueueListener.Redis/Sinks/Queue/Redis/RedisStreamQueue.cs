@@ -319,8 +319,9 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
             _wake.Reset();
 
             // Entries found unreadable when the listener came to them wait for no batch: acknowledged here; so are
-            // written ones whose acknowledgement failed, again, while the stream is idle.
-            if (_entries.HasUnwritable) AcknowledgeUnwritable();
+            // written ones whose acknowledgement failed, again, while the stream is idle. Not while Redis is out of
+            // reach: the acknowledgement would fail again, and the trim after it would wait out its timeout.
+            if (_entries.HasUnwritable && !_unreachable) AcknowledgeUnwritable();
             if (_entries.HasItems) return true;
             if (Stopwatch.GetTimestamp() >= _nextReadAt)
             {
@@ -375,8 +376,9 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     }
 
     /// <summary>
-    /// Wait (up to 5 s) for the acknowledgements sent, sending once more those that failed, trim what was acknowledged
-    /// since the last trim, and close the connection when the queue opened it. Entries read and not yet acknowledged
+    /// Wait (up to 5 s) for the acknowledgements sent; then, when connected, send once more those that failed (within
+    /// the same 5 s) and trim what was acknowledged since the last trim; and close the connection when the queue
+    /// opened it. Entries read and not yet acknowledged
     /// are not put back: they stay in the group's pending list, for this consumer's next start or another consumer's
     /// claim. Dispose the listener first. A second call does nothing.
     /// </summary>
@@ -388,13 +390,14 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         WaitForAcknowledgements(deadline);
 
         // Written entries whose acknowledgement failed (Redis was away) would be written again by the next reader.
-        if (_entries.HasUnwritable)
+        // With no connection, sending them again, or trimming, would only wait out a timeout each: what disposal
+        // may wait is the 5 s above.
+        if (_connection.IsConnected)
         {
-            AcknowledgeUnwritable();
-            WaitForAcknowledgements(deadline);
+            if (_entries.HasUnwritable && AcknowledgeHandedOut(ReadEntries.AnyThread)) WaitForAcknowledgements(deadline);
+            _trim.TrimIfDue();
         }
 
-        _trim.TrimIfDue();
         if (_ownsConnection) _connection.Dispose();
     }
 

@@ -76,6 +76,33 @@ public partial class RedisStreamQueueTests
     }
 
     [Test]
+    public void ADisposalWithRedisGoneAndAnAcknowledgementStillFailingEndsWithinItsFiveSeconds()
+    {
+        using var server = RedisServer.Start();
+        var streamKey = NewStreamKey();
+        var failures = new CollectingFailureListener();
+        var sink = new CollectingSink();
+        var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one");
+        queue.SetFailureListener(failures);
+        using (var admin = ConnectionMultiplexer.Connect(server.Configuration + ",allowAdmin=true"))
+        using (new QueueListenerType(queue, sink).Start())
+        {
+            admin.GetServer(admin.GetEndPoints()[0]).Execute("ACL", "SETUSER", "default", "-xack");
+            AddEntry(admin.GetDatabase(), streamKey, "written");
+            Assert.That(sink.WaitFor(1, Arrival), Is.True);
+            Assert.That(failures.WaitFor("failed to acknowledge", Arrival), Is.True);
+            server.Stop();
+        }
+
+        // Sending the acknowledgement again and trimming would each wait out the 5 s command timeout.
+        var watch = Stopwatch.StartNew();
+        var disposal = Task.Run(queue.Dispose);
+
+        Assert.That(disposal.Wait(TimeSpan.FromSeconds(20)), Is.True);
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(6)));
+    }
+
+    [Test]
     public void ACollectorWaitsOutARedisThatIsStillLoadingItsDataAfterARestart()
     {
         // Loading 12,000 keys at 200 µs each takes seconds, and meanwhile the server answers LOADING (it looks up
