@@ -66,16 +66,30 @@ public class ListenerParkingTests
         var sink = new CollectingSink();
         using var listener = new Listener(queue, sink).Start();
 
-        Assert.That(SpinWait.SpinUntil(() => Volatile.Read(ref queue.ListenerParked) == ListenerParking.Sleeping, Timeouts.Signal),
-            Is.True);
-        var before = queue.ListenerWakeUps;
-        Assert.That(listener.Flush(Timeouts.Signal), Is.True);
-        Assert.That(queue.ListenerWakeUps, Is.EqualTo(before + 1), "the flush did not wake the listener");
+        Assert.That(WakesTheSleepingListener(queue, () => listener.Flush(Timeouts.Signal), () => { }), Is.True,
+            "the flush did not wake the listener");
+        Assert.That(WakesTheSleepingListener(queue, () => listener.Stop(Timeouts.Signal), () => listener.Start()), Is.True,
+            "the stop did not wake the listener");
+    }
 
-        Assert.That(SpinWait.SpinUntil(() => Volatile.Read(ref queue.ListenerParked) == ListenerParking.Sleeping, Timeouts.Signal),
-            Is.True);
-        Assert.That(listener.Stop(Timeouts.Signal), Is.True);
-        Assert.That(queue.ListenerWakeUps, Is.EqualTo(before + 2), "the stop did not wake the listener");
+    /// <summary>
+    /// Whether <paramref name="act"/>, done while the listener sleeps, wakes it. A sleeping listener also wakes by
+    /// itself every 100 ms, for a moment: a marker that lands in that moment finds it awake and needs no wake-up, so
+    /// the act is tried up to three times, <paramref name="undo"/> between tries.
+    /// </summary>
+    static bool WakesTheSleepingListener(LogEventQueue queue, Func<bool> act, Action undo)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            if (attempt > 0) undo();
+            Assert.That(SpinWait.SpinUntil(() => Volatile.Read(ref queue.ListenerParked) == ListenerParking.Sleeping, Timeouts.Signal),
+                Is.True);
+            var before = queue.ListenerWakeUps;
+            Assert.That(act(), Is.True);
+            if (queue.ListenerWakeUps == before + 1) return true;
+        }
+
+        return false;
     }
 
     [Test]
