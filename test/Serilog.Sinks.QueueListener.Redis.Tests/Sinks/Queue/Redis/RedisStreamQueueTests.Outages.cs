@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Serilog.Core;
 using Serilog.Sinks.Queue.Redis;
 using Serilog.Sinks.QueueListener.Redis.Tests.Support;
@@ -25,14 +26,7 @@ public partial class RedisStreamQueueTests
         AddEntry(database, streamKey, "before");
         Assert.That(sink.WaitFor(1, Arrival), Is.True);
 
-        // The pause holds every write, XREADGROUP among them, and the XADD sent right behind it; when it ends, Redis
-        // runs the XADD first (its client was held first), then the reads the collector sent meanwhile, whose callers
-        // gave up long before: the first of them delivers the entry to the consumer, and its reply goes nowhere.
-        var batch = database.CreateBatch();
-        var paused = batch.ExecuteAsync("CLIENT", "PAUSE", "2000", "WRITE");
-        var added = batch.StreamAddAsync(streamKey, RedisStreamFormat.EventsField, Payload("during"));
-        batch.Execute();
-        Assert.That(paused.Wait(Arrival) && added.Wait(Arrival), Is.True);
+        AddEntryBehindAPause(database, streamKey, "during", pauseMilliseconds: 2000);
 
         // Well before the claim sweep, 30 s after the queue's first read, would take the entry back.
         Assert.That(sink.WaitFor(2, TimeSpan.FromSeconds(10)), Is.True,
@@ -59,11 +53,7 @@ public partial class RedisStreamQueueTests
         AddEntry(database, streamKey, "before");
         Assert.That(sink.WaitFor(1, Arrival), Is.True);
 
-        var batch = database.CreateBatch();
-        var paused = batch.ExecuteAsync("CLIENT", "PAUSE", "3000", "WRITE");
-        var added = batch.StreamAddAsync(streamKey, RedisStreamFormat.EventsField, Payload("during"));
-        batch.Execute();
-        Assert.That(paused.Wait(Arrival) && added.Wait(Arrival), Is.True);
+        AddEntryBehindAPause(database, streamKey, "during", pauseMilliseconds: 3000);
 
         Assert.That(sink.WaitFor(2, TimeSpan.FromSeconds(15)), Is.True,
             $"the entry was not written; {PendingCount(database, streamKey)} pending, {queue.DroppedCount} dropped");
@@ -73,6 +63,21 @@ public partial class RedisStreamQueueTests
             Assert.That(queue.DroppedCount, Is.Zero);
             Assert.That(failures.Failures.Select(f => f.Message), Has.None.Contains("without being acknowledged"));
         });
+    }
+
+    /// <summary>
+    /// Pause Redis's writes (<c>CLIENT PAUSE ... WRITE</c>) and send an entry right behind the pause. The pause holds
+    /// every write, a collector's XREADGROUP among them, and the XADD; when it ends, Redis runs the XADD first (its
+    /// client was held first), then the reads the collector sent meanwhile, whose callers gave up long before: the
+    /// first of them delivers the entry to the consumer, and its reply goes nowhere.
+    /// </summary>
+    static void AddEntryBehindAPause(IDatabase database, string streamKey, string text, int pauseMilliseconds)
+    {
+        var batch = database.CreateBatch();
+        var paused = batch.ExecuteAsync("CLIENT", "PAUSE", pauseMilliseconds.ToString(CultureInfo.InvariantCulture), "WRITE");
+        var added = batch.StreamAddAsync(streamKey, RedisStreamFormat.EventsField, Payload(text));
+        batch.Execute();
+        Assert.That(paused.Wait(Arrival) && added.Wait(Arrival), Is.True);
     }
 
     [Test]
