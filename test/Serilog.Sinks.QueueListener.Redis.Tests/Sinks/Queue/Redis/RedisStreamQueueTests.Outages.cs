@@ -191,18 +191,21 @@ public partial class RedisStreamQueueTests
         var failures = new CollectingFailureListener();
         var sink = new CollectingSink();
 
-        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one"))
+        var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one");
+        queue.SetFailureListener(failures);
+        using (new QueueListenerType(queue, sink).Start())
         {
-            queue.SetFailureListener(failures);
-            using var listener = new QueueListenerType(queue, sink).Start();
-
             // An XACK that fails while the stream is otherwise idle, as one sent into a dropped connection would.
             redis.Execute("ACL", "SETUSER", "default", "-xack");
             AddEntry(database, streamKey, "written");
             Assert.That(sink.WaitFor(1, Arrival), Is.True);
             Assert.That(failures.WaitFor("failed to acknowledge", Arrival), Is.True, "the failed acknowledgement was not reported");
-            redis.Execute("ACL", "SETUSER", "default", "+xack");
         }
+
+        // The listener has stopped, so only the queue's disposal can send the acknowledgement again.
+        redis.Execute("ACL", "SETUSER", "default", "+xack");
+        Assert.That(PendingCount(database, streamKey), Is.EqualTo(1));
+        queue.Dispose();
 
         Assert.That(PendingCount(database, streamKey), Is.Zero, "an entry the listener wrote was left unacknowledged");
     }
