@@ -92,10 +92,7 @@ public partial class RedisStreamQueueTests
         using (var admin = ConnectionMultiplexer.Connect(server.Configuration + ",allowAdmin=true"))
         using (new QueueListenerType(queue, sink).Start())
         {
-            admin.GetServer(admin.GetEndPoints()[0]).Execute("ACL", "SETUSER", "default", "-xack");
-            AddEntry(admin.GetDatabase(), streamKey, "written");
-            Assert.That(sink.WaitFor(1, Arrival), Is.True);
-            Assert.That(failures.WaitFor("failed to acknowledge", Arrival), Is.True);
+            WriteAnEntryWhoseAcknowledgementFails(admin, streamKey, sink, failures);
             server.Stop();
         }
 
@@ -155,6 +152,19 @@ public partial class RedisStreamQueueTests
         });
     }
 
+    /// <summary>
+    /// Refuse <c>XACK</c> to the default user, as a dropped connection would while the stream is otherwise idle, add
+    /// an entry, and wait until the listener has written it and the failure of its acknowledgement is reported.
+    /// </summary>
+    static void WriteAnEntryWhoseAcknowledgementFails(IConnectionMultiplexer admin, string streamKey, CollectingSink sink,
+        CollectingFailureListener failures)
+    {
+        admin.GetServer(admin.GetEndPoints()[0]).Execute("ACL", "SETUSER", "default", "-xack");
+        AddEntry(admin.GetDatabase(), streamKey, "written");
+        Assert.That(sink.WaitFor(1, Arrival), Is.True);
+        Assert.That(failures.WaitFor("failed to acknowledge", Arrival), Is.True, "the failed acknowledgement was not reported");
+    }
+
     [Test]
     public void EntriesWhoseAcknowledgementFailedAreAcknowledgedWhileTheStreamIsIdleOnceRedisTakesItAgain()
     {
@@ -169,10 +179,7 @@ public partial class RedisStreamQueueTests
         queue.SetFailureListener(failures);
         using var listener = new QueueListenerType(queue, sink).Start();
 
-        redis.Execute("ACL", "SETUSER", "default", "-xack");
-        AddEntry(database, streamKey, "written");
-        Assert.That(sink.WaitFor(1, Arrival), Is.True);
-        Assert.That(failures.WaitFor("failed to acknowledge", Arrival), Is.True, "the failed acknowledgement was not reported");
+        WriteAnEntryWhoseAcknowledgementFails(admin, streamKey, sink, failures);
         redis.Execute("ACL", "SETUSER", "default", "+xack");
 
         // No batch comes to take it along: the idle queue sends it again itself, long before a claim sweep.
@@ -195,11 +202,7 @@ public partial class RedisStreamQueueTests
         queue.SetFailureListener(failures);
         using (new QueueListenerType(queue, sink).Start())
         {
-            // An XACK that fails while the stream is otherwise idle, as one sent into a dropped connection would.
-            redis.Execute("ACL", "SETUSER", "default", "-xack");
-            AddEntry(database, streamKey, "written");
-            Assert.That(sink.WaitFor(1, Arrival), Is.True);
-            Assert.That(failures.WaitFor("failed to acknowledge", Arrival), Is.True, "the failed acknowledgement was not reported");
+            WriteAnEntryWhoseAcknowledgementFails(admin, streamKey, sink, failures);
         }
 
         // The listener has stopped, so only the queue's disposal can send the acknowledgement again.
@@ -222,10 +225,7 @@ public partial class RedisStreamQueueTests
         queue.SetFailureListener(failures);
         using (new QueueListenerType(queue, sink).Start())
         {
-            admin.GetServer(admin.GetEndPoints()[0]).Execute("ACL", "SETUSER", "default", "-xack");
-            AddEntry(admin.GetDatabase(), streamKey, "written");
-            Assert.That(sink.WaitFor(1, Arrival), Is.True);
-            Assert.That(failures.WaitFor("failed to acknowledge", Arrival), Is.True);
+            WriteAnEntryWhoseAcknowledgementFails(admin, streamKey, sink, failures);
         }
 
         queue.Dispose();
