@@ -45,6 +45,11 @@ public static class QueueLoggerConfigurationExtensions
     /// constructor takes more than the queue and the sinks; from code only. Give either this or
     /// <paramref name="listenerType"/>. It must return a listener over the queue it is given, not yet started:
     /// <c>WriteTo.Queue</c> starts it.</param>
+    /// <param name="reportToStandardError">While no failure listener of the application's own is set (as
+    /// <c>WriteTo.FallbackChain</c> and <c>WriteTo.Fallible</c> set one) and <see cref="Serilog.Debugging.SelfLog"/> is
+    /// off, also show failures on standard error: the first of each cause at once, then at most a line per cause every
+    /// 10 seconds and a few lines a second in all, and a summary of the counts at shutdown. <see langword="false"/>
+    /// keeps Serilog's convention: failures go to SelfLog only.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentNullException">When <paramref name="loggerSinkConfiguration"/> or
     /// <paramref name="configure"/> is <see langword="null"/>.</exception>
@@ -69,7 +74,8 @@ public static class QueueLoggerConfigurationExtensions
         string? name = null,
         bool drainOnProcessExit = true,
         Action<QueueHandle>? monitor = null,
-        Func<ILogEventQueue, IEnumerable<ILogEventSink>, QueueListener>? listenerFactory = null)
+        Func<ILogEventQueue, IEnumerable<ILogEventSink>, QueueListener>? listenerFactory = null,
+        bool reportToStandardError = true)
     {
         if (loggerSinkConfiguration is null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
         if (configure is null) throw new ArgumentNullException(nameof(configure));
@@ -110,6 +116,7 @@ public static class QueueLoggerConfigurationExtensions
                 if (name is not null) listener.Name = name;
                 var sink = new QueueSink(queue, listener, timeout);
                 sink.RestrictTo(restrictedToMinimumLevel, levelSwitch);
+                if (!reportToStandardError) sink.SetFailureListener(SelfLogOnlyFailureListener.Instance);
                 listener.Start();
                 if (drainOnProcessExit) sink.DrainOnProcessExit();
                 HandOver(sink, monitor);

@@ -1,5 +1,6 @@
 using Serilog.Core;
 using Serilog.Settings.Configuration;
+using Serilog.Sinks.Queue;
 using Serilog.Sinks.QueueListener.Tests.Support;
 
 namespace Serilog.Sinks.QueueListener.Tests.Configuration;
@@ -43,6 +44,33 @@ public class JsonSettingsTests
             "INF Hello world App=Demo Thread=Serilog.Sinks.QueueListener Listener=TaggingListener Capacity=64 FullMode=DropOldest Name=from-json",
             "WRN Second App=Demo Thread=Serilog.Sinks.QueueListener Listener=TaggingListener Capacity=64 FullMode=DropOldest Name=from-json",
         }));
+    }
+
+    [TestCase(null, false)]
+    [TestCase("true", true)]
+    public void ReportToStandardErrorBindsFromJson(string? overridden, bool shown)
+    {
+        // Failures reach standard error only while SelfLog is off; another test may have left it on.
+        Debugging.SelfLog.Disable();
+        var output = new StringWriter();
+        var original = StandardErrorReports.Output;
+        StandardErrorReports.Output = () => output;
+        StandardErrorReports.Reset();
+        try
+        {
+            var overrides = overridden is null ? [] : new[] { (ListArgs + "reportToStandardError", (string?)overridden) };
+            using (var logger = CreateLogger("Queue.ThrowingSink.json", overrides))
+            {
+                logger.Information("fails in the sink");
+            }
+
+            Assert.That(output.ToString(), shown ? Does.Contain("failed emitting an event to the sink") : Is.Empty);
+        }
+        finally
+        {
+            StandardErrorReports.Output = original;
+            StandardErrorReports.Reset();
+        }
     }
 
     [Test]

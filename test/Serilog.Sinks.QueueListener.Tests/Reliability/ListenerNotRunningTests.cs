@@ -75,4 +75,78 @@ public class ListenerNotRunningTests
         Assert.That(disposal.Completed, Is.True, "dispose did not return");
         Assert.That(collecting.Events.Select(Some.SequenceOf), Is.EqualTo(Enumerable.Range(0, events)));
     }
+
+    [Test]
+    public void AProducerWaitingOnAQueueWhoseSeparateListenerNeverStartedIsReportedAndWaitsUntilItStarts()
+    {
+        const int events = 11;
+        var failures = new CollectingFailureListener();
+        var queue = new LogEventQueue(10, QueueFullMode.Block);
+        var collecting = new CollectingSink();
+        using var listener = new Listener(queue, collecting);
+        var sink = new QueueSink(queue);
+        sink.SetFailureListener(failures);
+
+        var producing = Task.Factory.StartNew(() =>
+        {
+            for (var i = 0; i < events; i++) sink.Emit(Some.Event(i));
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            // The 11th event waits for room that only the listener can make; the wait is reported, once.
+            var reported = SpinWait.SpinUntil(() => failures.Failures.Count > 0, Timeouts.Signal);
+            Assert.That(reported, Is.True, "the producer waited in silence");
+            Assert.That(failures.Failures, Has.Exactly(1).Items);
+            Assert.That(failures.Failures[0].Message, Does.Contain("producers have waited").And.Contain("no listener is running"));
+            Assert.That(failures.Failures[0].Kind, Is.EqualTo(Serilog.Core.LoggingFailureKind.Temporary));
+            Assert.That(producing.IsCompleted, Is.False, "Block mode did not wait");
+        }
+        finally
+        {
+            listener.Start();
+        }
+
+        Assert.That(producing.Wait(Timeouts.Signal), Is.True, "the producer did not go on once the listener started");
+        Assert.That(listener.Stop(Timeouts.Signal), Is.True);
+        Assert.That(collecting.Events.Select(Some.SequenceOf), Is.EqualTo(Enumerable.Range(0, events)));
+    }
+
+    [Test]
+    public void FlushingThroughASinkAfterTheListenerStoppedAnswersAtOnceAsPythonsJoinDoes()
+    {
+        var queue = new LogEventQueue(100, QueueFullMode.Block);
+        var collecting = new CollectingSink();
+        using var listener = new Listener(queue, collecting).Start();
+        var sink = new QueueSink(queue);
+        sink.Emit(Some.Event(0));
+        Assert.That(listener.Stop(Timeouts.Signal), Is.True);
+
+        // Bounded far above "at once" and far below the timeout, which the flush used to wait out before failing.
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.That(sink.Flush(TimeSpan.FromSeconds(60)), Is.True);
+        Assert.That(listener.Flush(TimeSpan.FromSeconds(60)), Is.True);
+        Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)));
+        Assert.That(collecting.Events.Select(Some.SequenceOf), Is.EqualTo(new[] { 0 }));
+    }
+
+    [Test]
+    public void FlushingEventsNoListenerReadsFailsAtOnceWithTheReasonAndTheirNumber()
+    {
+        var failures = new CollectingFailureListener();
+        var queue = new LogEventQueue(100, QueueFullMode.Block);
+        using var listener = new Listener(queue, new CollectingSink());
+        listener.SetFailureListener(failures);
+        var sink = new QueueSink(queue);
+        sink.SetFailureListener(failures);
+        for (var i = 0; i < 3; i++) sink.Emit(Some.Event(i));
+
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.That(sink.Flush(TimeSpan.FromSeconds(60)), Is.False);
+        Assert.That(listener.Flush(TimeSpan.FromSeconds(60)), Is.False);
+        Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)));
+
+        Assert.That(failures.Failures.Select(f => f.Message), Has.Exactly(2).Items);
+        Assert.That(failures.Failures[0].Message, Does.Contain("3 events are queued").And.Contain("no listener is running"));
+        Assert.That(failures.Failures[1].Message, Does.Contain("3 events are queued").And.Contain("never started"));
+    }
 }

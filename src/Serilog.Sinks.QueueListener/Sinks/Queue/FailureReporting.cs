@@ -6,7 +6,9 @@ namespace Serilog.Sinks.Queue;
 
 /// <summary>
 /// Hands failures to an <see cref="ILoggingFailureListener"/> without ever letting the listener's own exceptions
-/// escape: every caller is on a logging path (an application thread in <c>Emit</c>, or the listener thread).
+/// escape: every caller is on a logging path (an application thread in <c>Emit</c>, or the listener thread). The one
+/// path every report of this package takes, so that a report to Serilog's default listener, which only an enabled
+/// SelfLog would show, is also shown on standard error (see <see cref="StandardErrorReports"/>).
 /// </summary>
 static class FailureReporting
 {
@@ -18,6 +20,11 @@ static class FailureReporting
         IReadOnlyCollection<LogEvent>? events,
         Exception? exception = null)
     {
+        if (ReferenceEquals(failureListener, SelfLog.FailureListener))
+        {
+            StandardErrorReports.Record(sender, kind, message, events, exception);
+        }
+
         try
         {
             failureListener.OnLoggingFailed(sender, kind, message, events, exception);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Serilog.Core;
 using Serilog.Debugging;
 using Serilog.Events;
@@ -65,6 +66,15 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
 
     /// <summary>Reports dropped events in batches, off the producers' path; see <see cref="DropReporter"/>.</summary>
     readonly DropReporter _dropReporter;
+
+    /// <summary>The listener threads consuming this queue now; interlocked. Lets a flush through a sink that does not
+    /// own the listener tell an empty queue that nobody reads (nothing to wait for) from one whose listener still
+    /// holds events it took.</summary>
+    int _runningListeners;
+
+    /// <summary>The dequeue position at which producers were last reported to wait on a stalled queue, or -1; one
+    /// report per stall. Interlocked.</summary>
+    long _stallReportedAt = -1;
 
     /// <summary>Set during configuration, before logging starts (the contract of
     /// <see cref="ISetLoggingFailureListener"/>), so reads need no barrier. Read by <see cref="_dropReporter"/> at
@@ -318,6 +328,35 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
         var limit = Volatile.Read(ref _positions.Dequeue) + _capacity;
         Volatile.Write(ref _positions.ProducerLimit, limit);
         return position < limit;
+    }
+
+    /// <summary>Whether a listener thread is consuming the queue.</summary>
+    internal bool HasRunningListener => Volatile.Read(ref _runningListeners) > 0;
+
+    /// <summary>Called by a listener thread as it starts consuming, and, with <paramref name="running"/> false, as it
+    /// stops.</summary>
+    internal void ListenerRunning(bool running)
+    {
+        if (running) Interlocked.Increment(ref _runningListeners);
+        else Interlocked.Decrement(ref _runningListeners);
+    }
+
+    /// <summary>
+    /// Called by a producer that has waited <see cref="ProducerParking.StallReportDelay"/> for room while the dequeue
+    /// position stayed at <paramref name="position"/>: report it, once for that position, so that a listener that was
+    /// never started, has stopped or is held up in a sink shows instead of leaving the application hanging in
+    /// silence. The producers go on waiting: Block mode loses nothing.
+    /// </summary>
+    internal void ReportStall(long position)
+    {
+        if (Interlocked.Exchange(ref _stallReportedAt, position) == position) return;
+
+        var listener = HasRunningListener
+            ? "its listener is running but has not come back from a sink"
+            : "no listener is running over it (never started, stopped, or its queue failed)";
+        _failureListener.Report(this, LoggingFailureKind.Temporary, string.Format(CultureInfo.InvariantCulture,
+            "producers have waited {0:0.#} s for room in the full queue of {1:N0} events, and nothing was taken off it meanwhile: {2}; they go on waiting, as Block mode promises, until the listener takes events or the sink is disposed",
+            ProducerParking.StallReportDelay.TotalSeconds, _capacity, listener), null);
     }
 
     /// <summary>How many times another thread has woken the listener; see <see cref="ListenerParking"/>.</summary>

@@ -226,15 +226,28 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// written and flushed;
     /// <see langword="false"/> when the timeout passed first, a sink failed to flush (the failure is reported), a
     /// sink holds events a flush cannot reach (Serilog's batching sink; reported once), and at once when the listener
-    /// is not running or is stopping, or the call was made on the listener thread itself, from a sink, where waiting
-    /// would deadlock.</returns>
+    /// is stopping or disposed, or the call was made on the listener thread itself, from a sink, where waiting would
+    /// deadlock. When the listener is not running (never started, or stopped, which flushes the sinks), at once:
+    /// <see langword="true"/> when the queue is empty, as Python's <c>queue.join()</c> after <c>stop()</c>;
+    /// <see langword="false"/>, reported with the number of events, when it holds events.</returns>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
     /// infinite.</exception>
     public bool Flush(TimeSpan timeout)
     {
         ShutdownTimeouts.Validate(timeout, nameof(timeout));
-        return _runState.CanFlush(out var exited) && MarkerWaiting.Wait(_flushes.Request(), exited, timeout);
+        return _runState.CanFlush(out var exited)
+            ? MarkerWaiting.Wait(_flushes.Request(), exited, timeout)
+            : FlushWhileNotRunning();
     }
+
+    /// <summary>A flush that no running listener thread will reach: see <see cref="IdleQueueFlush"/>. A listener that
+    /// is stopping, disposed, or flushed from its own thread answers <see langword="false"/>, as before.</summary>
+    bool FlushWhileNotRunning() => State switch
+    {
+        QueueListenerState.NotStarted => IdleQueueFlush.Answer(_queue, "the listener was never started", this, _failureListener),
+        QueueListenerState.Stopped => IdleQueueFlush.Answer(_queue, "the listener is stopped", this, _failureListener),
+        _ => false,
+    };
 
     /// <summary>
     /// As <see cref="Flush"/>, without blocking a thread while the listener gets there.
@@ -251,7 +264,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         ShutdownTimeouts.Validate(timeout, nameof(timeout));
         return _runState.CanFlush(out var exited)
             ? MarkerWaiting.WaitAsync(_flushes.Request(), exited, timeout, cancellationToken)
-            : Task.FromResult(false);
+            : Task.FromResult(FlushWhileNotRunning());
     }
 
     /// <summary>
@@ -337,6 +350,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     public void Dispose()
     {
         Shutdown(Timeout.InfiniteTimeSpan);
+        SummarizeFailures();
         GC.SuppressFinalize(this);
     }
 
@@ -350,7 +364,18 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     public async ValueTask DisposeAsync()
     {
         await ShutdownAsync(Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+        SummarizeFailures();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>When failures went to no listener of the application's own, sum them up on standard error (see
+    /// <see cref="StandardErrorReports"/>).</summary>
+    void SummarizeFailures()
+    {
+        if (ReferenceEquals(_failureListener, SelfLog.FailureListener))
+        {
+            StandardErrorReports.Summarize(Name, HandledCount, SinkFailureCount, QueueSink.DroppedCount(_queue));
+        }
     }
 
     /// <inheritdoc cref="ListenerShutdown.Shutdown"/>

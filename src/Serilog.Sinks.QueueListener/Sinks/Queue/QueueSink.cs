@@ -229,6 +229,7 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
         ShutdownTimeouts.Validate(timeout, nameof(timeout));
         if (Volatile.Read(ref _disposed) != 0 || IsOnListenerThreadOfOthers) return false;
         if (_listener is not null) return _listener.Flush(timeout);
+        if (IsReadByNobody) return IdleQueueFlush.Answer(_queue, "no listener is running over the queue", this, _failureListener);
 
         // Someone else runs the listener: all that can be watched is the marker itself.
         return MarkerWaiting.Wait(_flushes.Request(), null, timeout);
@@ -239,6 +240,12 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// thread that would reach the marker, waiting for itself.
     /// </summary>
     bool IsOnListenerThreadOfOthers => _listener is null && ListenerThreadContext.Current is not null;
+
+    /// <summary>
+    /// Whether no listener thread reads the built-in queue of a sink that does not own its listener, so that a flush
+    /// marker would wait for nobody. A user's queue cannot say: its flush waits for the marker.
+    /// </summary>
+    bool IsReadByNobody => _queue is LogEventQueue { HasRunningListener: false };
 
     /// <summary>
     /// As <see cref="Flush"/>, without blocking a thread while the listener gets there.
@@ -255,6 +262,7 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
         ShutdownTimeouts.Validate(timeout, nameof(timeout));
         if (Volatile.Read(ref _disposed) != 0 || IsOnListenerThreadOfOthers) return Task.FromResult(false);
         if (_listener is not null) return _listener.FlushAsync(timeout, cancellationToken);
+        if (IsReadByNobody) return Task.FromResult(IdleQueueFlush.Answer(_queue, "no listener is running over the queue", this, _failureListener));
 
         return MarkerWaiting.WaitAsync(_flushes.Request(), null, timeout, cancellationToken);
     }
@@ -322,9 +330,30 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
         }
     }
 
-    /// <summary>What disposal does once the listener is done: account for events that raced it, and report the
-    /// queue's last drops before returning.</summary>
-    void EndDispose() => AccountForEventRacingDisposal();
+    /// <summary>What disposal does once the listener is done: account for events that raced it, report the
+    /// queue's last drops before returning, and, when failures went to no listener of the application's own, sum
+    /// them up on standard error.</summary>
+    void EndDispose()
+    {
+        AccountForEventRacingDisposal();
+        if (_listener is not null && ReferenceEquals(_failureListener, SelfLog.FailureListener))
+        {
+            StandardErrorReports.Summarize(_listener.Name, _listener.HandledCount, _listener.SinkFailureCount, DroppedCount(_queue));
+        }
+    }
+
+    /// <summary>The queue's drop count, or zero from a user's queue that cannot say.</summary>
+    internal static long DroppedCount(ILogEventQueue queue)
+    {
+        try
+        {
+            return queue.DroppedCount;
+        }
+        catch (Exception)
+        {
+            return 0;
+        }
+    }
 
     void ReportDisposeFailure(Exception exception)
     {

@@ -60,6 +60,10 @@ sealed class ListenerLoop
     /// reclaims what is left; read by producers racing disposal (see <see cref="QueueSink.Emit"/>).</summary>
     volatile bool _consumingEnded;
 
+    /// <summary>Why the shutdown that abandoned the listener gave up, for the report of what the thread's own final
+    /// reclaim finds; written before the abandonment, which publishes it.</summary>
+    volatile string? _abandonReason;
+
     /// <summary>Whether a failure of the latency histogram's collector has been reported; listener thread only.</summary>
     bool _latencyFailureReported;
 
@@ -91,10 +95,12 @@ sealed class ListenerLoop
     /// <summary>
     /// Make the listener thread end at once, taking the events it holds but has not begun to write.
     /// </summary>
+    /// <param name="reason">Why, for the report of what the thread finds still queued as it ends.</param>
     /// <param name="inFlight">The event the thread is writing now, if any.</param>
     /// <returns>The events the listener thread will never write.</returns>
-    public List<LogEvent> Abandon(out LogEvent? inFlight)
+    public List<LogEvent> Abandon(string reason, out LogEvent? inFlight)
     {
+        _abandonReason = reason;
         var rest = _held.Abandon(out inFlight);
         RequestEnd();
         return rest;
@@ -131,6 +137,8 @@ sealed class ListenerLoop
         }
         finally
         {
+            // Counted by the thread that started this one (see ListenerRunState).
+            (_owner.Queue as LogEventQueue)?.ListenerRunning(false);
             context.Handling = null;
             ListenerThreadContext.Leave();
             CompleteExited(exited);
@@ -185,7 +193,9 @@ sealed class ListenerLoop
             // this and reclaims its event itself, or its reservation is seen by the reclaim.
             _consumingEnded = true;
             Interlocked.MemoryBarrier();
-            _owner.ReclaimLeftovers("the listener was disposed while the event was being enqueued");
+            // Abandoned, the thread may get here before the shutdown's own reclaim: the events it finds were left
+            // behind by the drain that ran out, not by producers racing disposal.
+            _owner.ReclaimLeftovers(_abandonReason ?? "the listener was disposed while the event was being enqueued");
             (_owner.Queue as LogEventQueue)?.ReportPendingDrops();
             _sinks.Dispose();
         }
@@ -352,8 +362,17 @@ sealed class ListenerLoop
                 return null;
             case QueueMarkerKind.Sentinel:
                 // A sentinel of an earlier run that ended before reaching it (its queue failed) stops nothing now.
+                if (marker.Run != _run)
+                {
+                    marker.Complete(true);
+                    return null;
+                }
+
+                // A stop leaves the sinks flushed, so that a flush of the stopped listener's empty queue can say
+                // everything was written and flushed without waiting for a listener that is not there. The final
+                // sentinel needs none: disposing the sinks flushes them.
+                if (!marker.Final) _sinks.Flush();
                 marker.Complete(true);
-                if (marker.Run != _run) return null;
                 return marker.Final ? ListenerLoopEnd.FinalSentinel : ListenerLoopEnd.StopSentinel;
             default:
                 marker.Complete(true);

@@ -267,11 +267,23 @@ sealed class ListenerRunState
         _stopping = false;
         _finalStopping = false;
         _finalSender = null;
-        ExecutionContextFlow.Suppressed((thread, run: (exited, _runs)), static s =>
+        // Counted before the thread starts, so that a flush right after Start waits for it; the thread's run
+        // uncounts itself as it ends.
+        var counted = _owner.Queue as LogEventQueue;
+        counted?.ListenerRunning(true);
+        try
         {
-            s.thread.Start(s.run);
-            return true;
-        });
+            ExecutionContextFlow.Suppressed((thread, run: (exited, _runs)), static s =>
+            {
+                s.thread.Start(s.run);
+                return true;
+            });
+        }
+        catch
+        {
+            counted?.ListenerRunning(false);
+            throw;
+        }
 
         _thread = thread;
         _exited = exited;

@@ -88,7 +88,7 @@ sealed class ListenerShutdown
     long GiveUp(TimeSpan timeout, out LogEvent? inFlight)
     {
         var reason = string.Format(CultureInfo.InvariantCulture, "the listener did not drain the queue within {0}", timeout);
-        var rest = _loop.Abandon(out inFlight);
+        var rest = _loop.Abandon(reason, out inFlight);
 
         // Read after the abandonment, when the listener can claim nothing more: the count moves only if it finishes
         // the event in flight.

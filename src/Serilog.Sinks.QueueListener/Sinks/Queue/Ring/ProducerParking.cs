@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Serilog.Sinks.Queue;
 
 /// <summary>
@@ -7,6 +9,10 @@ namespace Serilog.Sinks.Queue;
 /// </summary>
 sealed class ProducerParking
 {
+    /// <summary>How long producers wait without the queue moving before the stall is reported; the wait goes on
+    /// after the report.</summary>
+    internal static readonly TimeSpan StallReportDelay = TimeSpan.FromSeconds(2);
+
     readonly LogEventQueue _queue;
 
     /// <summary>
@@ -40,34 +46,66 @@ sealed class ProducerParking
             : default;
         try
         {
-            interrupted |= InterruptDeferral.Enter(_roomSync);
-            try
+            while (ParkUntilRoomOrStall(cancellationToken, ref interrupted) is { } stalledAt)
             {
-                Interlocked.Increment(ref _queue.WaitingProducers);
-                while (!_queue.HasRoom())
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    try
-                    {
-                        Monitor.Wait(_roomSync);
-                    }
-                    catch (ThreadInterruptedException)
-                    {
-                        // Monitor.Wait holds the monitor again when it throws; look at the room again.
-                        interrupted = true;
-                    }
-                }
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _queue.WaitingProducers);
-                Monitor.Exit(_roomSync);
+                // Outside the monitor: the failure listener is the application's code.
+                _queue.ReportStall(stalledAt);
             }
         }
         finally
         {
             InterruptDeferral.Unregister(registration, ref interrupted);
             InterruptDeferral.Restore(interrupted);
+        }
+    }
+
+    /// <summary>
+    /// Park until the queue has room, or until <see cref="StallReportDelay"/> has passed without the listener taking
+    /// anything off it.
+    /// </summary>
+    /// <returns><see langword="null"/> when there is room; otherwise the dequeue position the queue is stalled
+    /// at.</returns>
+    long? ParkUntilRoomOrStall(CancellationToken cancellationToken, ref bool interrupted)
+    {
+        interrupted |= InterruptDeferral.Enter(_roomSync);
+        try
+        {
+            Interlocked.Increment(ref _queue.WaitingProducers);
+            var parkedAt = _queue.DequeuePosition;
+            var since = Stopwatch.GetTimestamp();
+            while (!_queue.HasRoom())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                try
+                {
+                    // Timed only to notice a stall: the thread that frees room pulses, so a wake-up is never missed.
+                    if (Monitor.Wait(_roomSync, StallReportDelay)) continue;
+                }
+                catch (ThreadInterruptedException)
+                {
+                    // Monitor.Wait holds the monitor again when it throws; look at the room again.
+                    interrupted = true;
+                    continue;
+                }
+
+                var position = _queue.DequeuePosition;
+                if (position != parkedAt)
+                {
+                    parkedAt = position;
+                    since = Stopwatch.GetTimestamp();
+                }
+                else if (Stopwatch.GetTimestamp() - since >= StallReportDelay.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond)
+                {
+                    return position;
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _queue.WaitingProducers);
+            Monitor.Exit(_roomSync);
         }
     }
 
