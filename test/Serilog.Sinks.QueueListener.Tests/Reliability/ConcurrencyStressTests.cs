@@ -129,6 +129,11 @@ public class ConcurrencyStressTests
         {
             Assert.That(checker.Delivered + queue.DroppedCount, Is.EqualTo(emitted), run);
             Assert.That(failures.FailedEvents, Has.Count.EqualTo(queue.DroppedCount), run);
+
+            // Every event exactly once, delivered or reported dropped: a loss and a duplicate cannot cancel out.
+            var accounted = checker.DeliveredIds.Concat(failures.FailedEvents.Select(e => (Some.ProducerOf(e), Some.SequenceOf(e))));
+            var logged = Enumerable.Range(0, producers).SelectMany(p => Enumerable.Range(0, eventsPerProducer).Select(i => (p, i)));
+            Assert.That(accounted, Is.EquivalentTo(logged), run);
         }
     }
 

@@ -50,7 +50,6 @@ public class ListenerThreadFaultTests
         var disposal = BoundedCall.Run(sink.Dispose, TimeSpan.FromSeconds(10));
 
         Assert.That(disposal.Completed, Is.True, "dispose did not return");
-        Assert.That(disposal.Exception, Is.Null);
         Assert.That(collecting.Events.Select(Some.SequenceOf), Is.EqualTo(Enumerable.Range(0, events)));
         Assert.That(failures.Failures.Select(f => f.Message), Has.Some.Contains(LatencyInstrument));
     }
@@ -82,7 +81,6 @@ public class ListenerThreadFaultTests
         var disposal = BoundedCall.Run(sink.Dispose, TimeSpan.FromSeconds(10));
 
         Assert.That(disposal.Completed, Is.True, "dispose did not return");
-        Assert.That(disposal.Exception, Is.Null);
         Assert.That(queue.Miscounted, Is.True, "the queue never returned its bad count");
         var accounted = collecting.Events.Concat(failures.FailedEvents).Select(Some.SequenceOf).Order();
         Assert.That(accounted, Is.EqualTo(Enumerable.Range(0, events)));

@@ -14,7 +14,17 @@ class OrderCheckingSink(int producers, int spinPerEvent = 0) : ILogEventSink
     readonly int[] _next = new int[producers];
     readonly int[] _delivered = new int[producers];
     readonly List<string> _violations = [];
+    readonly List<(int Producer, int Sequence)> _ids = [];
     int _gaps;
+
+    /// <summary>Every event delivered, as (producer, sequence), in the order it arrived.</summary>
+    public IReadOnlyList<(int Producer, int Sequence)> DeliveredIds
+    {
+        get
+        {
+            lock (_sync) return _ids.ToList();
+        }
+    }
 
     /// <summary>Events that arrived out of order or twice, described; empty when all is well.</summary>
     public IReadOnlyList<string> Violations
@@ -72,6 +82,7 @@ class OrderCheckingSink(int producers, int spinPerEvent = 0) : ILogEventSink
             if (sequence > _next[producer]) _gaps++;
             _next[producer] = sequence + 1;
             _delivered[producer]++;
+            _ids.Add((producer, sequence));
         }
     }
 }

@@ -346,8 +346,12 @@ public class QueueListenerTests
         EnqueueRange(queue, 0, 2);
         listener.Dispose();
 
-        Assert.That(sink.Events, Has.Count.EqualTo(2));
+        // Each event reaches the sinks as it was, and is reported once, by itself, as a temporary failure.
+        Assert.That(sink.Events.Select(Some.SequenceOf), Is.EqualTo(new[] { 0, 1 }));
         Assert.That(failures.Failures, Has.Count.EqualTo(2));
+        Assert.That(failures.Failures.Select(f => f.Kind), Is.All.EqualTo(Serilog.Core.LoggingFailureKind.Temporary));
+        Assert.That(failures.Failures.Select(f => f.Events.Select(Some.SequenceOf).Single()), Is.EqualTo(new[] { 0, 1 }));
+        Assert.That(failures.Failures.Select(f => f.Exception?.Message), Is.All.Contains("null"));
     }
 
     [Test]

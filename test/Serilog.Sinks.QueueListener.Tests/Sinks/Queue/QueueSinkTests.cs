@@ -162,6 +162,9 @@ public class QueueSinkTests
         sink.Emit(Some.Event(1));
         var blocked = Task.Run(() => sink.Emit(Some.Event(2)));
 
+        // Disposal must find the producer parked, not merely about to emit.
+        Assert.That(SpinWait.SpinUntil(() => Volatile.Read(ref queue.WaitingProducers) > 0, Timeouts.Signal), Is.True,
+            "the producer never parked");
         sink.Dispose();
 
         Assert.That(blocked.Wait(Timeouts.Signal), Is.True);
@@ -193,11 +196,14 @@ public class QueueSinkTests
             }, TaskCreationOptions.LongRunning)).ToArray();
 
             go.Set();
-            SpinWait.SpinUntil(() => Volatile.Read(ref emitted) > 1000 * round / 5);
+            Assert.That(SpinWait.SpinUntil(() => Volatile.Read(ref emitted) > 1000 * round / 5, Timeouts.Signal), Is.True);
             sink.Dispose();
 
+            // Every event exactly once: written or reported, never both, never twice.
             Assert.That(Task.WaitAll(producers, Timeouts.Signal), Is.True);
-            Assert.That(wrapped.Events.Count + failures.FailedEvents.Count, Is.EqualTo(8000), $"round {round}");
+            var accounted = wrapped.Events.Concat(failures.FailedEvents).Select(e => (Some.ProducerOf(e), Some.SequenceOf(e)));
+            var logged = Enumerable.Range(0, 4).SelectMany(p => Enumerable.Range(0, 2000).Select(i => (p, i)));
+            Assert.That(accounted, Is.EquivalentTo(logged), $"round {round}");
         }
     }
 
