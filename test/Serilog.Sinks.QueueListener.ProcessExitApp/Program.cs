@@ -3,7 +3,7 @@ using Serilog;
 using Serilog.Debugging;
 using Serilog.Sinks.QueueListener.ProcessExitApp;
 
-// Usage: ProcessExitApp <file> <event count> [until-killed | environment-exit | hanging-dispose | a scenario of
+// Usage: ProcessExitApp <file> <event count> [until-killed | environment-exit | hanging-dispose | no-exit-drain | a scenario of
 // DefaultAppScenarios or SignalScenarios]
 //
 // Logs "Event 0" .. "Event n-1", one a line, through WriteTo.Queue into <file>, then returns from Main without
@@ -30,7 +30,7 @@ Log.Logger = new LoggerConfiguration()
     {
         a.File(path, outputTemplate: "{Message:l}{NewLine}", formatProvider: CultureInfo.InvariantCulture);
         if (ending == "hanging-dispose") a.Sink(new NeverDisposedSink());
-    })
+    }, drainOnProcessExit: ending != "no-exit-drain")
     .CreateLogger();
 
 for (var i = 0; i < count; i++)
@@ -51,6 +51,13 @@ if (ending == "until-killed")
     {
         Log.Information("Event {Sequence}", i);
     }
+}
+
+if (ending == "hanging-dispose")
+{
+    // From here the exit drain's cap (5 s) is what the test measures.
+    Console.WriteLine("returning");
+    Console.Out.Flush();
 }
 
 return 0;

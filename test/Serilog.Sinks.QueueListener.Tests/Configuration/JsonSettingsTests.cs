@@ -46,6 +46,27 @@ public class JsonSettingsTests
         }));
     }
 
+    [Test]
+    public void TheShutdownTimeoutFromJsonBoundsDisposalWhenASinkHangs()
+    {
+        try
+        {
+            var logger = CreateLogger("Queue.HangingSink.json");
+            logger.Information("one event");
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+
+            // Unlimited, the default, this disposal would hang with the sink.
+            var disposal = BoundedCall.Run(logger.Dispose, TimeSpan.FromSeconds(20));
+
+            Assert.That(disposal.Completed, Is.True, "disposal was not bounded by the shutdown timeout from JSON");
+            Assert.That(stopwatch.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(450)));
+        }
+        finally
+        {
+            StaticallyReleasedHangingSink.ReleaseAll();
+        }
+    }
+
     [TestCase(null, false)]
     [TestCase("true", true)]
     public void ReportToStandardErrorBindsFromJson(string? overridden, bool shown)

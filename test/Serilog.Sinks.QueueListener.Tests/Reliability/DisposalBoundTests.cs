@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Serilog.Sinks.Queue;
 using Serilog.Sinks.QueueListener.Tests.Support;
@@ -77,8 +78,16 @@ public class DisposalBoundTests
         var stderr = child.StandardError.ReadToEndAsync();
         try
         {
-            Assert.That(child.WaitForExit(TimeSpan.FromSeconds(20)), Is.True, "the child did not exit");
+            var returning = child.StandardOutput.ReadLineAsync();
+            Assert.That(returning.Wait(TimeSpan.FromSeconds(60)), Is.True, "the child did not log");
+            Assert.That(returning.Result, Is.EqualTo("returning"));
+            var exiting = Stopwatch.StartNew();
+
+            // The drain itself takes milliseconds; the cap of 5 s (and the 100 ms grace after it) is spent waiting for
+            // the sink that never returns. 3 s more allow for the runtime's exit on a loaded two-core machine.
+            Assert.That(child.WaitForExit(TimeSpan.FromSeconds(30)), Is.True, "the child did not exit");
             child.WaitForExit();
+            Assert.That(exiting.Elapsed, Is.InRange(TimeSpan.FromSeconds(4.9), TimeSpan.FromSeconds(8.1)));
         }
         finally
         {

@@ -83,6 +83,25 @@ public class ProcessExitTests
     }
 
     [Test]
+    public void DrainOnProcessExitFalseLeavesWhatIsQueuedAtExitUnwritten()
+    {
+        using var folder = new TempFolder();
+        var path = folder.AllocateFilename();
+
+        // The same child as the first test, which writes all 100,000 events, but without the exit drain: the events
+        // still queued when Main returns (up to the buffer's 10,000) never reach the file.
+        using var child = ProcessExitApp.Start(path, ChildEvents.ToString(System.Globalization.CultureInfo.InvariantCulture), "no-exit-drain");
+        var stderr = child.StandardError.ReadToEndAsync();
+        Assert.That(child.WaitForExit(ChildTimeout), Is.True, "the child did not exit");
+        child.WaitForExit();
+
+        Assert.That(child.ExitCode, Is.Zero, stderr.Result);
+        var lines = System.IO.File.Exists(path) ? System.IO.File.ReadAllLines(path) : [];
+        TestContext.Out.WriteLine($"{lines.Length} of {ChildEvents} events reached the file");
+        Assert.That(lines, Has.Length.LessThan(ChildEvents));
+    }
+
+    [Test]
     public void AtProcessExitTheSinkDrainsTheQueueAndDisposesTheWrappedSinks()
     {
         var queue = new LogEventQueue();
