@@ -29,7 +29,13 @@ public class RedisHarnessTests
     [OneTimeSetUp]
     public void RunTheRedisModeAtTinySizes()
     {
-        if (PrivateRedisServer.FindExecutable() is null) Assert.Ignore("redis-server is not installed; apt-get install redis-server");
+        if (PrivateRedisServer.FindExecutable() is null)
+        {
+            // Where Redis is required (CI), its absence fails here as it fails every other Redis test.
+            const string missing = "redis-server is not installed; apt-get install redis-server";
+            if (Environment.GetEnvironmentVariable("QUEUELISTENER_REQUIRE_REDIS") == "1") Assert.Fail(missing);
+            Assert.Ignore(missing);
+        }
 
         _output = new TempFolder();
         using var console = new StringWriter();

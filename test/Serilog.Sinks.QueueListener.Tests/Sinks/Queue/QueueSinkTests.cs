@@ -169,6 +169,7 @@ public class QueueSinkTests
 
         Assert.That(blocked.Wait(Timeouts.Signal), Is.True);
         Assert.That(failures.NotWrittenEvents.Select(Some.SequenceOf).Order(), Is.EqualTo(new[] { 1, 2 }));
+        Assert.That(failures.Failures.Where(f => f.Events.Count > 0).Select(f => f.Kind), Is.All.EqualTo(Serilog.Core.LoggingFailureKind.Final));
         hanging.Open();
     }
 
