@@ -229,7 +229,29 @@ public partial class RedisStreamQueueTests
         }
 
         queue.Dispose();
+        var reportsBefore = failures.Failures.Count;
+        var acknowledgementsBefore = XackAttempts(admin);
+        Assert.That(acknowledgementsBefore, Is.Positive, "the refused acknowledgements were not counted, so a resend could not show");
+
         Assert.DoesNotThrow(queue.Dispose);
+
+        // Nothing sent and nothing reported: the acknowledgement is not tried again, over the closed connection or
+        // any other.
+        Assert.That(XackAttempts(admin), Is.EqualTo(acknowledgementsBefore));
+        Assert.That(failures.Failures, Has.Count.EqualTo(reportsBefore));
+    }
+
+    /// <summary>How many XACK commands the server has seen, refused ones included (INFO commandstats).</summary>
+    static long XackAttempts(IConnectionMultiplexer admin)
+    {
+        var stats = (string?)admin.GetDatabase().Execute("INFO", "commandstats") ?? "";
+        var line = stats.Split('\n').FirstOrDefault(l => l.StartsWith("cmdstat_xack:", StringComparison.Ordinal));
+        if (line is null) return 0;
+
+        return line["cmdstat_xack:".Length..].Trim().Split(',')
+            .Select(field => field.Split('='))
+            .Where(pair => pair[0] is "calls" or "rejected_calls" or "failed_calls")
+            .Sum(pair => long.Parse(pair[1], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Test]
