@@ -16,8 +16,13 @@ namespace Serilog.Sinks.QueueListener.Tests.Docs;
 /// </summary>
 public partial class ReadmeTests
 {
-    /// <summary>The repository's README and the package's.</summary>
-    static readonly string[] Documents = ["README.md", "src/Serilog.Sinks.QueueListener/README.md"];
+    /// <summary>The repository's README, the package's, and the pages under docs/.</summary>
+    static readonly string[] Documents =
+    [
+        "README.md",
+        "src/Serilog.Sinks.QueueListener/README.md",
+        .. Directory.GetFiles(Repository.File("docs"), "*.md").Order(StringComparer.Ordinal).Select(f => "docs/" + Path.GetFileName(f)),
+    ];
 
     static readonly string[] CSharpLanguages = ["csharp", "cs", "c#"];
 
@@ -118,19 +123,56 @@ public partial class ReadmeTests
     }
 
     [Test]
-    public void EveryLinkToASectionOfTheReadmeNamesOneOfItsHeadings()
+    public void EveryLinkBetweenThePagesNamesAPageThatExistsAndOneOfItsHeadings()
     {
         const string Repository = "https://github.com/serilog-contrib/Serilog.Sinks.QueueListener";
-        var readme = System.IO.File.ReadAllText(Support.Repository.File("README.md"));
-        var package = System.IO.File.ReadAllText(Support.Repository.File(Documents[1]));
-        var anchors = HeadingLine().Matches(readme).Select(m => GitHubAnchor(m.Groups["title"].Value)).ToHashSet();
+        var broken = new List<string>();
+        var checkedLinks = 0;
+        foreach (var document in Documents)
+        {
+            var text = System.IO.File.ReadAllText(Support.Repository.File(document));
+            var folder = Path.GetDirectoryName(document) ?? "";
+            foreach (Match link in PageLink().Matches(text))
+            {
+                var target = link.Groups["target"].Value;
+                var anchor = link.Groups["anchor"].Success ? link.Groups["anchor"].Value : null;
 
-        var links = SectionLink().Matches(readme).Select(m => m.Groups["anchor"].Value)
-            .Concat(Regex.Matches(package, Regex.Escape(Repository) + @"#(?<anchor>[^)\s]+)").Select(m => m.Groups["anchor"].Value))
-            .ToList();
+                // The package's README links to the repository by absolute address; the pages link by relative path.
+                string page;
+                if (target.StartsWith(Repository, StringComparison.Ordinal))
+                {
+                    var rest = target[Repository.Length..].TrimStart('/');
+                    page = rest.Length == 0 ? "README.md" : rest.Replace("blob/main/", "", StringComparison.Ordinal);
+                }
+                else if (target.Length == 0)
+                {
+                    page = document;
+                }
+                else if (target.Contains("://", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                else
+                {
+                    page = Path.GetRelativePath(".", Path.Combine(folder, target)).Replace('\\', '/');
+                }
 
-        Assert.That(links, Is.Not.Empty);
-        Assert.That(links.Except(anchors), Is.Empty, "links to a heading the README does not have");
+                checkedLinks++;
+                var path = Support.Repository.File(page);
+                if (!System.IO.File.Exists(path) && !Directory.Exists(path))
+                {
+                    broken.Add($"{document}: {link.Value} names no file");
+                    continue;
+                }
+
+                if (anchor is null) continue;
+                var anchors = HeadingLine().Matches(System.IO.File.ReadAllText(path)).Select(m => GitHubAnchor(m.Groups["title"].Value));
+                if (!anchors.Contains(anchor)) broken.Add($"{document}: {link.Value} names no heading of {page}");
+            }
+        }
+
+        Assert.That(checkedLinks, Is.GreaterThan(20));
+        Assert.That(broken, Is.Empty);
     }
 
     /// <summary>The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens.</summary>
@@ -140,8 +182,9 @@ public partial class ReadmeTests
     [GeneratedRegex(@"^#{1,6} (?<title>.+)$", RegexOptions.Multiline)]
     private static partial Regex HeadingLine();
 
-    [GeneratedRegex(@"\]\(#(?<anchor>[^)]+)\)")]
-    private static partial Regex SectionLink();
+    /// <summary>A Markdown link: its target (a path, an address, or nothing) and its anchor.</summary>
+    [GeneratedRegex(@"\]\((?<target>[^)#\s]*)(#(?<anchor>[^)\s]+))?\)")]
+    private static partial Regex PageLink();
 
     [Test]
     public void TheJsonExampleBindsAsWrittenAndLogsThroughTheQueue()
@@ -180,7 +223,7 @@ public partial class ReadmeTests
     [Test]
     public void TheRedactingListenerRemovesThePasswordAndKeepsTheTraceAndSpanIds()
     {
-        var block = Blocks("README.md").Single(b => b.Language == "csharp" && b.Code.Contains("class RedactingListener", StringComparison.Ordinal));
+        var block = Documents.SelectMany(Blocks).Single(b => b.Language == "csharp" && b.Code.Contains("class RedactingListener", StringComparison.Ordinal));
         var listenerType = SnippetCompiler.Load("RedactingListenerExample", Source(block)).GetType("RedactingListener", throwOnError: true)!;
         var sink = new CollectingSink();
 
