@@ -88,6 +88,39 @@ public class UserQueueFaultTests
         });
     }
 
+    [Test]
+    public void AUserQueueThatTheListenerGivesUpOnIsReportedWithTheNumberOfEventsItStillHolds()
+    {
+        using var stopped = new ManualResetEventSlim();
+        var failures = new HookedFailureListener(message =>
+        {
+            if (message.Contains("the listener stops", StringComparison.Ordinal)) stopped.Set();
+        });
+        var queue = new DequeueFailingQueue(new LogEventQueue(64));
+        var gated = new GatedSink();
+        var sink = StartHeld(queue, gated, failures);
+        try
+        {
+            queue.Failing = true;
+        }
+        finally
+        {
+            gated.Open();
+        }
+
+        Assert.That(stopped.Wait(Timeouts.Signal), Is.True, "no report that the listener stops");
+        var disposal = BoundedCall.Run(sink.Dispose, TimeSpan.FromSeconds(10));
+
+        var final = failures.Failures.Where(f => f.Kind == LoggingFailureKind.Final).Select(f => f.Message).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(disposal.Completed, Is.True, "dispose did not return");
+            Assert.That(queue.FailedCalls, Is.GreaterThanOrEqualTo(QueueFaultBackoff.GiveUpAfter));
+            Assert.That(final, Has.Some.Contains("the listener stops with 50 events still queued"));
+            Assert.That(final, Has.Some.Contains("failed reclaiming the 50 events still queued"));
+        });
+    }
+
     /// <summary>
     /// Start a listener and hold it in the gate on a warm-up event (sequence -1), then queue the events under test
     /// behind it, all 50 of them, for the test to break the queue before the listener comes to them.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Serilog.Core;
 using Serilog.Events;
 
@@ -61,8 +62,8 @@ sealed class LeftoverReclaimer
                 }
                 catch (Exception ex)
                 {
-                    _failures.Report(LoggingFailureKind.Final,
-                        $"{reason}; failed reclaiming what is still queued, which is not written", null, ex);
+                    _failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+                        "{0}; failed reclaiming the {1} still queued, which are not written", reason, QueuedCount.Describe(queue)), null, ex);
                     break;
                 }
 

@@ -8,7 +8,8 @@ namespace Serilog.Sinks.Queue;
 /// <see cref="ILogEventQueue.TryDequeue"/> or <see cref="ILogEventQueue.WaitToDequeue"/> throws): retry with a
 /// backoff that doubles from 1 ms, reporting the first failure of a run of them; after
 /// <see cref="GiveUpAfter"/> failures in a row (about half a second of backoff) the fault is taken as permanent and the
-/// listener stops, so that what is still queued can be reclaimed and reported when it is disposed.
+/// listener stops, reporting how many events the queue still holds, so that what is still queued can be reclaimed
+/// and reported when it is disposed.
 /// </summary>
 /// <remarks>Used by the listener thread only.</remarks>
 sealed class QueueFaultBackoff
@@ -52,8 +53,8 @@ sealed class QueueFaultBackoff
         if (_failures >= GiveUpAfter)
         {
             _reports.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
-                "the queue {0} failed {1} times in a row; the listener stops, and what is still queued is reclaimed and reported when it is disposed",
-                queue, _failures), null, exception);
+                "the queue {0} failed {1} times in a row; the listener stops with {2} still queued, which are reclaimed and reported when it is disposed",
+                queue, _failures, QueuedCount.Describe(_queue)), null, exception);
             return false;
         }
 
