@@ -88,6 +88,48 @@ public class UserQueueFaultTests
         });
     }
 
+    [TestCase(-1)]
+    [TestCase(int.MaxValue)]
+    public void AUserQueueWhoseTryDequeueAlwaysReturnsACountOutOfRangeIsReportedOnceAndTheListenerStops(int count)
+    {
+        using var stopped = new ManualResetEventSlim();
+        var failures = new HookedFailureListener(message =>
+        {
+            if (message.Contains("the listener stops", StringComparison.Ordinal)) stopped.Set();
+        });
+        var queue = new AlwaysMiscountingQueue(new LogEventQueue(64), count);
+        var listener = new Listener(queue, new CollectingSink());
+        listener.SetFailureListener(failures);
+        listener.Start();
+
+        Assert.That(stopped.Wait(Timeouts.Signal), Is.True, "no report that the listener stops");
+        Assert.That(SpinWait.SpinUntil(() => listener.State == QueueListenerState.Stopped, Timeouts.Signal), Is.True,
+            $"the listener is {listener.State}");
+
+        // One call per failure, each after a backoff: no spin, and a report for the cause, not for every call.
+        var callsWhenStopped = queue.Calls;
+        var reportsWhenStopped = failures.Failures;
+        var flush = BoundedCall.Run(() => listener.Flush(TimeSpan.FromSeconds(1)), TimeSpan.FromSeconds(10));
+        var disposal = BoundedCall.Run(listener.Dispose, TimeSpan.FromSeconds(10));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(callsWhenStopped, Is.EqualTo(QueueFaultBackoff.GiveUpAfter));
+            Assert.That(reportsWhenStopped.Select(f => f.Kind),
+                Is.EqualTo(new[] { LoggingFailureKind.Temporary, LoggingFailureKind.Final }));
+            Assert.That(reportsWhenStopped.Select(f => f.Exception?.Message),
+                Has.All.Contains($"TryDequeue returned {count}"));
+            Assert.That(flush.Completed, Is.True, "flush did not return");
+            Assert.That(disposal.Completed, Is.True, "dispose did not return");
+            Assert.That(disposal.Exception, Is.Null);
+
+            // Disposal's final run gives up at its first failure, as the run of failures goes on, and its reclaim
+            // reports the broken queue once: one call and one report each.
+            Assert.That(queue.Calls, Is.LessThanOrEqualTo(QueueFaultBackoff.GiveUpAfter + 2));
+            Assert.That(failures.Failures.Skip(reportsWhenStopped.Count).Select(f => f.Message).ToList(), Has.Count.LessThanOrEqualTo(2));
+        });
+    }
+
     [Test]
     public void AUserQueueThatTheListenerGivesUpOnIsReportedWithTheNumberOfEventsItStillHolds()
     {
