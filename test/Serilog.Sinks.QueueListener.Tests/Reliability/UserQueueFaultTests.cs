@@ -102,9 +102,16 @@ public class UserQueueFaultTests
         listener.SetFailureListener(failures);
         listener.Start();
 
+        // A flush without a timeout, asked while the listener still retries: its marker never comes out of the
+        // queue, so only the listener's giving up can end the wait.
+        bool? flushedWhileRetrying = null;
+        var retryingFlush = BoundedCall.Run(() => flushedWhileRetrying = listener.Flush(Timeout.InfiniteTimeSpan), Timeouts.Signal);
+
         Assert.That(stopped.Wait(Timeouts.Signal), Is.True, "no report that the listener stops");
         Assert.That(SpinWait.SpinUntil(() => listener.State == QueueListenerState.Stopped, Timeouts.Signal), Is.True,
             $"the listener is {listener.State}");
+        Assert.That(retryingFlush.Completed, Is.True, "the flush asked while the listener retried did not return");
+        Assert.That(flushedWhileRetrying, Is.False);
 
         // One call per failure, each after a backoff: no spin, and a report for the cause, not for every call.
         var callsWhenStopped = queue.Calls;
