@@ -96,16 +96,76 @@ public class InterruptTests
         sink.SetFailureListener(failures);
         listener.Start();
 
+        var (producerFailures, allFinished) = ProduceUnderInterrupts(producers,
+            p =>
+            {
+                for (var i = 0; i < eventsPerProducer; i++) sink.Emit(Some.Event(i, producer: p));
+            });
+
+        Assert.That(allFinished, Is.True, "the producers did not finish within 30 s");
+        Assert.That(sink.Flush(TimeSpan.FromSeconds(10)), Is.True, "the queue is jammed");
+        var disposal = BoundedCall.Run(sink.Dispose, TimeSpan.FromSeconds(10));
+
+        Assert.That(disposal.Completed, Is.True, "dispose did not return");
+        Assert.That(producerFailures, Is.Empty);
+        Assert.That(failures.Failures, Is.Empty);
+        Assert.That(checker.Violations, Is.Empty);
+        Assert.That(checker.DeliveredPerProducer, Is.All.EqualTo(eventsPerProducer));
+    }
+
+    [TestCase(QueueFullMode.Block)]
+    [TestCase(QueueFullMode.DropIncoming)]
+    [TestCase(QueueFullMode.DropOldest)]
+    public void InterruptsRainingOnProducersLeaveEveryEventDeliveredOrReportedExactlyOnce(QueueFullMode fullMode)
+    {
+        const int producers = 4;
+        // Enough for the drop reports to flood (more than DropReporter.HeldLimit held within its delay), where the
+        // producers themselves call the failure listener; Block mode parks instead, and is slower per event.
+        var eventsPerProducer = fullMode == QueueFullMode.Block ? TestSizes.Pick(25_000, 250_000) : TestSizes.Pick(250_000, 1_000_000);
+        var reported = new IdentityRecorder();
+        var delivered = new IdentityRecorder();
+        var queue = new LogEventQueue(1, fullMode);
+        var listener = new Listener(queue, delivered);
+        var sink = new QueueSink(queue, listener, null);
+        sink.SetFailureListener(reported);
+        listener.Start();
+
+        var (producerFailures, allFinished) = ProduceUnderInterrupts(producers,
+            p =>
+            {
+                for (var i = 0; i < eventsPerProducer; i++) sink.Emit(Some.Event(i, producer: p));
+            });
+
+        Assert.That(allFinished, Is.True, "the producers did not finish within 30 s");
+        var disposal = BoundedCall.Run(sink.Dispose, TimeSpan.FromSeconds(10));
+
+        Assert.That(disposal.Completed, Is.True, "dispose did not return");
+        Assert.That(producerFailures, Is.Empty);
+        var accounted = delivered.Identities.Concat(reported.Identities).ToList();
+        var logged = Enumerable.Range(0, producers).SelectMany(p => Enumerable.Range(0, eventsPerProducer).Select(i => (p, i)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(accounted.GroupBy(e => e).Count(g => g.Count() > 1), Is.Zero, "events delivered or reported more than once");
+            Assert.That(logged.Except(accounted).Count(), Is.Zero, "events neither delivered nor reported");
+        });
+    }
+
+    /// <summary>
+    /// Run <paramref name="producers"/> threads through <paramref name="produce"/> while another thread interrupts
+    /// them at random until they finish; a producer clears the interrupt still pending at its end.
+    /// </summary>
+    static (IReadOnlyCollection<Exception> Failures, bool AllFinished) ProduceUnderInterrupts(int producers, Action<int> produce)
+    {
         var finished = 0;
         var producerFailures = new ConcurrentQueue<Exception>();
         var threads = Enumerable.Range(0, producers).Select(p => new Thread(() =>
         {
             try
             {
-                for (var i = 0; i < eventsPerProducer; i++) sink.Emit(Some.Event(i, producer: p));
+                produce(p);
 
                 // An interrupt that arrived after the last wait is still pending; clear it. Nothing this thread does
-                // from here on may block (no CountdownEvent), or a later interrupt would throw there.
+                // from here on may block, or a later interrupt would throw there.
                 try
                 {
                     Thread.Sleep(0);
@@ -155,16 +215,8 @@ public class InterruptTests
             Volatile.Write(ref stopInterrupting, 1);
         }
 
-        Assert.That(allFinished, Is.True, "the producers did not finish within 30 s");
         Assert.That(interrupter.Join(Timeouts.Signal), Is.True);
-        Assert.That(sink.Flush(TimeSpan.FromSeconds(10)), Is.True, "the queue is jammed");
-        var disposal = BoundedCall.Run(sink.Dispose, TimeSpan.FromSeconds(10));
-
-        Assert.That(disposal.Completed, Is.True, "dispose did not return");
-        Assert.That(producerFailures, Is.Empty);
-        Assert.That(failures.Failures, Is.Empty);
-        Assert.That(checker.Violations, Is.Empty);
-        Assert.That(checker.DeliveredPerProducer, Is.All.EqualTo(eventsPerProducer));
+        return (producerFailures, allFinished);
     }
 
     static bool JoinAll(IEnumerable<Thread> threads, TimeSpan timeout)

@@ -88,6 +88,88 @@ public class UserQueueFaultTests
         });
     }
 
+    [TestCase(-1)]
+    [TestCase(int.MaxValue)]
+    public void AUserQueueWhoseTryDequeueAlwaysReturnsACountOutOfRangeIsReportedOnceAndTheListenerStops(int count)
+    {
+        using var stopped = new ManualResetEventSlim();
+        var failures = new HookedFailureListener(message =>
+        {
+            if (message.Contains("the listener stops", StringComparison.Ordinal)) stopped.Set();
+        });
+        var queue = new AlwaysMiscountingQueue(new LogEventQueue(64), count);
+        var listener = new Listener(queue, new CollectingSink());
+        listener.SetFailureListener(failures);
+        listener.Start();
+
+        // A flush without a timeout, asked while the listener still retries: its marker never comes out of the
+        // queue, so only the listener's giving up can end the wait.
+        bool? flushedWhileRetrying = null;
+        var retryingFlush = BoundedCall.Run(() => flushedWhileRetrying = listener.Flush(Timeout.InfiniteTimeSpan), Timeouts.Signal);
+
+        Assert.That(stopped.Wait(Timeouts.Signal), Is.True, "no report that the listener stops");
+        Assert.That(SpinWait.SpinUntil(() => listener.State == QueueListenerState.Stopped, Timeouts.Signal), Is.True,
+            $"the listener is {listener.State}");
+        Assert.That(retryingFlush.Completed, Is.True, "the flush asked while the listener retried did not return");
+        Assert.That(flushedWhileRetrying, Is.False);
+
+        // One call per failure, each after a backoff: no spin, and a report for the cause, not for every call.
+        var callsWhenStopped = queue.Calls;
+        var reportsWhenStopped = failures.Failures;
+        var flush = BoundedCall.Run(() => listener.Flush(TimeSpan.FromSeconds(1)), TimeSpan.FromSeconds(10));
+        var disposal = BoundedCall.Run(listener.Dispose, TimeSpan.FromSeconds(10));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(callsWhenStopped, Is.EqualTo(QueueFaultBackoff.GiveUpAfter));
+            Assert.That(reportsWhenStopped.Select(f => f.Kind),
+                Is.EqualTo(new[] { LoggingFailureKind.Temporary, LoggingFailureKind.Final }));
+            Assert.That(reportsWhenStopped.Select(f => f.Exception?.Message),
+                Has.All.Contains($"TryDequeue returned {count}"));
+            Assert.That(flush.Completed, Is.True, "flush did not return");
+            Assert.That(disposal.Completed, Is.True, "dispose did not return");
+            Assert.That(disposal.Exception, Is.Null);
+
+            // Disposal's final run gives up at its first failure, as the run of failures goes on, and its reclaim
+            // reports the broken queue once: one call and one report each.
+            Assert.That(queue.Calls, Is.LessThanOrEqualTo(QueueFaultBackoff.GiveUpAfter + 2));
+            Assert.That(failures.Failures.Skip(reportsWhenStopped.Count).Select(f => f.Message).ToList(), Has.Count.LessThanOrEqualTo(2));
+        });
+    }
+
+    [Test]
+    public void AUserQueueThatTheListenerGivesUpOnIsReportedWithTheNumberOfEventsItStillHolds()
+    {
+        using var stopped = new ManualResetEventSlim();
+        var failures = new HookedFailureListener(message =>
+        {
+            if (message.Contains("the listener stops", StringComparison.Ordinal)) stopped.Set();
+        });
+        var queue = new DequeueFailingQueue(new LogEventQueue(64));
+        var gated = new GatedSink();
+        var sink = StartHeld(queue, gated, failures);
+        try
+        {
+            queue.Failing = true;
+        }
+        finally
+        {
+            gated.Open();
+        }
+
+        Assert.That(stopped.Wait(Timeouts.Signal), Is.True, "no report that the listener stops");
+        var disposal = BoundedCall.Run(sink.Dispose, TimeSpan.FromSeconds(10));
+
+        var final = failures.Failures.Where(f => f.Kind == LoggingFailureKind.Final).Select(f => f.Message).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(disposal.Completed, Is.True, "dispose did not return");
+            Assert.That(queue.FailedCalls, Is.GreaterThanOrEqualTo(QueueFaultBackoff.GiveUpAfter));
+            Assert.That(final, Has.Some.Contains("the listener stops with 50 events still queued"));
+            Assert.That(final, Has.Some.Contains("failed reclaiming the 50 events still queued"));
+        });
+    }
+
     /// <summary>
     /// Start a listener and hold it in the gate on a warm-up event (sequence -1), then queue the events under test
     /// behind it, all 50 of them, for the test to break the queue before the listener comes to them.

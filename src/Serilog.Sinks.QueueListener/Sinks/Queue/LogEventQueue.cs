@@ -399,6 +399,8 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
         if (Volatile.Read(ref _slots[head & _mask].Sequence) != head + 1) return false;
         if (Interlocked.CompareExchange(ref _positions.Dequeue, head + 1, head) != head) return false;
 
+        // Past the claim the event is in no slot: the drop report is its only way out, so Drop must not throw, not
+        // even an interrupt meant for this producer (DropReporter.Add holds it back until the event is held).
         Drop(Release(head), DropReason.Evicted);
         return true;
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Serilog.Core;
 using Serilog.Events;
 
@@ -50,7 +51,18 @@ sealed class LeftoverReclaimer
                 QueueMarker? marker;
                 try
                 {
-                    count = Math.Min(queue.TryDequeue(batch, out marker), batch.Length);
+                    count = queue.TryDequeue(batch, out marker);
+                    if (count < 0 || count > batch.Length)
+                    {
+                        // A broken queue, as the listener treats it: take what the batch holds, and ask no more of it
+                        // (one that returns a count too large for ever would otherwise keep this loop going).
+                        TakeHeld(batch, leftovers);
+                        _failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+                            "{0}; the queue {1} returned {2} from TryDequeue for a batch of {3}, so the {4} still queued are not reclaimed, and not written",
+                            reason, queue.GetType(), count, batch.Length, QueuedCount.Describe(queue)), null);
+                        break;
+                    }
+
                     if (count == 0 && marker is null && queue.Count > 0 && spinner.Count < ReservedSlotSpinLimit)
                     {
                         // A producer has reserved a slot but not yet written it: two stores away, unless its thread was
@@ -61,8 +73,8 @@ sealed class LeftoverReclaimer
                 }
                 catch (Exception ex)
                 {
-                    _failures.Report(LoggingFailureKind.Final,
-                        $"{reason}; failed reclaiming what is still queued, which is not written", null, ex);
+                    _failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+                        "{0}; failed reclaiming the {1} still queued, which are not written", reason, QueuedCount.Describe(queue)), null, ex);
                     break;
                 }
 
@@ -93,5 +105,14 @@ sealed class LeftoverReclaimer
             Monitor.Exit(_reclaimSync);
             InterruptDeferral.Restore(interrupted);
         }
+    }
+
+    /// <summary>Move the events a batch holds, up to its first empty cell, to <paramref name="leftovers"/>.</summary>
+    static void TakeHeld(LogEvent[] batch, List<LogEvent> leftovers)
+    {
+        var held = 0;
+        while (held < batch.Length && batch[held] is not null) held++;
+        leftovers.AddRange(batch.Take(held));
+        Array.Clear(batch, 0, held);
     }
 }

@@ -216,10 +216,11 @@ sealed class ListenerLoop
         {
             int count;
             QueueMarker? marker;
+            Exception? miscount;
             try
             {
-                count = CheckedCount(queue.TryDequeue(_held.Events, out marker), queue);
-                if (count == 0 && marker is null)
+                count = CheckedCount(queue.TryDequeue(_held.Events, out marker), out miscount);
+                if (count == 0 && marker is null && miscount is null)
                 {
                     _chasing = 0;
                     if (_endWhenEmptyRun == _run) return ListenerLoopEnd.FoundEmpty;
@@ -231,7 +232,7 @@ sealed class ListenerLoop
                     continue;
                 }
 
-                _faults.Succeeded();
+                if (miscount is null) _faults.Succeeded();
             }
             catch (ThreadInterruptedException)
             {
@@ -255,6 +256,11 @@ sealed class ListenerLoop
             }
 
             if (marker is not null && ReachMarker(marker, context) is { } end) return end;
+
+            // A count out of range is a broken queue, as much as an exception is: after the events it did hand over,
+            // it backs off and, if the queue keeps at it, stops, rather than call it again at once (a count of -1
+            // costs the queue nothing, so the listener would spin on it and report every call).
+            if (miscount is not null && !_faults.WaitToRetry(miscount, "returned a count out of range from TryDequeue")) return ListenerLoopEnd.QueueFailed;
         }
 
         return ListenerLoopEnd.Abandoned;
@@ -278,19 +284,20 @@ sealed class ListenerLoop
         }
     }
 
-    /// <summary>A count the batch cannot hold (a user's queue with a bug) is reported; the events the batch does hold
-    /// are handled.</summary>
-    int CheckedCount(int count, ILogEventQueue queue)
+    /// <summary>A count the batch cannot hold (a user's queue with a bug) is a fault of the queue, returned in
+    /// <paramref name="miscount"/> for the backoff to report; the events the batch does hold are handled.</summary>
+    int CheckedCount(int count, out Exception? miscount)
     {
         var events = _held.Events;
+        miscount = null;
         if (count >= 0 && count <= events.Length) return count;
 
         // Cells the listener has handled are cleared, so those still set hold what the queue just handed over.
         var held = 0;
         while (held < events.Length && events[held] is not null) held++;
-        _owner.Failures.Report(LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture,
-            "the queue {0} returned {1} from TryDequeue for a batch of {2}; the listener handles the {3} events the batch holds",
-            queue.GetType(), count, events.Length, held), null);
+        miscount = new InvalidOperationException(string.Format(CultureInfo.InvariantCulture,
+            "TryDequeue returned {0} for a batch of {1}; the listener handles the {2} events the batch holds.",
+            count, events.Length, held));
         return held;
     }
 

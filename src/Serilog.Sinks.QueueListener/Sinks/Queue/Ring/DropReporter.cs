@@ -17,6 +17,12 @@ namespace Serilog.Sinks.Queue;
 /// them) a producer reports its own event on its own. Either way every dropped event reaches the failure listener
 /// with the event itself. Before a queue's owner is done with it (the listener's last run ends, the sink is
 /// disposed) it calls <see cref="ReportPending"/>, so that no report is left behind when the process exits.
+/// <para>Interrupts: <see cref="Add"/> runs on the application's threads, after the queue has already let go of the
+/// event (evicted it from the ring, or refused it), so an interrupt meant for that thread must not cost the event its
+/// report. It can land in three places here: in the spin or the segment lock of the held list (retried, see
+/// <see cref="InterruptDeferral.Enqueue{T}"/>), in the timer's lock (retried), and in the failure listener itself,
+/// which may wait (retried, then the events are held again; see <see cref="InterruptedReportRetry"/>). Each is held
+/// back and raised again once <see cref="Add"/> returns, so the interrupt still reaches the thread's next wait.</para>
 /// </remarks>
 sealed class DropReporter
 {
@@ -59,26 +65,37 @@ sealed class DropReporter
 
     /// <summary>
     /// Hold <paramref name="logEvent"/> for the next report. Called by a producer; never waits for a lock or a
-    /// sleep, though in a flood it may report a batch itself.
+    /// sleep, though in a flood it may report a batch itself. Not cut short by an interrupt: one that lands in a step
+    /// here is held back and raised again on return.
     /// </summary>
     public void Add(LogEvent logEvent, DropReason reason)
     {
+        // The event may already be out of the ring (evicted), so this is its only way to a report: nothing here may
+        // throw it away. An interrupt meant for the application's thread can land wherever this waits, spins or
+        // calls the failure listener; each such step below either finishes or leaves the event held.
+        var interrupted = false;
         var held = Interlocked.Increment(ref _held);
         if (held > 2 * HeldLimit)
         {
             // Drops come faster than the reports carry them away: report this one on its own, here, rather than let
             // the held list grow without bound or the event go without its report.
             Interlocked.Decrement(ref _held);
-            Report(_failureListener(), [logEvent], reason);
-            return;
+            if (TryReport(_failureListener(), [logEvent], reason, ref interrupted))
+            {
+                InterruptDeferral.Restore(interrupted);
+                return;
+            }
+
+            // Interrupted every time it was offered: hold it after all, one over the bound, for the timer's report.
+            held = Interlocked.Increment(ref _held);
         }
 
-        _dropped.Enqueue(new DroppedEvent(logEvent, reason));
-        if (held >= HeldLimit && Monitor.TryEnter(_reportSync))
+        InterruptDeferral.Enqueue(_dropped, new DroppedEvent(logEvent, reason), ref interrupted);
+        if (held >= HeldLimit && TryEnterReport(ref interrupted))
         {
             try
             {
-                ReportHeld();
+                ReportHeld(ref interrupted);
             }
             finally
             {
@@ -86,21 +103,23 @@ sealed class DropReporter
             }
         }
 
-        if (Volatile.Read(ref _armed) == 0 && Interlocked.CompareExchange(ref _armed, 1, 0) == 0) Arm();
+        ArmUnlessArmed(ref interrupted);
+        InterruptDeferral.Restore(interrupted);
     }
 
     /// <summary>
     /// Report everything held now, on the calling thread, after any report already running. Not cut short by an
-    /// interrupt while it waits for that report.
+    /// interrupt while it waits for that report, nor while it reports (see <see cref="InterruptedReportRetry"/>).
     /// </summary>
     public void ReportPending()
     {
         var interrupted = InterruptDeferral.Enter(_reportSync);
         try
         {
-            // Disarm before taking the events: a producer that adds one after this arms the timer again.
+            // Disarm before taking the events: a producer that adds one after this, or a report that hands its
+            // events back, arms the timer again.
             Volatile.Write(ref _armed, 0);
-            ReportHeld();
+            ReportHeld(ref interrupted);
         }
         finally
         {
@@ -109,35 +128,56 @@ sealed class DropReporter
         }
     }
 
+    /// <summary><see cref="Monitor.TryEnter(object, ref bool)"/> on <see cref="_reportSync"/>, which does not wait;
+    /// should a pending interrupt still surface there, it is held back, and the monitor is entered only if it was
+    /// taken.</summary>
+    bool TryEnterReport(ref bool interrupted)
+    {
+        var taken = false;
+        try
+        {
+            Monitor.TryEnter(_reportSync, ref taken);
+        }
+        catch (ThreadInterruptedException)
+        {
+            interrupted = true;
+        }
+
+        return taken;
+    }
+
+    void ArmUnlessArmed(ref bool interrupted)
+    {
+        if (Volatile.Read(ref _armed) == 0 && Interlocked.CompareExchange(ref _armed, 1, 0) == 0) Arm(ref interrupted);
+    }
+
     /// <summary>
     /// Set the timer. Changing a timer takes the runtime's timer lock, where an interrupt can land: retry, so that
-    /// the armed flag never stands without a timer behind it, and raise the interrupt again afterwards.
+    /// the armed flag never stands without a timer behind it; the caller raises the interrupt again afterwards.
     /// </summary>
-    void Arm()
+    void Arm(ref bool interrupted)
     {
-        var interrupted = false;
         while (true)
         {
             try
             {
                 _timer.Change(ReportDelay, Timeout.InfiniteTimeSpan);
-                break;
+                return;
             }
             catch (ThreadInterruptedException)
             {
                 interrupted = true;
             }
         }
-
-        InterruptDeferral.Restore(interrupted);
     }
 
-    void ReportHeld()
+    /// <summary>Report what is held now; the caller holds <see cref="_reportSync"/>.</summary>
+    void ReportHeld(ref bool interrupted)
     {
         // Take what is held now and no more: under a steady flood of drops, taking until the list is empty could keep
         // one report going for ever. What arrives meanwhile goes into the next report.
         List<LogEvent>? incoming = null, oldest = null, noSlot = null;
-        for (var left = Volatile.Read(ref _held); left > 0 && _dropped.TryDequeue(out var dropped); left--)
+        for (var left = Volatile.Read(ref _held); left > 0 && InterruptDeferral.TryDequeue(_dropped, out var dropped, ref interrupted); left--)
         {
             Interlocked.Decrement(ref _held);
             var list = dropped.Reason switch
@@ -150,12 +190,30 @@ sealed class DropReporter
         }
 
         var listener = _failureListener();
-        if (incoming is not null) Report(listener, incoming, DropReason.QueueFull);
-        if (oldest is not null) Report(listener, oldest, DropReason.Evicted);
-        if (noSlot is not null) Report(listener, noSlot, DropReason.NoSlot);
+        if (incoming is not null) ReportOrHandBack(listener, incoming, DropReason.QueueFull, ref interrupted);
+        if (oldest is not null) ReportOrHandBack(listener, oldest, DropReason.Evicted, ref interrupted);
+        if (noSlot is not null) ReportOrHandBack(listener, noSlot, DropReason.NoSlot, ref interrupted);
     }
 
-    void Report(ILoggingFailureListener listener, List<LogEvent> events, DropReason reason)
+    /// <summary>
+    /// Report <paramref name="events"/> (see <see cref="InterruptedReportRetry"/>), or, when interrupts cut every
+    /// attempt short, hold them again for the timer's report: taken off the held list, they are in no other place, and must not be lost with the report.
+    /// </summary>
+    void ReportOrHandBack(ILoggingFailureListener listener, List<LogEvent> events, DropReason reason, ref bool interrupted)
+    {
+        if (TryReport(listener, events, reason, ref interrupted)) return;
+
+        foreach (var logEvent in events)
+        {
+            Interlocked.Increment(ref _held);
+            InterruptDeferral.Enqueue(_dropped, new DroppedEvent(logEvent, reason), ref interrupted);
+        }
+
+        // A report by the timer or by ReportPending has disarmed it; a producer's report may find it armed already.
+        ArmUnlessArmed(ref interrupted);
+    }
+
+    bool TryReport(ILoggingFailureListener listener, List<LogEvent> events, DropReason reason, ref bool interrupted)
     {
         var format = reason switch
         {
@@ -163,6 +221,7 @@ sealed class DropReporter
             DropReason.Evicted => "the queue is full; evicted the {0} oldest events",
             _ => "the queue is full and no slot could be had without waiting; dropped {0} incoming events",
         };
-        listener.Report(_sender, LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture, format, events.Count), events);
+        var message = string.Format(CultureInfo.InvariantCulture, format, events.Count);
+        return InterruptedReportRetry.TryReport(listener, _sender, message, events, ref interrupted);
     }
 }

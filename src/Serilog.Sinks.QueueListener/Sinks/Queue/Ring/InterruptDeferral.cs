@@ -1,8 +1,12 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+
 namespace Serilog.Sinks.Queue;
 
 /// <summary>
 /// Keeps <see cref="Thread.Interrupt"/> from cutting short the few steps of the queue that must finish once begun:
-/// waking a parked listener, waking parked producers, adding or taking a marker. An interrupt that arrives while
+/// waking a parked listener, waking parked producers, adding or taking a marker, holding a dropped event for its
+/// report. An interrupt that arrives while
 /// such a step waits for a lock is held back and raised again once the step is done, so that it still reaches the
 /// thread at its next blocking wait, as if it had arrived a moment later.
 /// </summary>
@@ -88,6 +92,49 @@ static class InterruptDeferral
             {
                 registration.Dispose();
                 return;
+            }
+            catch (ThreadInterruptedException)
+            {
+                interrupted = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ConcurrentQueue{T}.Enqueue"/>, not cut short by an interrupt. The queue is lock-free within a
+    /// segment, but it spins with <see cref="SpinWait"/> (whose <see cref="Thread.Sleep(int)"/>(0) throws a pending
+    /// interrupt) while another thread is mid-step on the same slot, and takes a lock to add a segment. Both happen
+    /// before the item is stored, so an interrupt there leaves the queue as it was, and trying again adds the item
+    /// exactly once.
+    /// </summary>
+    public static void Enqueue<T>(ConcurrentQueue<T> queue, T item, ref bool interrupted)
+    {
+        while (true)
+        {
+            try
+            {
+                queue.Enqueue(item);
+                return;
+            }
+            catch (ThreadInterruptedException)
+            {
+                interrupted = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ConcurrentQueue{T}.TryDequeue"/>, not cut short by an interrupt: as for <see cref="Enqueue{T}"/>,
+    /// the spin and the lock where an interrupt can land come before the item is taken, so trying again takes each
+    /// item once.
+    /// </summary>
+    public static bool TryDequeue<T>(ConcurrentQueue<T> queue, [MaybeNullWhen(false)] out T item, ref bool interrupted)
+    {
+        while (true)
+        {
+            try
+            {
+                return queue.TryDequeue(out item);
             }
             catch (ThreadInterruptedException)
             {
