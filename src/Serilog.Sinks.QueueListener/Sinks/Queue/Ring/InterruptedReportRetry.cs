@@ -43,6 +43,7 @@ static class InterruptedReportRetry
             try
             {
                 listener.OnLoggingFailed(sender, LoggingFailureKind.Permanent, message, events, null);
+                FailureReporting.ShowIfUnseen(listener, sender, LoggingFailureKind.Permanent, message, events, null);
                 return true;
             }
             catch (ThreadInterruptedException)
@@ -53,6 +54,7 @@ static class InterruptedReportRetry
             {
                 SelfLog.WriteLine("The failure listener {0} threw while reporting \"{1}\": {2}", listener, message,
                     listenerException);
+                FailureReporting.ShowIfUnseen(listener, sender, LoggingFailureKind.Permanent, message, events, null);
                 return true;
             }
         }
