@@ -10,6 +10,7 @@ namespace Serilog.Sinks.QueueListener.ProcessExitApp;
 /// <item><c>throwing</c>: every event fails in the sink; <c>Log.CloseAndFlush()</c>.</item>
 /// <item><c>throwing-quiet</c>: the same with <c>reportToStandardError: false</c>.</item>
 /// <item><c>throwing-selflog</c>: the same with SelfLog enabled on standard error.</item>
+/// <item><c>dropping</c>: a queue of one event in <c>DropIncoming</c> mode in front of a slow file sink.</item>
 /// <item><c>slow</c>: the file sink takes about a millisecond an event, and <c>Main</c> returns without
 /// <c>Log.CloseAndFlush()</c>: the exit drain runs out.</item>
 /// <item><c>stalled</c>: a sink over a queue of 10 whose listener was built but never started; prints "logged 10"
@@ -28,6 +29,14 @@ static class DefaultAppScenarios
                 if (scenario == "throwing-selflog") SelfLog.Enable(Console.Error);
                 Log.Logger = new LoggerConfiguration()
                     .WriteTo.Queue(a => a.Sink(new AlwaysThrowingSink()), reportToStandardError: scenario != "throwing-quiet")
+                    .CreateLogger();
+                LogEvents(count);
+                Log.CloseAndFlush();
+                return 0;
+            case "dropping":
+                Log.Logger = new LoggerConfiguration()
+                    .WriteTo.Queue(a => a.Sink(new SlowFileSink(path, TimeSpan.FromMilliseconds(1))), bufferSize: 1,
+                        fullMode: Sinks.Queue.QueueFullMode.DropIncoming)
                     .CreateLogger();
                 LogEvents(count);
                 Log.CloseAndFlush();

@@ -44,6 +44,22 @@ public class DefaultAppVisibilityTests
     }
 
     [Test]
+    public void DroppedEventsAreShownAndCountedSoThatWrittenPlusDroppedIsEveryEvent()
+    {
+        using var folder = new TempFolder();
+        var path = folder.AllocateFilename();
+        const int events = 1000;
+
+        var run = RunChild("dropping", events, path);
+
+        Assert.That(run.ExitCode, Is.Zero, run.StandardError);
+        var written = System.IO.File.ReadAllLines(path).Length;
+        Assert.That(run.OurLines, Has.Some.Contains("(permanent)").And.Contains("dropped"));
+        Assert.That(run.OurLines, Has.Some.Contains(string.Format(CultureInfo.InvariantCulture, "dropped by its full mode")));
+        Assert.That(written + run.SummaryEvents, Is.EqualTo(events), run.StandardError);
+    }
+
+    [Test]
     public void ReportToStandardErrorFalseKeepsTheApplicationSilent()
     {
         var run = RunChild("throwing-quiet", 100);
