@@ -131,4 +131,34 @@ public class DropReportingTests
 
         return sums.Contains(total);
     }
+
+    [TestCase(QueueFullMode.DropIncoming)]
+    [TestCase(QueueFullMode.DropOldest)]
+    public void AProducerThatMeetsASlotItsConsumerHasNotFreedDropsItsEventForWantOfASlotAndReportsIt(QueueFullMode fullMode)
+    {
+        var failures = new CollectingFailureListener();
+        var queue = new LogEventQueue(2, fullMode);
+        queue.SetFailureListener(failures);
+        Assert.That(queue.Enqueue(Some.Event(0), CancellationToken.None), Is.True);
+        Assert.That(queue.Enqueue(Some.Event(1), CancellationToken.None), Is.True);
+
+        // A consumer claims event 0 and is held up before it frees the slot: the queue has room by count, but the
+        // next position's slot is not free yet, and a drop-mode producer never waits.
+        var claimed = queue.ClaimOldestWithoutRelease();
+        Assert.That(queue.Enqueue(Some.Event(2), CancellationToken.None), Is.False);
+        queue.ReportPendingDrops();
+
+        Assert.That(queue.DroppedCount, Is.EqualTo(1));
+        Assert.That(failures.Failures, Has.Count.EqualTo(1));
+        Assert.That(failures.Failures[0].Kind, Is.EqualTo(LoggingFailureKind.Permanent));
+        Assert.That(failures.Failures[0].Message, Does.StartWith("no slot could be had without waiting"));
+        Assert.That(failures.Failures[0].Events.Select(Some.SequenceOf), Is.EqualTo(new[] { 2 }));
+
+        // Once the consumer goes on, the slot is free again and nothing else was lost.
+        Assert.That(Some.SequenceOf(queue.ReleaseClaimed(claimed)), Is.Zero);
+        Assert.That(queue.Enqueue(Some.Event(3), CancellationToken.None), Is.True);
+        var batch = new Serilog.Events.LogEvent[4];
+        Assert.That(queue.TryDequeue(batch, out _), Is.EqualTo(2));
+        Assert.That(batch.Take(2).Select(Some.SequenceOf), Is.EqualTo(new[] { 1, 3 }));
+    }
 }

@@ -379,6 +379,25 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
         return Volatile.Read(ref _positions.Enqueue) != head || _markers.NextPosition <= head;
     }
 
+    /// <summary>
+    /// For tests: claim the oldest event as a consumer does, without taking it out of its slot, which is how a
+    /// consumer descheduled between its two steps leaves the ring; <see cref="ReleaseClaimed"/> is the second step.
+    /// A producer that meets that slot in a drop mode cannot wait for it, and drops its event for want of a slot.
+    /// </summary>
+    /// <returns>The position claimed.</returns>
+    internal long ClaimOldestWithoutRelease()
+    {
+        while (true)
+        {
+            var head = Volatile.Read(ref _positions.Dequeue);
+            if (Volatile.Read(ref _slots[head & _mask].Sequence) != head + 1) throw new InvalidOperationException("the oldest event is not published");
+            if (Interlocked.CompareExchange(ref _positions.Dequeue, head + 1, head) == head) return head;
+        }
+    }
+
+    /// <summary>For tests: the second step of <see cref="ClaimOldestWithoutRelease"/>.</summary>
+    internal LogEvent ReleaseClaimed(long position) => Release(position);
+
     /// <summary>Take the event out of a claimed slot and hand the slot to the position one lap later.</summary>
     LogEvent Release(long position)
     {

@@ -219,7 +219,7 @@ sealed class DropReporter
         {
             DropReason.QueueFull => "the queue is full; dropped {0} incoming events",
             DropReason.Evicted => "the queue is full; evicted the {0} oldest events",
-            _ => "the queue is full and no slot could be had without waiting; dropped {0} incoming events",
+            _ => "no slot could be had without waiting (the thread freeing it was held up); dropped {0} incoming events",
         };
         var message = string.Format(CultureInfo.InvariantCulture, format, events.Count);
         return InterruptedReportRetry.TryReport(listener, _sender, message, events, ref interrupted);
