@@ -149,4 +149,22 @@ public class ListenerNotRunningTests
         Assert.That(failures.Failures[0].Message, Does.Contain("3 events are queued").And.Contain("no listener is running"));
         Assert.That(failures.Failures[1].Message, Does.Contain("3 events are queued").And.Contain("never started"));
     }
+
+    [Test]
+    public void AFlushThroughASinkOverAUserQueueNobodyReadsWaitsForItsMarkerUntilTheTimeout()
+    {
+        // A user's queue cannot tell whether a listener reads it, so the flush cannot answer at once as it does over
+        // the built-in queue: it waits for its marker, which nobody takes.
+        var queue = new PlainUserQueue(new LogEventQueue(100, QueueFullMode.Block));
+        var sink = new QueueSink(queue);
+        sink.Emit(Some.Event(0));
+
+        var timeout = TimeSpan.FromMilliseconds(300);
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.That(sink.Flush(timeout), Is.False);
+        Assert.That(stopwatch.Elapsed, Is.GreaterThanOrEqualTo(timeout - TimeSpan.FromMilliseconds(20)));
+    }
+
+    /// <summary>A user's queue that breaks nothing.</summary>
+    sealed class PlainUserQueue(LogEventQueue inner) : DelegatingQueue(inner);
 }

@@ -27,7 +27,7 @@ namespace Serilog.Sinks.Queue;
 /// producers took, it drops the incoming event. (The runtime may still pause any thread: a garbage collection, a
 /// page fault.)</para>
 /// </remarks>
-public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
+public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, IBuiltInQueue
 {
     /// <summary>
     /// The largest capacity accepted. The ring rounds the capacity up to a power of two, at 16 bytes a slot, so this
@@ -331,11 +331,11 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
     }
 
     /// <summary>Whether a listener thread is consuming the queue.</summary>
-    internal bool HasRunningListener => Volatile.Read(ref _runningListeners) > 0;
+    bool IBuiltInQueue.HasRunningListener => Volatile.Read(ref _runningListeners) > 0;
 
     /// <summary>Called by a listener thread as it starts consuming, and, with <paramref name="running"/> false, as it
     /// stops.</summary>
-    internal void ListenerRunning(bool running)
+    void IBuiltInQueue.ListenerRunning(bool running)
     {
         if (running) Interlocked.Increment(ref _runningListeners);
         else Interlocked.Decrement(ref _runningListeners);
@@ -351,7 +351,7 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
     {
         if (Interlocked.Exchange(ref _stallReportedAt, position) == position) return;
 
-        var listener = HasRunningListener
+        var listener = Volatile.Read(ref _runningListeners) > 0
             ? "its listener is running but has not come back from a sink"
             : "no listener is running over it (never started, stopped, or its queue failed)";
         _failureListener.Report(this, LoggingFailureKind.Temporary, string.Format(CultureInfo.InvariantCulture,
@@ -441,6 +441,14 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener
     /// queue before it is done with it, so that no report is left behind when the process exits.
     /// </summary>
     internal void ReportPendingDrops() => _dropReporter.ReportPending();
+
+    long IBuiltInQueue.EnqueuedCount => EnqueuedCount;
+
+    void IBuiltInQueue.CountDroppedByOwner() => CountDroppedByOwner();
+
+    void IBuiltInQueue.ReportPendingDrops() => ReportPendingDrops();
+
+    void IBuiltInQueue.WakeListener() => WakeListener();
 
     static int RoundUpToPowerOfTwo(int value)
     {

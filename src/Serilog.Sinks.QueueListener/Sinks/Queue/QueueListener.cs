@@ -34,6 +34,10 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
 
     readonly ILogEventQueue _queue;
 
+    /// <summary>What the built-in queue offers beyond <see cref="ILogEventQueue"/>, or <see langword="null"/> for a
+    /// user's queue; see <see cref="IBuiltInQueue"/>.</summary>
+    readonly IBuiltInQueue? _builtIn;
+
     // The listener's work, split by concern so that each part reads on its own; this class keeps the public surface
     // and the overridable members, and delegates. Each type says which threads use it and under which lock.
     readonly ListenerRunState _runState;
@@ -77,6 +81,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     public QueueListener(ILogEventQueue queue, IEnumerable<ILogEventSink> sinks)
     {
         _queue = queue ?? throw new ArgumentNullException(nameof(queue));
+        _builtIn = queue as IBuiltInQueue;
         var sinkArray = sinks?.ToArray() ?? throw new ArgumentNullException(nameof(sinks));
         if (Array.IndexOf(sinkArray, null) >= 0)
         {
@@ -100,6 +105,10 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// The queue the listener takes events from.
     /// </summary>
     public ILogEventQueue Queue => _queue;
+
+    /// <summary>What the built-in queue offers beyond <see cref="ILogEventQueue"/>, or <see langword="null"/> for a
+    /// user's queue.</summary>
+    internal IBuiltInQueue? BuiltInQueue => _builtIn;
 
     /// <summary>
     /// <see langword="true"/> from <see cref="Start"/> until the listener thread has ended.

@@ -107,14 +107,14 @@ static class QueueMetrics
         }
     }
 
-    static long? EnqueuedCount(QueueListener listener) => (listener.Queue as LogEventQueue)?.EnqueuedCount;
+    static long? EnqueuedCount(QueueListener listener) => listener.BuiltInQueue?.EnqueuedCount;
 
     static IEnumerable<Measurement<long>> ObserveDropped()
     {
         foreach (var listener in Snapshot())
         {
             if (TryRead(listener, static l => (long?)l.Queue.DroppedCount) is not { } dropped) continue;
-            yield return listener.Queue is LogEventQueue known
+            yield return listener.BuiltInQueue is { } known
                 ? new Measurement<long>(dropped, listener.NameTag, new(FullModeKey, known.FullMode.ToString()))
                 : new Measurement<long>(dropped, listener.NameTag);
         }

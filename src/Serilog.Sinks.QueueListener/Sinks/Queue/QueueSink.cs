@@ -24,6 +24,10 @@ namespace Serilog.Sinks.Queue;
 public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, ISetLoggingFailureListener
 {
     readonly ILogEventQueue _queue;
+
+    /// <summary>What the built-in queue offers beyond <see cref="ILogEventQueue"/>, or <see langword="null"/> for a
+    /// user's queue; see <see cref="IBuiltInQueue"/>.</summary>
+    readonly IBuiltInQueue? _builtIn;
     readonly QueueListener? _listener;
     readonly TimeSpan _shutdownTimeout;
 
@@ -68,12 +72,13 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     public QueueSink(ILogEventQueue queue)
     {
         _queue = queue ?? throw new ArgumentNullException(nameof(queue));
+        _builtIn = queue as IBuiltInQueue;
         _shutdownToken = _shutdown.Token;
         _shutdownTimeout = Timeout.InfiniteTimeSpan;
         _processExitDrain = new ProcessExitDrain(this);
         _flushes = new FlushCoalescer(queue, this, () => _failureListener);
-        _listenerThreadEnqueue = new ListenerThreadEnqueue(queue, this, () => _failureListener);
-        _idleListenerWatch = new IdleListenerWatch(queue, this, () => _failureListener);
+        _listenerThreadEnqueue = new ListenerThreadEnqueue(queue, _builtIn, this, () => _failureListener);
+        _idleListenerWatch = new IdleListenerWatch(queue, _builtIn, this, () => _failureListener);
     }
 
     /// <summary>
@@ -210,7 +215,7 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     void AccountForEventRacingDisposal()
     {
         if (_listener is { HasStoppedConsuming: true }) _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
-        (_queue as LogEventQueue)?.ReportPendingDrops();
+        _builtIn?.ReportPendingDrops();
     }
 
     /// <summary>
@@ -245,7 +250,7 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// Whether no listener thread reads the built-in queue of a sink that does not own its listener, so that a flush
     /// marker would wait for nobody. A user's queue cannot say: its flush waits for the marker.
     /// </summary>
-    bool IsReadByNobody => _queue is LogEventQueue { HasRunningListener: false };
+    bool IsReadByNobody => _builtIn is { HasRunningListener: false };
 
     /// <summary>
     /// As <see cref="Flush"/>, without blocking a thread while the listener gets there.

@@ -138,7 +138,7 @@ sealed class ListenerLoop
         finally
         {
             // Counted by the thread that started this one (see ListenerRunState).
-            (_owner.Queue as LogEventQueue)?.ListenerRunning(false);
+            _owner.BuiltInQueue?.ListenerRunning(false);
             context.Handling = null;
             ListenerThreadContext.Leave();
             CompleteExited(exited);
@@ -196,7 +196,7 @@ sealed class ListenerLoop
             // Abandoned, the thread may get here before the shutdown's own reclaim: the events it finds were left
             // behind by the drain that ran out, not by producers racing disposal.
             _owner.ReclaimLeftovers(_abandonReason ?? "the listener was disposed while the event was being enqueued");
-            (_owner.Queue as LogEventQueue)?.ReportPendingDrops();
+            _owner.BuiltInQueue?.ReportPendingDrops();
             _sinks.Dispose();
         }
         catch (Exception ex)
@@ -421,6 +421,6 @@ sealed class ListenerLoop
     void RequestEnd()
     {
         _endRequested.Set();
-        (_owner.Queue as LogEventQueue)?.WakeListener();
+        _owner.BuiltInQueue?.WakeListener();
     }
 }

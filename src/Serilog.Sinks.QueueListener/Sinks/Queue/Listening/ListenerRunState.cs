@@ -269,7 +269,7 @@ sealed class ListenerRunState
         _finalSender = null;
         // Counted before the thread starts, so that a flush right after Start waits for it; the thread's run
         // uncounts itself as it ends.
-        var counted = _owner.Queue as LogEventQueue;
+        var counted = _owner.BuiltInQueue;
         counted?.ListenerRunning(true);
         try
         {

@@ -16,6 +16,7 @@ sealed class IdleListenerWatch
     static readonly CancellationToken NoWait = new(canceled: true);
 
     readonly ILogEventQueue _queue;
+    readonly IBuiltInQueue? _builtIn;
     readonly object _sender;
     readonly Func<ILoggingFailureListener> _failureListener;
 
@@ -23,11 +24,13 @@ sealed class IdleListenerWatch
     int _reportedRun = -1;
 
     /// <param name="queue">The sink's queue.</param>
+    /// <param name="builtIn">The queue, when it is the built-in one; see <see cref="IBuiltInQueue"/>.</param>
     /// <param name="sender">The sink, reported as the sender.</param>
     /// <param name="failureListener">Reads the sink's failure listener.</param>
-    public IdleListenerWatch(ILogEventQueue queue, object sender, Func<ILoggingFailureListener> failureListener)
+    public IdleListenerWatch(ILogEventQueue queue, IBuiltInQueue? builtIn, object sender, Func<ILoggingFailureListener> failureListener)
     {
         _queue = queue;
+        _builtIn = builtIn;
         _sender = sender;
         _failureListener = failureListener;
     }
@@ -39,7 +42,7 @@ sealed class IdleListenerWatch
     /// caller must enqueue it.</returns>
     public bool TryEnqueueBeside(QueueListener listener, LogEvent logEvent)
     {
-        if (!listener.HasEverStarted && _queue is LogEventQueue { FullMode: QueueFullMode.Block })
+        if (!listener.HasEverStarted && _builtIn is { FullMode: QueueFullMode.Block })
         {
             try
             {

@@ -24,6 +24,7 @@ sealed class ListenerThreadEnqueue
     static readonly CancellationToken NoWait = new(canceled: true);
 
     readonly ILogEventQueue _queue;
+    readonly IBuiltInQueue? _builtIn;
     readonly object _sender;
     readonly Func<ILoggingFailureListener> _failureListener;
 
@@ -34,11 +35,13 @@ sealed class ListenerThreadEnqueue
     int _carried;
 
     /// <param name="queue">The sink's queue.</param>
+    /// <param name="builtIn">The queue, when it is the built-in one; see <see cref="IBuiltInQueue"/>.</param>
     /// <param name="sender">The sink, reported as the sender.</param>
     /// <param name="failureListener">Reads the sink's failure listener.</param>
-    public ListenerThreadEnqueue(ILogEventQueue queue, object sender, Func<ILoggingFailureListener> failureListener)
+    public ListenerThreadEnqueue(ILogEventQueue queue, IBuiltInQueue? builtIn, object sender, Func<ILoggingFailureListener> failureListener)
     {
         _queue = queue;
+        _builtIn = builtIn;
         _sender = sender;
         _failureListener = failureListener;
         _releaseCarried = _ => Interlocked.Decrement(ref _carried);
@@ -80,7 +83,7 @@ sealed class ListenerThreadEnqueue
 
             // A drop for want of room like the queue's own, so counted with them where a health check or the dropped
             // metric reads; a queue of the user's own counts only what it drops itself.
-            (_queue as LogEventQueue)?.CountDroppedByOwner();
+            _builtIn?.CountDroppedByOwner();
             _failureListener().Report(_sender, LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture,
                 "an event logged on the listener thread found the queue full, with {0} such events already carried past it; it was dropped, since waiting for room there would deadlock",
                 OverflowLimit), [logEvent]);
