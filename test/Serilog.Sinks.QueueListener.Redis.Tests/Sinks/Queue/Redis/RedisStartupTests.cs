@@ -14,9 +14,10 @@ public class RedisStartupTests
 {
     const string Password = "wrong-password-5b7e";
 
-    /// <summary>What a start-up path may take. 100 ms holds on an idle machine; the first construction in a test
-    /// run also loads StackExchange.Redis, which on a loaded 2-core machine has taken a few hundred milliseconds, so
-    /// the bound asserted is 1 s, still ten times shorter than the 10 s a refused password used to take.</summary>
+    /// <summary>What a start-up path may take. The target is 100 ms, and constructions take 1 to 80 ms here; but the
+    /// first one in a test process also loads StackExchange.Redis, which took up to 171 ms on this 2-core machine
+    /// while others built, so the bound asserted is 1 s: still five times shorter than the connect timeout (5 s) a
+    /// server that does not answer used to cost.</summary>
     static readonly TimeSpan StartUpLimit = TimeSpan.FromSeconds(1);
 
     static readonly TimeSpan ReportWait = TimeSpan.FromSeconds(8);
@@ -32,6 +33,37 @@ public class RedisStartupTests
         var elapsed = watch.Elapsed;
         logger.Dispose();
 
+        TestContext.Out.WriteLine($"constructed in {elapsed.TotalMilliseconds:F1} ms");
+        Assert.That(elapsed, Is.LessThan(StartUpLimit));
+    }
+
+    [Test]
+    public void CreatingAProducerLoggerWhileRedisDoesNotAnswerReturnsAtOnce()
+    {
+        using var silent = new SilentServer();
+
+        var watch = Stopwatch.StartNew();
+        var logger = new LoggerConfiguration()
+            .WriteTo.Queue(a => a.RedisStream($"127.0.0.1:{silent.Port}", "logs"), shutdownTimeout: TimeSpan.Zero)
+            .CreateLogger();
+        var elapsed = watch.Elapsed;
+        logger.Dispose();
+
+        TestContext.Out.WriteLine($"constructed in {elapsed.TotalMilliseconds:F1} ms");
+        Assert.That(elapsed, Is.LessThan(StartUpLimit));
+    }
+
+    [Test]
+    public void ARedisStreamQueueWhileRedisDoesNotAnswerIsConstructedAtOnce()
+    {
+        using var silent = new SilentServer();
+
+        var watch = Stopwatch.StartNew();
+        var queue = new RedisStreamQueue($"127.0.0.1:{silent.Port}", "logs");
+        var elapsed = watch.Elapsed;
+        queue.Dispose();
+
+        TestContext.Out.WriteLine($"constructed in {elapsed.TotalMilliseconds:F1} ms");
         Assert.That(elapsed, Is.LessThan(StartUpLimit));
     }
 
@@ -47,6 +79,7 @@ public class RedisStartupTests
         var elapsed = watch.Elapsed;
         logger.Dispose();
 
+        TestContext.Out.WriteLine($"constructed in {elapsed.TotalMilliseconds:F1} ms");
         Assert.That(elapsed, Is.LessThan(StartUpLimit));
     }
 
@@ -60,6 +93,7 @@ public class RedisStartupTests
         var elapsed = watch.Elapsed;
         queue.Dispose();
 
+        TestContext.Out.WriteLine($"constructed in {elapsed.TotalMilliseconds:F1} ms");
         Assert.That(elapsed, Is.LessThan(StartUpLimit));
     }
 
@@ -71,6 +105,7 @@ public class RedisStartupTests
         var elapsed = watch.Elapsed;
         queue.Dispose();
 
+        TestContext.Out.WriteLine($"constructed in {elapsed.TotalMilliseconds:F1} ms");
         Assert.That(elapsed, Is.LessThan(StartUpLimit));
     }
 
