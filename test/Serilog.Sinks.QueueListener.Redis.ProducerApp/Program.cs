@@ -10,7 +10,7 @@ using Serilog.Sinks.Queue;
 // "producing" once the logger is built, and "produced <events> dropped <n>" once closing the logger has drained the
 // queue into the stream; exits with 1 when anything was dropped or reported.
 // With a shutdown timeout, the events reported to the failure listener are counted instead, and the process prints
-// "reported <distinct events> of <reports of events>" as it exits (after the sinks' own exit reports), and exits
+// "reported <distinct events> of <reports of events>" as it exits (after the queue's exit drain), and exits
 // with 0.
 if (args.Length is not (5 or 6))
 {
@@ -40,7 +40,7 @@ var logger = new LoggerConfiguration()
     .CreateLogger();
 Console.WriteLine("producing");
 
-// Registered after the logger's sinks, so it runs after their exit handlers.
+// Registered after the logger, so it runs after the queue's exit drain.
 if (counting) AppDomain.CurrentDomain.ProcessExit += (_, _) => Console.WriteLine($"reported {reports.Distinct} of {reports.Total}");
 
 var clock = Stopwatch.StartNew();
