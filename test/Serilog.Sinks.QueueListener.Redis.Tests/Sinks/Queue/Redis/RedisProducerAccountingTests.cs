@@ -72,6 +72,24 @@ public class RedisProducerAccountingTests
         AssertAccounted(outcome, count, SentNumbers(server.Configuration, streamKey));
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public void WhenAProducerProcessEndsWhileRedisIsStoppedEveryEventIsReportedOnce(bool closeLogger)
+    {
+        RedisServer.RequireInstalled();
+        const int count = 1000;
+        var configuration = $"127.0.0.1:{RedisServer.FreeLoopbackPort()}";
+
+        // Without closing the logger, the queue's exit drain is what reports; the app counts after it.
+        using var producer = ProducerApp.StartCounting(configuration, StreamEvents.NewStreamKey("exiting"), "exiting", count,
+            shutdownSeconds: 2, closeLogger);
+
+        Assert.That(producer.WaitForExit(TimeSpan.FromSeconds(30)), Is.True, "the producer did not exit: " + producer.Describe());
+        var line = producer.Lines.SingleOrDefault(l => l.StartsWith("reported ", StringComparison.Ordinal));
+        TestContext.Out.WriteLine(line);
+        Assert.That(line, Is.EqualTo($"reported {count} of {count}"), producer.Describe());
+    }
+
     [Test]
     public void TheDefaultConfigurationWithRedisStoppedClosesWithinTheShutdownTimeout()
     {
