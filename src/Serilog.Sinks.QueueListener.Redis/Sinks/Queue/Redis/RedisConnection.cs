@@ -8,10 +8,11 @@ namespace Serilog.Sinks.Queue.Redis;
 /// </summary>
 /// <remarks>
 /// Why in the background: with <c>abortConnect=false</c>, StackExchange.Redis 2.8's <c>Connect</c> and
-/// <c>ConnectAsync</c> both return only once the first attempt has ended, which is at once when Redis is up, after
-/// 0.1 s when nothing listens, but after two connect timeouts (10 s by default) when Redis refuses the password. The
-/// attempt runs on the thread pool (<c>ConnectAsync</c> resolves names and opens sockets before its first
-/// <c>await</c>); a command meanwhile waits for it, then goes to the multiplexer, which keeps reconnecting.
+/// <c>ConnectAsync</c> both return only once the first attempt has ended. Measured here: at once when Redis is up or
+/// nothing listens on the port; 10 s (two connect timeouts) for <c>ConnectAsync</c> when Redis refuses the password;
+/// 15 s for <c>Connect</c> when the server accepts and never answers. The attempt runs on the thread pool, since
+/// <c>ConnectAsync</c> may work synchronously before its first <c>await</c>; a command meanwhile waits for it, then
+/// goes to the multiplexer, which keeps reconnecting.
 /// </remarks>
 sealed class RedisConnection : IDisposable
 {
