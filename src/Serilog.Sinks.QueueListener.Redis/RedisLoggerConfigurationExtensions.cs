@@ -22,7 +22,8 @@ public static class RedisLoggerConfigurationExtensions
     /// </summary>
     /// <param name="loggerSinkConfiguration">The sink configuration.</param>
     /// <param name="configuration">A StackExchange.Redis configuration string, as in <c>"localhost:6379"</c>. The
-    /// sink opens its own connection, and closes it when disposed; Redis being down at start is not an error.</param>
+    /// sink opens its own connection in the background (the logger is created at once), and closes it when disposed;
+    /// Redis being down at start is not an error.</param>
     /// <param name="streamKey">The stream's key.</param>
     /// <param name="batchSizeLimit">The most events in one stream entry, from 1 to 100,000. An entry also takes no
     /// more events once its lines reach 64 KiB.</param>
@@ -51,9 +52,14 @@ public static class RedisLoggerConfigurationExtensions
         CheckBatchSizeLimit(batchSizeLimit);
         CheckMaxStreamLength(maxStreamLength);
 
-        var connection = RedisNames.Connect(configuration);
+        var options = RedisNames.Options(configuration);
+
+        // The sink retries a failed XADD itself; a command that fails at once while there is no connection is known
+        // not to have been added, so what the sink holds at shutdown is reported as not written rather than as
+        // possibly written (a command waiting in StackExchange.Redis's backlog could be either).
+        options.BacklogPolicy = BacklogPolicy.FailFast;
         return loggerSinkConfiguration.Sink(
-            new RedisStreamSink(connection.GetDatabase(), connection, streamKey, batchSizeLimit, maxStreamLength), restrictedToMinimumLevel);
+            new RedisStreamSink(new RedisConnection(options), streamKey, batchSizeLimit, maxStreamLength), restrictedToMinimumLevel);
     }
 
     /// <summary>
@@ -75,7 +81,7 @@ public static class RedisLoggerConfigurationExtensions
         if (connection is null) throw new ArgumentNullException(nameof(connection));
         RedisNames.Require(streamKey, nameof(streamKey));
 
-        return loggerSinkConfiguration.Sink(new RedisStreamSink(connection.GetDatabase(), null, streamKey, DefaultBatchSizeLimit, DefaultMaxStreamLength));
+        return loggerSinkConfiguration.Sink(new RedisStreamSink(new RedisConnection(connection), streamKey, DefaultBatchSizeLimit, DefaultMaxStreamLength));
     }
 
     static void CheckMaxStreamLength(int maxStreamLength)

@@ -4,24 +4,26 @@ using Serilog;
 using Serilog.Debugging;
 using Serilog.Sinks.Queue;
 
-// Usage: <configuration> <streamKey> <producer id> <events> <events per second> [<shutdown timeout, s>]
+// Usage: <configuration> <streamKey> <producer id> <events> <events per second> [<shutdown timeout, s> [exit]]
 // Logs events 1..<events>, each with the properties Producer and Sequence, through WriteTo.Queue (Block mode) into
 // the stream, no faster than the given rate, so that a collector can be killed while this is still producing. Prints
 // "producing" once the logger is built, and "produced <events> dropped <n>" once closing the logger has drained the
 // queue into the stream; exits with 1 when anything was dropped or reported.
 // With a shutdown timeout, the events reported to the failure listener are counted instead, and the process prints
-// "reported <distinct events> of <reports of events>" as it exits (after the sinks' own exit reports), and exits
-// with 0.
-if (args.Length is not (5 or 6))
+// "reported <distinct events> of <reports of events>" as it exits (after the queue's exit drain), and exits
+// with 0. With "exit" after the timeout, it returns from Main without closing the logger, leaving the queue to its
+// exit drain.
+if (args.Length is not (5 or 6 or 7) || (args.Length == 7 && args[6] != "exit"))
 {
-    Console.Error.WriteLine("usage: <configuration> <streamKey> <producer id> <events> <events per second> [<shutdown timeout, s>]");
+    Console.Error.WriteLine("usage: <configuration> <streamKey> <producer id> <events> <events per second> [<shutdown timeout, s> [exit]]");
     return 2;
 }
 
 var (configuration, streamKey, producer) = (args[0], args[1], args[2]);
 var count = int.Parse(args[3], CultureInfo.InvariantCulture);
 var rate = double.Parse(args[4], CultureInfo.InvariantCulture);
-var counting = args.Length == 6;
+var counting = args.Length >= 6;
+var closeLogger = args.Length < 7;
 var shutdownTimeout = counting ? TimeSpan.FromSeconds(double.Parse(args[5], CultureInfo.InvariantCulture)) : TimeSpan.FromSeconds(60);
 var reports = new ReportedEvents();
 
@@ -40,7 +42,7 @@ var logger = new LoggerConfiguration()
     .CreateLogger();
 Console.WriteLine("producing");
 
-// Registered after the logger's sinks, so it runs after their exit handlers.
+// Registered after the logger, so it runs after the queue's exit drain.
 if (counting) AppDomain.CurrentDomain.ProcessExit += (_, _) => Console.WriteLine($"reported {reports.Distinct} of {reports.Total}");
 
 var clock = Stopwatch.StartNew();
@@ -57,6 +59,7 @@ for (var sequence = 1; sequence <= count; sequence++)
 }
 
 var dropped = handle?.DroppedCount ?? -1;
+if (!closeLogger) return 0;
 logger.Dispose();
 Console.WriteLine($"produced {count} dropped {dropped}");
 if (counting) return 0;

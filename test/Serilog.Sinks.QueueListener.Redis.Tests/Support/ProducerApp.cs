@@ -16,10 +16,12 @@ static class ProducerApp
     /// <summary>As <see cref="Start(string, string, string, int, int)"/>, with a shutdown timeout for the queue and a
     /// count of the events reported, which the app prints as it exits: <c>reported &lt;distinct&gt; of
     /// &lt;total&gt;</c>.</summary>
-    public static RunningApp StartCounting(string configuration, string streamKey, string producer, int events, int shutdownSeconds) =>
+    public static RunningApp StartCounting(string configuration, string streamKey, string producer, int events, int shutdownSeconds,
+        bool closeLogger = true) =>
         new(producer, ChildApp.Start(typeof(ProducerApp).Assembly, "ProducerAppDirectory",
             "Serilog.Sinks.QueueListener.Redis.ProducerApp.dll",
-            [configuration, streamKey, producer, Invariant(events), Invariant(1_000_000_000), Invariant(shutdownSeconds)]));
+            [configuration, streamKey, producer, Invariant(events), Invariant(1_000_000_000), Invariant(shutdownSeconds),
+                .. closeLogger ? Array.Empty<string>() : ["exit"]]));
 
     static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

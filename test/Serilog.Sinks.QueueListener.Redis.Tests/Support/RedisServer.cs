@@ -109,6 +109,22 @@ sealed class RedisServer : IDisposable
         throw new InvalidOperationException("redis-server did not start.", last);
     }
 
+    /// <summary>Start a server of one's own that requires <paramref name="password"/> (<c>requirepass</c>), set once
+    /// it answers, since the start-up check's <c>PING</c> carries none.</summary>
+    public static RedisServer StartRequiringPassword(string password)
+    {
+        var server = Start();
+        var reply = RedisProcess.Send(server.Port, "CONFIG SET requirepass " + password);
+        if (reply != "+OK")
+        {
+            server.Dispose();
+            throw new InvalidOperationException($"redis-server did not take the password: {reply}");
+        }
+
+        server._requiresPassword = true;
+        return server;
+    }
+
     /// <summary>The path of <c>redis-server</c>; without it, ignores or fails the test (see the remarks above), for a
     /// test that starts one of its own in another way, as the sample script does.</summary>
     public static string RequireInstalled()
@@ -143,7 +159,22 @@ sealed class RedisServer : IDisposable
 
     /// <summary>Stop the server as an operator would (<c>SHUTDOWN NOSAVE</c>; the append-only file, when kept, is
     /// flushed), keeping its directory for <see cref="Restart"/>.</summary>
-    public void Stop() => RedisProcess.Stop(_process, Port, StopTimeout);
+    public void Stop()
+    {
+        // SHUTDOWN would be refused without the password, and then waited out: a server without snapshots loses
+        // nothing by being killed.
+        if (_requiresPassword && !_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(StopTimeout);
+            return;
+        }
+
+        RedisProcess.Stop(_process, Port, StopTimeout);
+    }
+
+    /// <summary>Set by <see cref="StartRequiringPassword"/>.</summary>
+    bool _requiresPassword;
 
     /// <summary>Start the stopped server again on the same port and directory.</summary>
     public void Restart()

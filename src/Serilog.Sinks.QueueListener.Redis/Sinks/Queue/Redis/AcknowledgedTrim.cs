@@ -47,7 +47,11 @@ sealed class AcknowledgedTrim
         return redis.call('XTRIM', KEYS[1], 'MINID', string.format('%d-%d', safe_ms, safe_seq))
         """;
 
-    readonly IDatabase _database;
+    readonly RedisConnection _connection;
+
+    /// <summary>The database, once the first attempt to connect has ended (see <see cref="RedisConnection"/>); used
+    /// on the listener's thread, and at disposal.</summary>
+    IDatabase Database => _connection.Database;
     readonly RedisKey _streamKey;
     readonly TimeSpan _interval;
     readonly Action<LoggingFailureKind, string, Exception?> _report;
@@ -59,14 +63,14 @@ sealed class AcknowledgedTrim
 
     bool _failing;
 
-    /// <param name="database">Where the stream is.</param>
+    /// <param name="connection">Where the stream is.</param>
     /// <param name="streamKey">The stream's key.</param>
     /// <param name="interval">How often at most to trim, or <see cref="Timeout.InfiniteTimeSpan"/> for never.</param>
     /// <param name="report">Where failures go.</param>
-    public AcknowledgedTrim(IDatabase database, RedisKey streamKey, TimeSpan interval,
+    public AcknowledgedTrim(RedisConnection connection, RedisKey streamKey, TimeSpan interval,
         Action<LoggingFailureKind, string, Exception?> report)
     {
-        _database = database;
+        _connection = connection;
         _streamKey = streamKey;
         _interval = interval;
         _report = report;
@@ -88,7 +92,7 @@ sealed class AcknowledgedTrim
         _lastTrim = DateTime.UtcNow;
         try
         {
-            _database.ScriptEvaluate(Script, [_streamKey]);
+            Database.ScriptEvaluate(Script, [_streamKey]);
             _due = false;
             _failing = false;
         }

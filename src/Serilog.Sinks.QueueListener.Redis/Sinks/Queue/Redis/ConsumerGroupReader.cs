@@ -25,7 +25,11 @@ sealed class ConsumerGroupReader
 
     static readonly RedisValue StartOfStream = "0-0";
 
-    readonly IDatabase _database;
+    readonly RedisConnection _connection;
+
+    /// <summary>The database, once the first attempt to connect has ended (see <see cref="RedisConnection"/>); used
+    /// on the listener's thread, and at disposal.</summary>
+    IDatabase Database => _connection.Database;
     readonly RedisKey _streamKey;
     readonly RedisValue _groupName;
     readonly RedisValue _consumerName;
@@ -51,10 +55,10 @@ sealed class ConsumerGroupReader
 
     bool _groupReady;
 
-    public ConsumerGroupReader(IDatabase database, RedisKey streamKey, RedisValue groupName, RedisValue consumerName,
+    public ConsumerGroupReader(RedisConnection connection, RedisKey streamKey, RedisValue groupName, RedisValue consumerName,
         int readCount, TimeSpan claimIdleTime, int maxDeliveryCount)
     {
-        _database = database;
+        _connection = connection;
         _streamKey = streamKey;
         _groupName = groupName;
         _consumerName = consumerName;
@@ -112,7 +116,7 @@ sealed class ConsumerGroupReader
     /// deleted from the stream since as entries without fields, or <see langword="null"/> to go on.</returns>
     GroupRead? ReadLostReplies(Func<RedisValue, bool> isHeld)
     {
-        var pending = WithGroup(() => _database.StreamPendingMessages(_streamKey, _groupName, _readCount, _consumerName,
+        var pending = WithGroup(() => Database.StreamPendingMessages(_streamKey, _groupName, _readCount, _consumerName,
             _lostFrom, "+"));
         if (pending.Length == 0)
         {
@@ -127,7 +131,7 @@ sealed class ConsumerGroupReader
         {
             if (isHeld(message.MessageId)) continue;
 
-            var found = _database.StreamRange(_streamKey, message.MessageId, message.MessageId, 1);
+            var found = Database.StreamRange(_streamKey, message.MessageId, message.MessageId, 1);
             entries.Add(found.Length == 1 ? found[0] : new StreamEntry(message.MessageId, []));
         }
 
@@ -146,7 +150,7 @@ sealed class ConsumerGroupReader
     /// <returns>The next pending entry, or <see langword="null"/> to go on.</returns>
     GroupRead? ReadOwnPending(Func<RedisValue, bool> isHeld)
     {
-        var entries = WithGroup(() => _database.StreamReadGroup(_streamKey, _groupName, _consumerName, _cursor, 1));
+        var entries = WithGroup(() => Database.StreamReadGroup(_streamKey, _groupName, _consumerName, _cursor, 1));
         if (entries.Length == 0)
         {
             _phase = Phase.Claim;
@@ -162,7 +166,7 @@ sealed class ConsumerGroupReader
     /// <returns>The entries of the next claim, or <see langword="null"/> to go on.</returns>
     GroupRead? Claim(Func<RedisValue, bool> isHeld)
     {
-        var result = WithGroup(() => _database.StreamAutoClaim(_streamKey, _groupName, _consumerName,
+        var result = WithGroup(() => Database.StreamAutoClaim(_streamKey, _groupName, _consumerName,
             (long)_claimIdleTime.TotalMilliseconds, _cursor, _readCount));
         _cursor = result.NextStartId;
         if (_cursor.IsNullOrEmpty || _cursor == StartOfStream)
@@ -188,7 +192,7 @@ sealed class ConsumerGroupReader
             return null;
         }
 
-        var entries = WithGroup(() => _database.StreamReadGroup(_streamKey, _groupName, _consumerName, StreamPosition.NewMessages, _readCount));
+        var entries = WithGroup(() => Database.StreamReadGroup(_streamKey, _groupName, _consumerName, StreamPosition.NewMessages, _readCount));
         return entries.Length == 0 ? GroupRead.Nothing : new GroupRead(entries, [], []);
     }
 
@@ -227,11 +231,11 @@ sealed class ConsumerGroupReader
     }
 
     Dictionary<string, long> PendingDeliveries(RedisValue first, RedisValue last, int count) =>
-        _database.StreamPendingMessages(_streamKey, _groupName, count, _consumerName, first, last)
+        Database.StreamPendingMessages(_streamKey, _groupName, count, _consumerName, first, last)
             .ToDictionary(p => p.MessageId.ToString(), p => (long)p.DeliveryCount, StringComparer.Ordinal);
 
     /// <summary>Acknowledge <paramref name="ids"/> in the group, without waiting for the reply.</summary>
-    public Task<long> AcknowledgeAsync(RedisValue[] ids) => _database.StreamAcknowledgeAsync(_streamKey, _groupName, ids);
+    public Task<long> AcknowledgeAsync(RedisValue[] ids) => Database.StreamAcknowledgeAsync(_streamKey, _groupName, ids);
 
     T WithGroup<T>(Func<T> command)
     {
@@ -253,7 +257,7 @@ sealed class ConsumerGroupReader
     {
         try
         {
-            _database.StreamCreateConsumerGroup(_streamKey, _groupName, StreamPosition.Beginning, createStream: true);
+            Database.StreamCreateConsumerGroup(_streamKey, _groupName, StreamPosition.Beginning, createStream: true);
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
         {

@@ -24,11 +24,12 @@ static class RedisNames
         return name;
     }
 
-    /// <summary>Connect without failing when Redis is down at start: StackExchange.Redis keeps trying, and the
-    /// commands meanwhile fail and are reported.</summary>
+    /// <summary>The options to connect with, without failing when Redis is down at start: StackExchange.Redis keeps
+    /// trying, and the commands meanwhile fail and are reported. Connecting is <see cref="RedisConnection"/>'s job,
+    /// in the background.</summary>
     /// <exception cref="ArgumentException">When <paramref name="configuration"/> cannot be parsed, or names no
     /// server.</exception>
-    public static IConnectionMultiplexer Connect(string configuration)
+    public static ConfigurationOptions Options(string configuration)
     {
         ConfigurationOptions options;
         try
@@ -50,6 +51,6 @@ static class RedisNames
         }
 
         options.AbortOnConnectFail = false;
-        return ConnectionMultiplexer.Connect(options);
+        return options;
     }
 }

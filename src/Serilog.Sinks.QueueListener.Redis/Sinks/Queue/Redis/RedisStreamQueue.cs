@@ -71,9 +71,9 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     static readonly double TicksPerStopwatchTick = (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency;
     static readonly TimeSpan DisposalAcknowledgementWait = TimeSpan.FromSeconds(5);
 
-    readonly IConnectionMultiplexer _connection;
-    readonly bool _ownsConnection;
-    readonly IDatabase _database;
+    /// <summary>Being made in the background when the queue opened it, so that the constructor never waits for
+    /// Redis; closed at disposal when it is the queue's own.</summary>
+    readonly RedisConnection _connection;
     readonly RedisKey _streamKey;
     readonly RedisValue _groupName;
     readonly RedisValue _consumerName;
@@ -170,7 +170,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         string? consumerName = null, int readCount = 100, TimeSpan? pollInterval = null, TimeSpan? claimIdleTime = null,
         int maxDeliveryCount = DefaultMaxDeliveryCount, TimeSpan? trimInterval = null)
         : this(Connect(configuration, streamKey, groupName, consumerName, readCount, pollInterval, claimIdleTime, maxDeliveryCount,
-            trimInterval), ownsConnection: true, streamKey, groupName, consumerName, readCount, pollInterval, claimIdleTime,
+            trimInterval), streamKey, groupName, consumerName, readCount, pollInterval, claimIdleTime,
             maxDeliveryCount, trimInterval)
     {
     }
@@ -187,7 +187,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// <exception cref="ArgumentNullException">When an argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">When a name is empty.</exception>
     public RedisStreamQueue(IConnectionMultiplexer connection, string streamKey, string groupName, string consumerName)
-        : this(connection, ownsConnection: false, streamKey, groupName,
+        : this(Borrow(connection), streamKey, groupName,
             consumerName ?? throw new ArgumentNullException(nameof(consumerName)), 100, null, null, DefaultMaxDeliveryCount, null)
     {
     }
@@ -206,17 +206,16 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="claimIdleTime"/> is out of range.</exception>
     public RedisStreamQueue(IConnectionMultiplexer connection, string streamKey, string groupName, string consumerName,
         TimeSpan claimIdleTime)
-        : this(connection, ownsConnection: false, streamKey, groupName,
+        : this(Borrow(connection), streamKey, groupName,
             consumerName ?? throw new ArgumentNullException(nameof(consumerName)), 100, null, claimIdleTime, DefaultMaxDeliveryCount, null)
     {
     }
 
-    RedisStreamQueue(IConnectionMultiplexer connection, bool ownsConnection, string streamKey, string groupName,
+    RedisStreamQueue(RedisConnection connection, string streamKey, string groupName,
         string? consumerName, int readCount, TimeSpan? pollInterval, TimeSpan? claimIdleTime, int maxDeliveryCount,
         TimeSpan? trimInterval)
     {
-        _connection = connection ?? throw new ArgumentNullException(nameof(connection));
-        _ownsConnection = ownsConnection;
+        _connection = connection;
         CheckArguments(streamKey, groupName, consumerName, readCount, pollInterval, claimIdleTime, maxDeliveryCount, trimInterval);
         _streamKey = streamKey;
         _groupName = groupName;
@@ -224,11 +223,10 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         var claimAfter = claimIdleTime ?? DefaultClaimIdleTime;
         var trimEvery = trimInterval ?? DefaultTrimInterval;
         _pollInterval = pollInterval ?? DefaultPollInterval;
-        _database = connection.GetDatabase();
         _decoder = new EntryDecoder(_streamKey, (kind, message, events, ex) => Report(kind, message, events, ex));
         _entries = new ReadEntries(_decoder.Events);
-        _trim = new AcknowledgedTrim(_database, _streamKey, trimEvery, (kind, message, ex) => Report(kind, message, null, ex));
-        _reader = new ConsumerGroupReader(_database, _streamKey, _groupName, _consumerName, readCount, claimAfter, maxDeliveryCount);
+        _trim = new AcknowledgedTrim(_connection, _streamKey, trimEvery, (kind, message, ex) => Report(kind, message, null, ex));
+        _reader = new ConsumerGroupReader(_connection, _streamKey, _groupName, _consumerName, readCount, claimAfter, maxDeliveryCount);
     }
 
     /// <summary>The stream's key.</summary>
@@ -262,7 +260,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
 
         using var writer = new ClefWriter();
         writer.Write(logEvent);
-        _database.StreamAdd(_streamKey, RedisStreamFormat.EventsField, writer.TakePayload());
+        _connection.Database.StreamAdd(_streamKey, RedisStreamFormat.EventsField, writer.TakePayload());
         return true;
     }
 
@@ -323,6 +321,18 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
             // reach: the acknowledgement would fail again, and the trim after it would wait out its timeout.
             if (_entries.HasUnwritable && !_unreachable) AcknowledgeUnwritable();
             if (_entries.HasItems) return true;
+            if (!_connection.Connecting.IsCompleted)
+            {
+                // The first attempt to connect is still under way (see RedisConnection); a marker ends the wait, as
+                // between polls.
+                var waitLeft = infinite ? _pollInterval : deadline - DateTime.UtcNow;
+                if (waitLeft <= TimeSpan.Zero) return false;
+                WaitHandle.WaitAny([((IAsyncResult)_connection.Connecting).AsyncWaitHandle, _wake.WaitHandle],
+                    waitLeft < _pollInterval ? waitLeft : _pollInterval);
+                if (_entries.HasItems) return true;
+                continue;
+            }
+
             if (Stopwatch.GetTimestamp() >= _nextReadAt)
             {
                 if (ReadUnlessUnreachable())
@@ -398,7 +408,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
             _trim.TrimIfDue();
         }
 
-        if (_ownsConnection) _connection.Dispose();
+        _connection.Dispose();
     }
 
     void WaitForAcknowledgements(DateTime deadline)
@@ -435,8 +445,9 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
             lock (_readLock) _reader.RecoverLostReplies();
             if (!_unreachable)
             {
+                var cause = RedisFailureCause.Describe(ex, _connection.EndPoints) ?? "Redis cannot be reached, or is not ready";
                 Report(LoggingFailureKind.Temporary,
-                    $"failed reading the redis stream {_streamKey}: Redis cannot be reached, or is not ready; the queue tries again every poll interval until it can",
+                    $"failed reading the redis stream {_streamKey}: {cause}; the queue tries again every poll interval until it can",
                     null, ex);
             }
 
@@ -542,27 +553,21 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
         Volatile.Write(ref _acknowledgementsFailing, 0);
     }
 
-    void Report(LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent>? events, Exception? exception)
-    {
-        try
-        {
-            _failureListener.OnLoggingFailed(this, kind, message, events, exception);
-        }
-        catch
-        {
-            // A failure listener that fails has nowhere left to report to.
-        }
-    }
+    void Report(LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent>? events, Exception? exception) =>
+        _failureListener.Report(this, kind, message, events, exception);
 
     /// <summary>Check the other arguments before connecting: a constructor that throws once connected leaves a
     /// connection no one can close, reconnecting until the process ends.</summary>
-    static IConnectionMultiplexer Connect(string configuration, string streamKey, string groupName, string? consumerName,
+    static RedisConnection Connect(string configuration, string streamKey, string groupName, string? consumerName,
         int readCount, TimeSpan? pollInterval, TimeSpan? claimIdleTime, int maxDeliveryCount, TimeSpan? trimInterval)
     {
         if (configuration is null) throw new ArgumentNullException(nameof(configuration));
         CheckArguments(streamKey, groupName, consumerName, readCount, pollInterval, claimIdleTime, maxDeliveryCount, trimInterval);
-        return RedisNames.Connect(configuration);
+        return new RedisConnection(RedisNames.Options(configuration));
     }
+
+    static RedisConnection Borrow(IConnectionMultiplexer connection) =>
+        new(connection ?? throw new ArgumentNullException(nameof(connection)));
 
     /// <exception cref="ArgumentNullException">When <paramref name="streamKey"/> or <paramref name="groupName"/> is
     /// <see langword="null"/>.</exception>

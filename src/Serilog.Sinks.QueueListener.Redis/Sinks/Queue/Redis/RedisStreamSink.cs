@@ -30,23 +30,25 @@ namespace Serilog.Sinks.Queue.Redis;
 /// <c>fullMode</c> once it fills.</para>
 /// <para>While Redis is away, the listener in front waits in <see cref="Emit"/>, so the logger's disposal waits as
 /// long as the queue's <c>shutdownTimeout</c> lets it; set one to bound it.</para>
-/// <para>At process exit, a sink still holding events it cannot send (Redis away, the stream full, while the
-/// listener in front is stuck waiting in <see cref="Emit"/> and the logger's disposal gave up on it) gets
-/// <see cref="ExitWait"/> to send them, then reports them as <see cref="LoggingFailureKind.Final"/>, as possibly not
-/// written: nothing it was handed goes unreported when the process ends.</para>
-/// <para>Disposal waits for what was emitted before it, retrying for at most <see cref="DisposalRetryLimit"/>; a
-/// batch that still fails after that is reported with its events as <see cref="LoggingFailureKind.Final"/>. After
-/// disposal: everything emitted before it has been sent or reported; a later <see cref="Emit"/> is reported as
-/// <see cref="LoggingFailureKind.Final"/>; an owned connection is closed.</para>
+/// <para>Shutdown (see <see cref="IHoldingSink"/>): when the queue's shutdown gives up on the listener thread (Redis
+/// away, the stream full), it takes back what this sink holds with <see cref="ReleaseHeld"/> and reports those events
+/// as not written, within the <c>shutdownTimeout</c> and the core's 100 ms grace; an <c>Emit</c> waiting then returns
+/// at once. The batch whose <c>XADD</c> was already sent and not answered may still land: this sink reports it once,
+/// as possibly written. The queue's process-exit drain is the one exit path, so nothing here handles process
+/// exit.</para>
+/// <para>Disposal waits for what was emitted before it for at most <see cref="DisposalRetryLimit"/> (the bound when
+/// the <c>shutdownTimeout</c> is unlimited); what is still held then is reported as
+/// <see cref="LoggingFailureKind.Final"/>. After disposal: everything emitted before it has been sent or reported; a
+/// later <see cref="Emit"/> is reported as <see cref="LoggingFailureKind.Final"/>; an owned connection is closed,
+/// without waiting for a first attempt still under way.</para>
 /// </remarks>
-sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureListener
+sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureListener, IHoldingSink
 {
     static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
     static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(5);
     static readonly TimeSpan DisposalRetryLimit = TimeSpan.FromSeconds(10);
     static readonly TimeSpan FirstFullDelay = TimeSpan.FromMilliseconds(5);
     static readonly TimeSpan LongestFullDelay = TimeSpan.FromMilliseconds(500);
-    static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// A batch takes no more events once its lines reach this many bytes, so that an entry stays below the runtime's
@@ -56,8 +58,7 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
     /// </summary>
     internal const int EntryByteLimit = 64 * 1024;
 
-    readonly IDatabase _database;
-    readonly IConnectionMultiplexer? _ownedConnection;
+    readonly RedisConnection _connection;
     readonly RedisKey _streamKey;
     readonly int _batchSizeLimit;
     readonly int _maxStreamLength;
@@ -80,45 +81,45 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
     /// <summary>The events of <see cref="_pending"/>, to report if their send fails. Under <see cref="_lock"/>.</summary>
     List<LogEvent> _pendingEvents = [];
 
-    /// <summary>Whether an <c>XADD</c> is in flight or waiting to be retried; its success (or, at disposal, giving
-    /// it up) clears it and pulses <see cref="_lock"/>. Under <see cref="_lock"/>.</summary>
+    /// <summary>Whether an <c>XADD</c> is in flight or waiting to be retried; its success (or giving it up) clears
+    /// it and pulses <see cref="_lock"/>. Under <see cref="_lock"/>.</summary>
     bool _inFlight;
 
     /// <summary>How many times in a row the batch in flight has failed. Under <see cref="_lock"/>.</summary>
     int _failures;
 
-    /// <summary>Set by <see cref="Dispose"/>: after this moment a failed batch is reported, not retried. Under
+    /// <summary>Set by <see cref="Dispose"/>: after this moment what is held is reported, not retried. Under
     /// <see cref="_lock"/>.</summary>
     DateTime? _giveUpAt;
 
     /// <summary>The batch in flight, or waiting to be retried. Under <see cref="_lock"/>.</summary>
     Batch? _sending;
 
-    /// <summary>Set by <see cref="Dispose"/>, or at process exit: later events are reported, not sent. Under
+    /// <summary>The event an <see cref="Emit"/> waits to add to a full <see cref="_pending"/>; taken by
+    /// <see cref="GiveUpLocked"/>, which tells that <see cref="Emit"/> its event is accounted for. Under
     /// <see cref="_lock"/>.</summary>
+    LogEvent? _waiting;
+
+    /// <summary>Set by <see cref="Dispose"/>: later events are reported, not sent. Under <see cref="_lock"/>.</summary>
     bool _disposed;
 
-    /// <summary>Set at process exit once the batch in flight has been reported, so that its failure is not reported
-    /// again. Under <see cref="_lock"/>.</summary>
-    bool _exitReported;
+    /// <summary>Set once what this sink held has been handed back or reported (<see cref="GiveUpLocked"/>): nothing
+    /// more is sent, retried or reported for those events. Under <see cref="_lock"/>.</summary>
+    bool _givenUp;
 
     /// <summary>Set during configuration, before logging starts.</summary>
     ILoggingFailureListener _failureListener = SelfLog.FailureListener;
 
-    /// <param name="database">Where the stream is.</param>
-    /// <param name="ownedConnection">A connection to close at disposal, or <see langword="null"/>.</param>
+    /// <param name="connection">Where the stream is; closed at disposal when it is the sink's own.</param>
     /// <param name="streamKey">The stream's key.</param>
     /// <param name="batchSizeLimit">The most events in one entry.</param>
     /// <param name="maxStreamLength">The most entries the stream may hold before this producer waits.</param>
-    public RedisStreamSink(IDatabase database, IConnectionMultiplexer? ownedConnection, string streamKey, int batchSizeLimit,
-        int maxStreamLength)
+    public RedisStreamSink(RedisConnection connection, string streamKey, int batchSizeLimit, int maxStreamLength)
     {
-        _database = database;
-        _ownedConnection = ownedConnection;
+        _connection = connection;
         _streamKey = streamKey;
         _batchSizeLimit = batchSizeLimit;
         _maxStreamLength = maxStreamLength;
-        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
     public void Emit(LogEvent logEvent)
@@ -126,14 +127,30 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         if (logEvent is null) return;
 
         Exception? formatFailure;
+        bool handedBack;
         lock (_lock)
         {
-            while (!_disposed && _inFlight && PendingFullLocked)
+            if (!_disposed && !_givenUp && _inFlight && PendingFullLocked)
             {
-                Monitor.Wait(_lock);
+                _waiting = logEvent;
+                try
+                {
+                    while (!_disposed && !_givenUp && _inFlight && PendingFullLocked)
+                    {
+                        Monitor.Wait(_lock);
+                    }
+                }
+                finally
+                {
+                    // Taken by a shutdown that gave up: handed back with what this sink held, and reported by it.
+                    handedBack = _waiting is null;
+                    _waiting = null;
+                }
+
+                if (handedBack) return;
             }
 
-            if (_disposed)
+            if (_disposed || _givenUp)
             {
                 formatFailure = null;
             }
@@ -155,7 +172,7 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
 
         if (formatFailure is null)
         {
-            Report(LoggingFailureKind.Final, "the redis stream sink has been disposed, or its process is exiting; the event was not written", [logEvent], null);
+            Report(LoggingFailureKind.Final, "the redis stream sink has been disposed, or has handed back what it held at shutdown; the event was not written", [logEvent], null);
         }
         else
         {
@@ -184,28 +201,96 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         _failureListener = failureListener ?? throw new ArgumentNullException(nameof(failureListener));
     }
 
+    /// <inheritdoc/>
+    public IReadOnlyCollection<LogEvent> ReleaseHeld()
+    {
+        Held held;
+        lock (_lock)
+        {
+            held = GiveUpLocked();
+        }
+
+        ReportPossiblyWritten(held);
+        return held.NotWritten;
+    }
+
     public void Dispose()
     {
-        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        DateTime giveUpAt;
         lock (_lock)
         {
             if (_disposed) return;
             _disposed = true;
-            _giveUpAt = DateTime.UtcNow + DisposalRetryLimit;
+            giveUpAt = DateTime.UtcNow + DisposalRetryLimit;
+            _giveUpAt = giveUpAt;
         }
 
-        FlushToDisk();
+        Held? held = null;
+        lock (_lock)
+        {
+            while (_inFlight)
+            {
+                var left = giveUpAt - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero || !Monitor.Wait(_lock, left)) break;
+            }
+
+            if (_inFlight) held = GiveUpLocked();
+        }
+
+        if (held is not null) ReportGivenUp(held, "while the sink was being disposed");
         _pending.Dispose();
-        _ownedConnection?.Dispose();
+        _connection.Dispose();
     }
 
     /// <summary>Whether <see cref="_pending"/> takes no more events. Under <see cref="_lock"/>.</summary>
     bool PendingFullLocked => _pendingEvents.Count >= _batchSizeLimit || _pending.ByteCount >= EntryByteLimit;
 
+    /// <summary>
+    /// Stop sending, and take everything held: the batch in flight (as possibly written when an attempt of it may
+    /// have reached Redis), the next batch, and the event an <see cref="Emit"/> waits with. Under
+    /// <see cref="_lock"/>; a second call takes nothing.
+    /// </summary>
+    Held GiveUpLocked()
+    {
+        if (_givenUp) return new Held([], []);
+        _givenUp = true;
+
+        var sending = _sending;
+        List<LogEvent> notWritten = sending is { MayHaveLanded: false } ? [.. sending.Events] : [];
+        notWritten.AddRange(_pendingEvents);
+        if (_waiting is { } waiting) notWritten.Add(waiting);
+
+        _waiting = null;
+        _pendingEvents = [];
+        _sending = null;
+        _inFlight = false;
+        Monitor.PulseAll(_lock);
+        return new Held(notWritten, sending is { MayHaveLanded: true } ? sending.Events : []);
+    }
+
+    void ReportPossiblyWritten(Held held)
+    {
+        if (held.PossiblyWritten.Count == 0) return;
+
+        Report(LoggingFailureKind.Final,
+            $"{held.PossiblyWritten.Count} events were being added to the redis stream {_streamKey} when the sink gave them up; they may or may not be written",
+            held.PossiblyWritten, null);
+    }
+
+    void ReportGivenUp(Held held, string when)
+    {
+        ReportPossiblyWritten(held);
+        if (held.NotWritten.Count == 0) return;
+
+        Report(LoggingFailureKind.Final,
+            $"{held.NotWritten.Count} events waited to be added to the redis stream {_streamKey} {when}; they were not written",
+            held.NotWritten, null);
+    }
+
     /// <summary>Send <see cref="_pending"/> as one entry. Under <see cref="_lock"/>, with nothing in flight.</summary>
     void SendPendingLocked()
     {
-        var batch = new Batch(_pending.TakePayload(), _pendingEvents, ++_sequence);
+        var batch = new Batch(this, _pending.TakePayload(), _pendingEvents, ++_sequence);
         _pendingEvents = [];
         _inFlight = true;
         _sending = batch;
@@ -214,10 +299,27 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
 
     void Send(Batch batch)
     {
+        var connecting = _connection.Connecting;
+        if (!connecting.IsCompleted)
+        {
+            // The first attempt to connect is still under way (see RedisConnection): the batch is sent once it ends.
+            connecting.ContinueWith(static (_, state) => ((Batch)state!).Sink.Send((Batch)state!),
+                batch, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (!ReferenceEquals(_sending, batch)) return;
+
+            // From here Redis may add the entry even if the reply never comes.
+            batch.Attempting = true;
+        }
+
         Task<RedisResult> sent;
         try
         {
-            sent = CappedStreamAdd.AddAsync(_database, _streamKey, _maxStreamLength, batch.Payload, _producerId, batch.Sequence);
+            sent = CappedStreamAdd.AddAsync(_connection.Database, _streamKey, _maxStreamLength, batch.Payload, _producerId, batch.Sequence);
         }
         catch (Exception ex)
         {
@@ -226,8 +328,8 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
 
         // Not synchronously: the completion takes the lock and may send the next batch, which is no work for
         // the connection's own reader.
-        sent.ContinueWith(static (task, state) => ((Batch)state!).Sink!.OnSent(task, (Batch)state!),
-            batch with { Sink = this }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        sent.ContinueWith(static (task, state) => ((Batch)state!).Sink.OnSent(task, (Batch)state!),
+            batch, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     void OnSent(Task<RedisResult> sent, Batch batch)
@@ -236,6 +338,19 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
             ? aggregate.InnerExceptions.Count == 1 ? aggregate.InnerException : aggregate
             : null;
         var full = failure is null && sent.Result.IsNull;
+        int failures;
+        bool retry;
+        lock (_lock)
+        {
+            // Given up meanwhile: its events were handed back or reported, whatever this attempt did.
+            if (!ReferenceEquals(_sending, batch)) return;
+
+            batch.Attempting = false;
+            if (failure is not null && !CertainlyNotAdded(failure)) batch.MayHaveLanded = true;
+            failures = failure is not null || full ? ++_failures : 0;
+            retry = _giveUpAt is not { } giveUpAt || DateTime.UtcNow < giveUpAt;
+        }
+
         if (failure is RedisServerException refused && IsRefusal(refused))
         {
             // Retrying cannot help, and in Block mode would hold the application until someone mends the key.
@@ -245,46 +360,38 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         }
         else if (failure is not null || full)
         {
-            int failures;
-            bool retry;
-            bool reported;
-            lock (_lock)
-            {
-                failures = ++_failures;
-                retry = _giveUpAt is not { } giveUpAt || DateTime.UtcNow < giveUpAt;
-                reported = _exitReported;
-            }
-
-            if (reported) retry = false;
-
             if (retry)
             {
                 if (failures == 1)
                 {
+                    var cause = RedisFailureCause.Describe(failure, _connection.EndPoints);
                     Report(LoggingFailureKind.Temporary, full
                         ? $"the redis stream {_streamKey} holds {_maxStreamLength} entries, its limit; {batch.Events.Count} events wait until collectors trim what they have acknowledged, with the events behind them waiting"
-                        : $"failed adding {batch.Events.Count} events to the redis stream {_streamKey}; retrying until it succeeds, with the events behind them waiting",
+                        : $"failed adding {batch.Events.Count} events to the redis stream {_streamKey}{(cause is null ? "" : ": " + cause)}; retrying until it succeeds, with the events behind them waiting",
                         null, failure);
                 }
 
                 // First in line still: nothing else is sent until this batch is.
                 var delay = full ? Backoff(FirstFullDelay, LongestFullDelay, failures) : Backoff(FirstRetryDelay, LongestRetryDelay, failures);
-                Task.Delay(delay).ContinueWith(static (_, state) => ((Batch)state!).Sink!.Send((Batch)state!),
+                Task.Delay(delay).ContinueWith(static (_, state) => ((Batch)state!).Sink.Send((Batch)state!),
                     batch, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
                 return;
             }
 
-            if (!reported)
+            Held held;
+            lock (_lock)
             {
-                Report(LoggingFailureKind.Final, full
-                    ? $"the redis stream {_streamKey} stayed full while the sink was being disposed; {batch.Events.Count} events were not written"
-                    : $"failed adding {batch.Events.Count} events to the redis stream {_streamKey} while the sink was being disposed; they were not written",
-                    batch.Events, failure);
+                held = GiveUpLocked();
             }
+
+            ReportGivenUp(held, full ? "(it stayed full while the sink was being disposed)" : "while the sink was being disposed");
+            return;
         }
 
         lock (_lock)
         {
+            if (!ReferenceEquals(_sending, batch)) return;
+
             _failures = 0;
             _inFlight = false;
             _sending = null;
@@ -293,36 +400,15 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         }
     }
 
-    /// <summary>
-    /// At process exit: wait briefly for the batch in flight; if it is still not sent, report it and the next batch,
-    /// and take no more events. A sink whose batches go through does nothing here, and the queue's own exit drain
-    /// (which runs before or after this) sends the rest through it.
-    /// </summary>
-    void OnProcessExit(object? sender, EventArgs e)
+    /// <summary>Whether a failed attempt certainly added nothing: the server answered with an error, or the command
+    /// never left this process (no connection to send it on).</summary>
+    static bool CertainlyNotAdded(Exception failure) => failure switch
     {
-        List<LogEvent> held;
-        lock (_lock)
-        {
-            var deadline = DateTime.UtcNow + ExitWait;
-            while (_inFlight)
-            {
-                var left = deadline - DateTime.UtcNow;
-                if (left <= TimeSpan.Zero || !Monitor.Wait(_lock, left)) break;
-            }
-
-            if (!_inFlight) return;
-
-            held = [.. _sending?.Events ?? [], .. _pendingEvents];
-            _pendingEvents = [];
-            _exitReported = true;
-            _disposed = true;
-            Monitor.PulseAll(_lock);
-        }
-
-        Report(LoggingFailureKind.Final,
-            $"the process is exiting while {held.Count} events wait to be added to the redis stream {_streamKey} (Redis cannot be reached, or the stream is full); they may not be written",
-            held, null);
-    }
+        RedisServerException => true,
+        RedisConnectionException connection => connection.CommandStatus is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog,
+        RedisTimeoutException timeout => timeout.Commandstatus is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog,
+        _ => false,
+    };
 
     /// <summary>Whether the server refused the command for a reason that lasts: the key holds something other than a
     /// stream, or the user may not run the command. Other server errors (loading after a restart, out of memory, a
@@ -337,22 +423,33 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         return delay < longest ? delay : longest;
     }
 
-    void Report(LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent>? events, Exception? exception)
-    {
-        try
-        {
-            _failureListener.OnLoggingFailed(this, kind, message, events, exception);
-        }
-        catch
-        {
-            // A failure listener that fails has nowhere left to report to.
-        }
-    }
+    void Report(LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent>? events, Exception? exception) =>
+        _failureListener.Report(this, kind, message, events, exception);
 
-    /// <summary>One entry's worth: its payload, its events and its number, and the sink that sends it (set when it
-    /// is sent, to pass both to a continuation without a closure).</summary>
-    sealed record Batch(byte[] Payload, List<LogEvent> Events, long Sequence)
+    /// <summary>What <see cref="GiveUpLocked"/> took: what certainly was not added, and what may have been.</summary>
+    sealed record Held(List<LogEvent> NotWritten, List<LogEvent> PossiblyWritten);
+
+    /// <summary>One entry's worth: its payload, its events and its number, and the sink that sends it (to pass both
+    /// to a continuation without a closure).</summary>
+    sealed class Batch(RedisStreamSink sink, byte[] payload, List<LogEvent> events, long sequence)
     {
-        public RedisStreamSink? Sink { get; init; }
+        public RedisStreamSink Sink { get; } = sink;
+        public byte[] Payload { get; } = payload;
+        public List<LogEvent> Events { get; } = events;
+        public long Sequence { get; } = sequence;
+
+        /// <summary>Whether an attempt is under way, which Redis may carry out even if its reply never comes. Under
+        /// the sink's lock.</summary>
+        public bool Attempting { get; set; }
+
+        /// <summary>Whether an attempt that failed may have added the entry all the same. Under the sink's
+        /// lock.</summary>
+        public bool MayHaveLanded
+        {
+            get => _mayHaveLanded || Attempting;
+            set => _mayHaveLanded = value;
+        }
+
+        bool _mayHaveLanded;
     }
 }

@@ -80,9 +80,12 @@ sealed class ListenerShutdown
     }
 
     /// <summary>
-    /// Abandon the listener thread and report what it will not write: the rest of its batch and what is still
-    /// queued.
+    /// Abandon the listener thread and report what it will not write: the rest of its batch, what the sinks that hold
+    /// events hand back (see <see cref="IHoldingSink"/>), and what is still queued.
     /// </summary>
+    /// <param name="timeout">The shutdown timeout, for the messages.</param>
+    /// <param name="inFlight">The event the listener thread was writing, unless a holding sink handed it back (and
+    /// it was reported with what that sink held).</param>
     /// <returns>The listener's handled count at the time, to tell later whether it finished the event in
     /// flight.</returns>
     long GiveUp(TimeSpan timeout, out LogEvent? inFlight)
@@ -98,6 +101,10 @@ sealed class ListenerShutdown
             _owner.Failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
                 "{0}; {1} events the listener thread had taken but not begun to write were not written", reason, rest.Count), rest);
         }
+
+        // Before the grace below: a sink that holds events because its destination is away is most likely the one the
+        // listener thread is stuck in, and would report them only from its own disposal, which may never run.
+        if (_sinks.ReleaseHeld(reason, inFlight)) inFlight = null;
 
         _owner.ReclaimLeftovers(reason);
         return handled;

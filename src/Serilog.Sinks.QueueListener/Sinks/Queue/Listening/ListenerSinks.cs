@@ -25,6 +25,9 @@ sealed class ListenerSinks
     /// construction (see <see cref="SinkFlushing"/>).</summary>
     readonly SinkFlusher[] _flushers;
 
+    /// <summary>The sinks that hold events after <c>Emit</c>; found once, at construction.</summary>
+    readonly HeldEventRelease _holders;
+
     /// <summary>See <see cref="Disposing"/>.</summary>
     ILogEventSink? _disposing;
 
@@ -40,7 +43,11 @@ sealed class ListenerSinks
         _sinks = sinks;
         _only = sinks.Length == 1 ? sinks[0] : null;
         _flushers = Array.ConvertAll(_sinks, SinkFlushing.Find);
+        _holders = new HeldEventRelease(_sinks);
     }
+
+    /// <inheritdoc cref="HeldEventRelease.Release"/>
+    public bool ReleaseHeld(string reason, LogEvent? inFlight) => _holders.Release(_failures, reason, inFlight);
 
     /// <summary>Times a sink (or an override of <c>Handle</c>) failed on an event.</summary>
     public long FailureCount => Volatile.Read(ref _failureCount);
@@ -53,6 +60,26 @@ sealed class ListenerSinks
     /// Write <paramref name="prepared"/> to each sink in order, each in its own try/catch.
     /// </summary>
     public void Emit(LogEvent prepared)
+    {
+        if (_holders.Any)
+        {
+            EmitToHolders(prepared);
+            return;
+        }
+
+        EmitToAll(prepared);
+    }
+
+    /// <summary><see cref="EmitToAll"/>, telling a shutdown that gives up meanwhile which prepared event it was.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    void EmitToHolders(LogEvent prepared)
+    {
+        _holders.Emitting(prepared);
+        EmitToAll(prepared);
+        _holders.Emitting(null);
+    }
+
+    void EmitToAll(LogEvent prepared)
     {
         // One sink, which is what WriteTo.Queue builds: no loop whose state the try would keep in memory.
         if (_only is { } only)

@@ -40,6 +40,20 @@ static class SinkFlushing
         return new SinkFlusher(flushes, unflushable);
     }
 
+    /// <summary>
+    /// The sinks that hold events after <c>Emit</c> (<see cref="IHoldingSink"/>): <paramref name="sink"/> itself, or
+    /// those inside Serilog's wrappers, looked into as for a flush.
+    /// </summary>
+    public static IEnumerable<IHoldingSink> FindHolders(ILogEventSink sink) => FindHolders(sink, 0);
+
+    static List<IHoldingSink> FindHolders(ILogEventSink sink, int depth)
+    {
+        if (sink is IHoldingSink holder) return [holder];
+        if (sink.GetType().Assembly != SerilogAssembly || depth >= DepthLimit) return [];
+
+        return WrappedSinks(sink).SelectMany(wrapped => FindHolders(wrapped, depth + 1)).ToList();
+    }
+
     static void Collect(ILogEventSink sink, int depth, List<(ILogEventSink, Action)> flushes, List<ILogEventSink> unflushable)
     {
         if (FlushToDisk(sink) is { } flush)

@@ -1,0 +1,76 @@
+using StackExchange.Redis;
+
+namespace Serilog.Sinks.Queue.Redis;
+
+/// <summary>
+/// A connection that is being made in the background: what the producer and the collector hold instead of a
+/// connected multiplexer, so that neither blocks the application's start-up on Redis.
+/// </summary>
+/// <remarks>
+/// Why in the background: with <c>abortConnect=false</c>, StackExchange.Redis 2.8's <c>Connect</c> and
+/// <c>ConnectAsync</c> both return only once the first attempt has ended. Measured here: at once when Redis is up or
+/// nothing listens on the port; 10 s (two connect timeouts) for <c>ConnectAsync</c> when Redis refuses the password;
+/// 15 s for <c>Connect</c> when the server accepts and never answers. The attempt runs on the thread pool, since
+/// <c>ConnectAsync</c> may work synchronously before its first <c>await</c>; a command meanwhile waits for it, then
+/// goes to the multiplexer, which keeps reconnecting.
+/// </remarks>
+sealed class RedisConnection : IDisposable
+{
+    readonly Task<IConnectionMultiplexer> _connecting;
+    readonly bool _owned;
+
+    /// <summary>Over a connection the caller made and closes.</summary>
+    public RedisConnection(IConnectionMultiplexer connection)
+    {
+        _connecting = Task.FromResult(connection);
+        EndPoints = [.. connection.GetEndPoints()];
+    }
+
+    /// <summary>Start connecting with <paramref name="options"/>; the connection is this object's to close.</summary>
+    public RedisConnection(ConfigurationOptions options)
+    {
+        _owned = true;
+        EndPoints = [.. options.EndPoints];
+        _connecting = ExecutionContextFlow.Suppressed(options, static options =>
+            Task.Run(async () => (IConnectionMultiplexer)await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false)));
+    }
+
+    /// <summary>The servers named, for describing why they cannot be reached.</summary>
+    public IReadOnlyList<System.Net.EndPoint> EndPoints { get; }
+
+    /// <summary>The multiplexer, once the first attempt has ended.</summary>
+    public Task<IConnectionMultiplexer> Connecting => _connecting;
+
+    /// <summary>Whether the first attempt has ended and the multiplexer is connected now.</summary>
+    public bool IsConnected => _connecting.Status == TaskStatus.RanToCompletion && _connecting.Result.IsConnected;
+
+    /// <summary>The database, waiting for the first attempt to end; for callers on a thread of their own (the
+    /// collector's listener), never on the application's start-up path.</summary>
+    /// <exception cref="RedisConnectionException">When the multiplexer could not be made at all.</exception>
+    public IDatabase Database
+    {
+        get
+        {
+            try
+            {
+                return _connecting.GetAwaiter().GetResult().GetDatabase();
+            }
+            catch (Exception ex) when (ex is not RedisException)
+            {
+                throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "The connection to Redis could not be made.", ex);
+            }
+        }
+    }
+
+    /// <summary>Close an owned connection: now when the first attempt has ended, otherwise as soon as it does, so
+    /// that disposal never waits for it.</summary>
+    public void Dispose()
+    {
+        if (!_owned) return;
+
+        _connecting.ContinueWith(static task =>
+        {
+            if (task.Status == TaskStatus.RanToCompletion) task.Result.Dispose();
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+}
