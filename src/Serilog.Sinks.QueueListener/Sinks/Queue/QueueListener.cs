@@ -93,7 +93,8 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         _runState = new ListenerRunState(this);
         _loop = new ListenerLoop(this, _sinks, _runState);
         _reclaimer = new LeftoverReclaimer(queue, _failures);
-        _shutdown = new ListenerShutdown(this, _sinks, _runState, _loop);
+        _shutdown = new ListenerShutdown(new ListenerParts(queue, _sinks, _runState, _loop, _failures, _reclaimer, EnqueueSentinel),
+            () => Name);
         _flushes = new FlushCoalescer(queue, this, () => _failureListener);
         _handlesByDefault = IsOwn(new Action<LogEvent>(Handle)) && IsOwn(new Func<LogEvent, LogEvent>(Prepare));
     }
@@ -241,13 +242,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// <see langword="false"/>, reported with the number of events, when it holds events.</returns>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
     /// infinite.</exception>
-    public bool Flush(TimeSpan timeout)
-    {
-        ShutdownTimeouts.Validate(timeout, nameof(timeout));
-        return _runState.CanFlush(out var exited)
-            ? MarkerWaiting.Wait(_flushes.Request(), exited, timeout)
-            : FlushWhileNotRunning();
-    }
+    public bool Flush(TimeSpan timeout) => SynchronousDoor.Result(FlushCore(timeout, synchronously: true, CancellationToken.None));
 
     /// <summary>A flush that no running listener thread will reach: see <see cref="IdleQueueFlush"/>. A listener that
     /// is stopping, disposed, or flushed from its own thread answers <see langword="false"/>, as before.</summary>
@@ -268,12 +263,19 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// infinite.</exception>
     /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled before the
     /// flush completes.</exception>
-    public Task<bool> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    public Task<bool> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        FlushCore(timeout, synchronously: false, cancellationToken).AsTask();
+
+    /// <summary>The one body of <see cref="Flush"/> and <see cref="FlushAsync"/>: <paramref name="synchronously"/>
+    /// only chooses how to wait for the marker.</summary>
+    ValueTask<bool> FlushCore(TimeSpan timeout, bool synchronously, CancellationToken cancellationToken)
     {
         ShutdownTimeouts.Validate(timeout, nameof(timeout));
-        return _runState.CanFlush(out var exited)
-            ? MarkerWaiting.WaitAsync(_flushes.Request(), exited, timeout, cancellationToken)
-            : Task.FromResult(FlushWhileNotRunning());
+        if (!_runState.CanFlush(out var exited)) return new ValueTask<bool>(FlushWhileNotRunning());
+
+        return synchronously
+            ? new ValueTask<bool>(MarkerWaiting.Wait(_flushes.Request(), exited, timeout))
+            : new ValueTask<bool>(MarkerWaiting.WaitAsync(_flushes.Request(), exited, timeout, cancellationToken));
     }
 
     /// <summary>
@@ -396,6 +398,4 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// <inheritdoc cref="LeftoverReclaimer.Reclaim"/>
     internal void ReclaimLeftovers(string reason) => _reclaimer.Reclaim(reason);
 
-    /// <summary>The stopping thread's way in to <see cref="EnqueueSentinel"/>, an override included.</summary>
-    internal void SendSentinel() => EnqueueSentinel();
 }

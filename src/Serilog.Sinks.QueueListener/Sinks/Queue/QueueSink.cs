@@ -229,16 +229,7 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// itself), or as <see cref="QueueListener.Flush"/> says.</returns>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
     /// infinite.</exception>
-    public bool Flush(TimeSpan timeout)
-    {
-        ShutdownTimeouts.Validate(timeout, nameof(timeout));
-        if (Volatile.Read(ref _disposed) != 0 || IsOnListenerThreadOfOthers) return false;
-        if (_listener is not null) return _listener.Flush(timeout);
-        if (IsReadByNobody) return IdleQueueFlush.Answer(_queue, "no listener is running over the queue", this, _failureListener);
-
-        // Someone else runs the listener: all that can be watched is the marker itself.
-        return MarkerWaiting.Wait(_flushes.Request(), null, timeout);
-    }
+    public bool Flush(TimeSpan timeout) => SynchronousDoor.Result(FlushCore(timeout, synchronously: true, CancellationToken.None));
 
     /// <summary>
     /// Whether this sink, which does not own its listener, is flushed from a listener thread: that may be the
@@ -262,14 +253,31 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// infinite.</exception>
     /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled before the
     /// flush completes.</exception>
-    public Task<bool> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    public Task<bool> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        FlushCore(timeout, synchronously: false, cancellationToken).AsTask();
+
+    /// <summary>The one body of <see cref="Flush"/> and <see cref="FlushAsync"/>: <paramref name="synchronously"/>
+    /// only chooses how to wait.</summary>
+    ValueTask<bool> FlushCore(TimeSpan timeout, bool synchronously, CancellationToken cancellationToken)
     {
         ShutdownTimeouts.Validate(timeout, nameof(timeout));
-        if (Volatile.Read(ref _disposed) != 0 || IsOnListenerThreadOfOthers) return Task.FromResult(false);
-        if (_listener is not null) return _listener.FlushAsync(timeout, cancellationToken);
-        if (IsReadByNobody) return Task.FromResult(IdleQueueFlush.Answer(_queue, "no listener is running over the queue", this, _failureListener));
+        if (Volatile.Read(ref _disposed) != 0 || IsOnListenerThreadOfOthers) return new ValueTask<bool>(false);
+        if (_listener is not null)
+        {
+            return synchronously
+                ? new ValueTask<bool>(_listener.Flush(timeout))
+                : new ValueTask<bool>(_listener.FlushAsync(timeout, cancellationToken));
+        }
 
-        return MarkerWaiting.WaitAsync(_flushes.Request(), null, timeout, cancellationToken);
+        if (IsReadByNobody)
+        {
+            return new ValueTask<bool>(IdleQueueFlush.Answer(_queue, "no listener is running over the queue", this, _failureListener));
+        }
+
+        // Someone else runs the listener: all that can be watched is the marker itself.
+        return synchronously
+            ? new ValueTask<bool>(MarkerWaiting.Wait(_flushes.Request(), null, timeout))
+            : new ValueTask<bool>(MarkerWaiting.WaitAsync(_flushes.Request(), null, timeout, cancellationToken));
     }
 
     /// <summary>
@@ -291,13 +299,30 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     public void Dispose() => TryDisposeWithin(_shutdownTimeout);
 
     /// <returns><see langword="false"/> when another call had already begun disposal.</returns>
-    internal bool TryDisposeWithin(TimeSpan shutdownTimeout)
+    internal bool TryDisposeWithin(TimeSpan shutdownTimeout) =>
+        SynchronousDoor.Result(DisposeCore(shutdownTimeout, synchronously: true));
+
+    /// <summary>
+    /// As <see cref="Dispose"/>, without blocking a thread while the listener drains.
+    /// </summary>
+    /// <returns>A task that completes when the sink is disposed.</returns>
+    public async ValueTask DisposeAsync() => await DisposeCore(_shutdownTimeout, synchronously: false).ConfigureAwait(false);
+
+    /// <summary>The one body of <see cref="TryDisposeWithin"/> and <see cref="DisposeAsync"/>:
+    /// <paramref name="synchronously"/> only chooses how the listener's shutdown waits.</summary>
+    /// <returns><see langword="false"/> when another call had already begun disposal.</returns>
+    async ValueTask<bool> DisposeCore(TimeSpan shutdownTimeout, bool synchronously)
     {
         if (!BeginDispose()) return false;
 
         try
         {
-            if (_listener is not null) _listener.Shutdown(shutdownTimeout);
+            if (_listener is not null)
+            {
+                if (synchronously) _listener.Shutdown(shutdownTimeout);
+                else await _listener.ShutdownAsync(shutdownTimeout).ConfigureAwait(false);
+            }
+
             EndDispose();
         }
         catch (Exception ex)
@@ -310,29 +335,6 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// As <see cref="Dispose"/>, without blocking a thread while the listener drains.
-    /// </summary>
-    /// <returns>A task that completes when the sink is disposed.</returns>
-    public async ValueTask DisposeAsync()
-    {
-        if (!BeginDispose()) return;
-
-        try
-        {
-            if (_listener is not null) await _listener.ShutdownAsync(_shutdownTimeout).ConfigureAwait(false);
-            EndDispose();
-        }
-        catch (Exception ex)
-        {
-            ReportDisposeFailure(ex);
-        }
-        finally
-        {
-            _processExitDrain.DisposalFinished();
-        }
     }
 
     /// <summary>What disposal does once the listener is done: account for events that raced it, report the

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Serilog.Sinks.Queue;
 
 /// <summary>
@@ -81,6 +83,7 @@ sealed class ListenerRunState
     {
         lock (_stateSync)
         {
+            AssertInvariants();
             if (_disposed) return abandoned ? QueueListenerState.Abandoned : QueueListenerState.Disposed;
             if (_thread is not null) return QueueListenerState.Running;
             return _everStarted ? QueueListenerState.Stopped : QueueListenerState.NotStarted;
@@ -92,7 +95,11 @@ sealed class ListenerRunState
     {
         get
         {
-            lock (_stateSync) return _thread == Thread.CurrentThread;
+            lock (_stateSync)
+            {
+                AssertInvariants();
+                return _thread == Thread.CurrentThread;
+            }
         }
     }
 
@@ -105,7 +112,11 @@ sealed class ListenerRunState
     {
         get
         {
-            lock (_stateSync) return _exited.Task;
+            lock (_stateSync)
+            {
+                AssertInvariants();
+                return _exited.Task;
+            }
         }
     }
 
@@ -118,6 +129,7 @@ sealed class ListenerRunState
     {
         lock (_stateSync)
         {
+            AssertInvariants();
             if (_disposed) throw new ObjectDisposedException(_owner.GetType().FullName);
             if (_thread is not null)
             {
@@ -140,6 +152,7 @@ sealed class ListenerRunState
     {
         lock (_stateSync)
         {
+            AssertInvariants();
             if (_disposed) return false;
             _disposed = true;
             if (_thread is null)
@@ -164,6 +177,7 @@ sealed class ListenerRunState
     {
         lock (_stateSync)
         {
+            AssertInvariants();
             var thread = _thread;
             run = _runs;
             sendSentinel = thread is not null && (final ? !_finalStopping : !_stopping);
@@ -187,6 +201,7 @@ sealed class ListenerRunState
     {
         lock (_stateSync)
         {
+            AssertInvariants();
             var final = _finalSender == Thread.CurrentThread;
             return new QueueMarker(_runs, final);
         }
@@ -201,6 +216,7 @@ sealed class ListenerRunState
     {
         lock (_stateSync)
         {
+            AssertInvariants();
             exited = _exited.Task;
             return !_disposed && !_stopping && _thread is not null && _thread != Thread.CurrentThread;
         }
@@ -218,6 +234,7 @@ sealed class ListenerRunState
         EnterOnListenerThread();
         try
         {
+            AssertInvariants();
             if (!_disposed)
             {
                 EndRunLocked();
@@ -238,6 +255,7 @@ sealed class ListenerRunState
         EnterOnListenerThread();
         try
         {
+            AssertInvariants();
             EndRunLocked();
         }
         finally
@@ -298,6 +316,20 @@ sealed class ListenerRunState
 
         _thread = null;
         _running = false;
+    }
+
+    /// <summary>
+    /// What holds whenever <see cref="_stateSync"/> is taken: every method leaves the fields so before it lets go.
+    /// </summary>
+    [Conditional("DEBUG")]
+    void AssertInvariants()
+    {
+        Debug.Assert(Monitor.IsEntered(_stateSync), "the state is read under its lock");
+        Debug.Assert(_running == (_thread is not null), "the lock-free mirror of the thread is up to date");
+        Debug.Assert(_thread is null || (_everStarted && _run is not null && _runs > 0), "a running thread was started, with a body");
+        Debug.Assert(!_finalStopping || (_disposed && _stopping), "only disposal sends the final sentinel, and that stops the run");
+        Debug.Assert(_finalSender is null || _finalStopping, "the thread sending the final sentinel is known only while it is sent");
+        Debug.Assert(_everStarted || (_runs == 0 && !_stopping), "nothing is stopping before anything started");
     }
 
     static TaskCompletionSource<bool> NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);

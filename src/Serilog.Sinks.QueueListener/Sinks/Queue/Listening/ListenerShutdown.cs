@@ -16,17 +16,25 @@ sealed class ListenerShutdown
     /// behind (a short timeout, a long backlog) still disposes the sinks before disposal returns.</summary>
     static readonly TimeSpan AbandonedExitGrace = TimeSpan.FromMilliseconds(100);
 
-    readonly QueueListener _owner;
+    readonly ListenerParts _parts;
     readonly ListenerSinks _sinks;
     readonly ListenerRunState _runState;
     readonly ListenerLoop _loop;
+    readonly ListenerFailures _failures;
 
-    public ListenerShutdown(QueueListener owner, ListenerSinks sinks, ListenerRunState runState, ListenerLoop loop)
+    /// <summary>Reads the listener's name, which a restart may have changed.</summary>
+    readonly Func<string> _name;
+
+    /// <param name="parts">The listener's parts this one uses.</param>
+    /// <param name="name">Reads the listener's name.</param>
+    public ListenerShutdown(ListenerParts parts, Func<string> name)
     {
-        _owner = owner;
-        _sinks = sinks;
-        _runState = runState;
-        _loop = loop;
+        _parts = parts;
+        _sinks = parts.Sinks;
+        _runState = parts.RunState;
+        _loop = parts.Loop;
+        _failures = parts.Failures;
+        _name = name;
     }
 
     /// <inheritdoc cref="QueueListener.Stop(TimeSpan)"/>
@@ -48,36 +56,40 @@ sealed class ListenerShutdown
     /// writing is reported as possibly not written.
     /// </summary>
     /// <returns><see langword="true"/> when everything was drained and the sinks disposed in time.</returns>
-    public bool Shutdown(TimeSpan timeout)
-    {
-        if (!_runState.TryBeginDispose(_owner.Name, _loop.Run)) return true;
-
-        var thread = BeginStop(final: true);
-        if (thread is null) return true;
-        if (thread == Thread.CurrentThread) return false;
-        if (Join(thread, timeout)) return true;
-
-        var handled = GiveUp(timeout, out var inFlight);
-        if (!Join(thread, AbandonedExitGrace)) ReportStillRunning(timeout, inFlight, handled);
-        return false;
-    }
+    public bool Shutdown(TimeSpan timeout) => SynchronousDoor.Result(ShutdownCore(timeout, synchronously: true));
 
     /// <inheritdoc cref="Shutdown"/>
-    public async Task<bool> ShutdownAsync(TimeSpan timeout)
+    public Task<bool> ShutdownAsync(TimeSpan timeout) => ShutdownCore(timeout, synchronously: false).AsTask();
+
+    /// <summary>
+    /// The one body of <see cref="Shutdown"/> and <see cref="ShutdownAsync"/>: <paramref name="synchronously"/> only
+    /// chooses how to wait for the thread (a join, or its completion), so the synchronous door never awaits anything
+    /// that is not already complete.
+    /// </summary>
+    async ValueTask<bool> ShutdownCore(TimeSpan timeout, bool synchronously)
     {
-        if (!_runState.TryBeginDispose(_owner.Name, _loop.Run)) return true;
+        if (!_runState.TryBeginDispose(_name(), _loop.Run)) return true;
 
         var thread = BeginStop(final: true);
         if (thread is null) return true;
         if (thread == Thread.CurrentThread) return false;
 
         var exited = _runState.Exited;
-        if (await CompletesWithin(exited, timeout).ConfigureAwait(false)) return true;
+        if (await EndsWithin(thread, exited, timeout, synchronously).ConfigureAwait(false)) return true;
 
         var handled = GiveUp(timeout, out var inFlight);
-        if (!await CompletesWithin(exited, AbandonedExitGrace).ConfigureAwait(false)) ReportStillRunning(timeout, inFlight, handled);
+        if (!await EndsWithin(thread, exited, AbandonedExitGrace, synchronously).ConfigureAwait(false))
+        {
+            ReportStillRunning(timeout, inFlight, handled);
+        }
+
         return false;
     }
+
+    /// <summary>Wait for the listener thread to end: a join on the calling thread, or, asynchronously, its run's
+    /// completion.</summary>
+    static ValueTask<bool> EndsWithin(Thread thread, Task exited, TimeSpan timeout, bool synchronously) =>
+        synchronously ? new ValueTask<bool>(Join(thread, timeout)) : new ValueTask<bool>(CompletesWithin(exited, timeout));
 
     /// <summary>
     /// Abandon the listener thread and report what it will not write: the rest of its batch, what the sinks that hold
@@ -98,7 +110,7 @@ sealed class ListenerShutdown
         var handled = _loop.HandledCount;
         if (rest.Count > 0)
         {
-            _owner.Failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+            _failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
                 "{0}; {1} events the listener thread had taken but not begun to write were not written", reason, rest.Count), rest);
         }
 
@@ -106,7 +118,7 @@ sealed class ListenerShutdown
         // listener thread is stuck in, and would report them only from its own disposal, which may never run.
         if (_sinks.ReleaseHeld(reason, inFlight)) inFlight = null;
 
-        _owner.ReclaimLeftovers(reason);
+        _parts.Reclaimer.Reclaim(reason);
         return handled;
     }
 
@@ -114,7 +126,7 @@ sealed class ListenerShutdown
     {
         if (inFlight is not null && _loop.HandledCount == handledBefore)
         {
-            _owner.Failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+            _failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
                 "the listener thread was still writing this event to its sinks {0} after the shutdown began; it may or may not be written",
                 timeout + AbandonedExitGrace), [inFlight]);
         }
@@ -122,7 +134,7 @@ sealed class ListenerShutdown
         var where = _sinks.Disposing is { } sink
             ? $"the sink {sink} has not returned from Dispose"
             : "the listener thread has not returned from a sink";
-        _owner.Failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+        _failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
             "the sinks were not all disposed within the shutdown timeout: {0}; the listener thread disposes the rest if it returns",
             where), null);
     }
@@ -140,22 +152,22 @@ sealed class ListenerShutdown
 
         try
         {
-            _owner.SendSentinel();
+            _parts.SendSentinel();
             return thread;
         }
         catch (Exception ex)
         {
-            _owner.Failures.Report(LoggingFailureKind.Permanent,
+            _failures.Report(LoggingFailureKind.Permanent,
                 "failed sending the stop sentinel; sending a plain one through the queue instead", null, ex);
         }
 
         try
         {
-            _owner.Queue.EnqueueMarker(_runState.NewSentinel());
+            _parts.Queue.EnqueueMarker(_runState.NewSentinel());
         }
         catch (Exception ex)
         {
-            _owner.Failures.Report(LoggingFailureKind.Permanent,
+            _failures.Report(LoggingFailureKind.Permanent,
                 "failed sending the stop sentinel through the queue; the listener stops once it finds the queue empty", null, ex);
             _loop.EndWhenEmpty(run);
         }
