@@ -79,12 +79,57 @@ public partial class ReadmeTests
             return [$"{block}: the fragment context '{block.Fragment}' is not one of ReadmeTests' ({string.Join(", ", FragmentContexts.Keys)})"];
         }
 
-        return SnippetCompiler.Errors(SnippetCompiler.Compile("Block", Source(block)));
+        var references = PackagesFor(block) is { } packages ? PastedProject.References(packages) : null;
+        return SnippetCompiler.Errors(SnippetCompiler.Compile("Block", Source(block), references));
     }
+
+    /// <summary>
+    /// The packages a reader has added when pasting <paramref name="block"/> into a new console project: those the
+    /// README's Install section adds, and those its own page names with <c>dotnet add package</c>, at the top of the
+    /// page or in the block's own section; <see langword="null"/> for a block of no page here.
+    /// </summary>
+    static IReadOnlyList<string>? PackagesFor(MarkdownCodeBlock block)
+    {
+        if (!Documents.Contains(block.File)) return null;
+
+        var install = SectionLines("README.md", line => line == "## Install");
+        var page = System.IO.File.ReadAllText(Support.Repository.File(block.File)).Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        var firstSection = Array.FindIndex(page, l => l.StartsWith("## ", StringComparison.Ordinal));
+        var preamble = page.Take(firstSection < 0 ? page.Length : firstSection);
+        var sectionStart = Array.FindLastIndex(page, block.Line - 1, l => l.StartsWith("## ", StringComparison.Ordinal));
+        var section = sectionStart < 0
+            ? []
+            : page.Skip(sectionStart).TakeWhile((l, i) => i == 0 || !l.StartsWith("## ", StringComparison.Ordinal));
+        return install.Concat(preamble).Concat(section)
+            .Select(l => AddPackage().Match(l))
+            .Where(m => m.Success)
+            .Select(m => m.Groups["id"].Value)
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToList();
+    }
+
+    /// <summary>The lines of a page's section, from the heading <paramref name="isHeading"/> picks to the next.</summary>
+    static IEnumerable<string> SectionLines(string document, Func<string, bool> isHeading) =>
+        System.IO.File.ReadAllLines(Support.Repository.File(document))
+            .SkipWhile(l => !isHeading(l))
+            .TakeWhile((l, i) => i == 0 || !l.StartsWith("## ", StringComparison.Ordinal));
+
+    [GeneratedRegex(@"dotnet add package (?<id>[\w.]+)")]
+    private static partial Regex AddPackage();
 
     static string Describe(MarkdownCodeBlock block, IReadOnlyList<string> problems) =>
         $"The C# block at {block} (under \"{block.Heading}\") does not compile:{Environment.NewLine}" +
         string.Join(Environment.NewLine, problems);
+
+    /// <summary>Restore the projects of every set of packages the pages name at once, side by side: each restore
+    /// waits mostly on files and the network.</summary>
+    [OneTimeSetUp]
+    public void RestoreThePastedProjects()
+    {
+        var sets = Documents.SelectMany(Blocks).Where(b => CSharpLanguages.Contains(b.Language))
+            .Select(PackagesFor).OfType<IReadOnlyList<string>>().ToList();
+        Parallel.ForEach(sets, new ParallelOptions { MaxDegreeOfParallelism = 4 }, set => PastedProject.References(set));
+    }
 
     [TestCaseSource(nameof(CSharpBlocks))]
     public void EveryCSharpBlockCompiles(string block)
@@ -104,6 +149,22 @@ public partial class ReadmeTests
 
         Assert.That(Describe(block, problems), Does.Contain("EXAMPLE.md:4 (under \"Usage\")")
             .And.Contain("EXAMPLE.md:6: CS0103: The name 'orderId' does not exist in the current context"));
+    }
+
+    [Test]
+    public void ABlockThatNeedsAPackageItsPageDoesNotNameDoesNotCompile()
+    {
+        const string Code = "using Microsoft.Extensions.Hosting;\nusing Serilog;\n\nvar builder = Host.CreateApplicationBuilder(args);\n" +
+                            "builder.Services.AddSerilog(lc => lc.WriteTo.Queue(a => a.File(\"app.log\")));\n";
+        var block = MarkdownCodeBlocks.Read("EXAMPLE.md", $"# Hosting\n\n```csharp\n{Code}```\n").Single();
+
+        var withoutHosting = SnippetCompiler.Errors(SnippetCompiler.Compile("Block", Source(block),
+            PastedProject.References(["Serilog.Sinks.QueueListener", "Serilog.Sinks.File"])));
+        var withHosting = SnippetCompiler.Errors(SnippetCompiler.Compile("Block", Source(block),
+            PastedProject.References(["Serilog.Sinks.QueueListener", "Serilog.Sinks.File", "Microsoft.Extensions.Hosting", "Serilog.Extensions.Hosting"])));
+
+        Assert.That(withoutHosting, Has.Some.Contains("EXAMPLE.md:4").And.Contains("CS0234"));
+        Assert.That(withHosting, Is.Empty);
     }
 
     [Test]

@@ -7,8 +7,9 @@ namespace Serilog.Sinks.QueueListener.Tests.Support;
 
 /// <summary>
 /// Compiles a snippet of documentation as a reader would paste it into a new console project: with the SDK's implicit
-/// usings, nullable enabled, and every assembly the test project references (Serilog's sinks, settings and hosting
-/// packages, OpenTelemetry). A snippet with top-level statements becomes a console app, one without a library.
+/// usings, nullable enabled, and the assemblies given (see <see cref="PastedProject"/>), or by default every assembly
+/// the test project references. A snippet with top-level statements is the project's Program.cs; one of classes only is
+/// a file of its own beside the Program.cs that <c>dotnet new console</c> makes.
 /// </summary>
 static class SnippetCompiler
 {
@@ -31,19 +32,28 @@ static class SnippetCompiler
     /// <summary>
     /// Compile <paramref name="source"/>, whose lines map (by <c>#line</c> directives in it, if any) to the document.
     /// </summary>
-    public static CSharpCompilation Compile(string assemblyName, string source)
+    /// <param name="assemblyName">The assembly's name, and the file's.</param>
+    /// <param name="source">The code.</param>
+    /// <param name="references">What to compile against; by default every assembly the test run may load.</param>
+    public static CSharpCompilation Compile(string assemblyName, string source, IReadOnlyList<MetadataReference>? references = null)
     {
         var tree = CSharpSyntaxTree.ParseText(source, ParseOptions, path: assemblyName + ".cs");
         var hasTopLevelStatements = tree.GetCompilationUnitRoot().Members.OfType<GlobalStatementSyntax>().Any();
-        var options = new CSharpCompilationOptions(
-            hasTopLevelStatements ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,
-            nullableContextOptions: NullableContextOptions.Enable);
-        return CSharpCompilation.Create(
-            assemblyName,
-            [tree, CSharpSyntaxTree.ParseText(ImplicitUsings, ParseOptions, path: "GlobalUsings.g.cs")],
-            References.Value,
-            options);
+        List<SyntaxTree> trees = [tree, CSharpSyntaxTree.ParseText(ImplicitUsings, ParseOptions, path: "GlobalUsings.g.cs")];
+
+        // A block of classes only is a file of its own in the console project, beside the Program.cs that
+        // `dotnet new console` makes.
+        if (!hasTopLevelStatements) trees.Add(CSharpSyntaxTree.ParseText(NewConsoleProgram, ParseOptions, path: "Program.cs"));
+
+        var options = new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable);
+        return CSharpCompilation.Create(assemblyName, trees, references ?? References.Value, options);
     }
+
+    /// <summary>The Program.cs of <c>dotnet new console</c>.</summary>
+    const string NewConsoleProgram = """
+        // See https://aka.ms/new-console-template for more information
+        Console.WriteLine("Hello, World!");
+        """;
 
     /// <summary>The compiler's errors, one a line, each with the document's file and line; empty when none.</summary>
     public static IReadOnlyList<string> Errors(Compilation compilation)
