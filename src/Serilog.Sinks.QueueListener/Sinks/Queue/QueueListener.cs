@@ -91,10 +91,10 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         _failures = new ListenerFailures(this, () => _failureListener);
         _sinks = new ListenerSinks(_failures, sinkArray);
         _runState = new ListenerRunState(this);
-        _loop = new ListenerLoop(this, _sinks, _runState);
         _reclaimer = new LeftoverReclaimer(queue, _failures);
-        _shutdown = new ListenerShutdown(new ListenerParts(queue, _sinks, _runState, _loop, _failures, _reclaimer, EnqueueSentinel),
-            () => Name);
+        var parts = new ListenerParts(queue, _builtIn, _sinks, _runState, _failures, _reclaimer, HandleDequeued, EnqueueSentinel);
+        _loop = new ListenerLoop(parts);
+        _shutdown = new ListenerShutdown(parts, _loop, () => Name);
         _flushes = new FlushCoalescer(queue, this, () => _failureListener);
         _handlesByDefault = IsOwn(new Action<LogEvent>(Handle)) && IsOwn(new Func<LogEvent, LogEvent>(Prepare));
     }

@@ -36,7 +36,8 @@ sealed class ListenerLoop
     /// <summary>Small batches taken in a row; on the listener thread.</summary>
     int _chasing;
 
-    readonly QueueListener _owner;
+    readonly ListenerParts _parts;
+    readonly ListenerFailures _failures;
     readonly ListenerSinks _sinks;
     readonly ListenerRunState _runState;
 
@@ -74,12 +75,14 @@ sealed class ListenerLoop
     /// </summary>
     long _handledCount;
 
-    public ListenerLoop(QueueListener owner, ListenerSinks sinks, ListenerRunState runState)
+    /// <param name="parts">The listener's parts the loop uses.</param>
+    public ListenerLoop(ListenerParts parts)
     {
-        _owner = owner;
-        _sinks = sinks;
-        _runState = runState;
-        _faults = new QueueFaultBackoff(owner.Queue, owner.Failures, _endRequested);
+        _parts = parts;
+        _sinks = parts.Sinks;
+        _runState = parts.RunState;
+        _failures = parts.Failures;
+        _faults = new QueueFaultBackoff(parts.Queue, parts.Failures, _endRequested);
     }
 
     /// <summary>Whether the listener thread will take nothing more off the queue: a shutdown abandoned it, or its
@@ -138,7 +141,7 @@ sealed class ListenerLoop
         finally
         {
             // Counted by the thread that started this one (see ListenerRunState).
-            _owner.BuiltInQueue?.ListenerRunning(false);
+            _parts.BuiltInQueue?.ListenerRunning(false);
             context.Handling = null;
             ListenerThreadContext.Leave();
             CompleteExited(exited);
@@ -172,7 +175,7 @@ sealed class ListenerLoop
         catch (Exception ex)
         {
             // Nothing in the loop should throw; a thread must not end the process over it.
-            _owner.Failures.Report(LoggingFailureKind.Final, "the listener thread failed", null, ex);
+            _failures.Report(LoggingFailureKind.Final, "the listener thread failed", null, ex);
             return ListenerLoopEnd.QueueFailed;
         }
         finally
@@ -195,13 +198,13 @@ sealed class ListenerLoop
             Interlocked.MemoryBarrier();
             // Abandoned, the thread may get here before the shutdown's own reclaim: the events it finds were left
             // behind by the drain that ran out, not by producers racing disposal.
-            _owner.ReclaimLeftovers(_abandonReason ?? "the listener was disposed while the event was being enqueued");
-            _owner.BuiltInQueue?.ReportPendingDrops();
+            _parts.Reclaimer.Reclaim(_abandonReason ?? "the listener was disposed while the event was being enqueued");
+            _parts.BuiltInQueue?.ReportPendingDrops();
             _sinks.Dispose();
         }
         catch (Exception ex)
         {
-            _owner.Failures.Report(LoggingFailureKind.Final, "the listener thread failed while ending", null, ex);
+            _failures.Report(LoggingFailureKind.Final, "the listener thread failed while ending", null, ex);
         }
         finally
         {
@@ -211,7 +214,7 @@ sealed class ListenerLoop
 
     ListenerLoopEnd RunLoop(ListenerThreadContext context)
     {
-        var queue = _owner.Queue;
+        var queue = _parts.Queue;
         while (!_held.IsAbandoned)
         {
             int count;
@@ -311,7 +314,7 @@ sealed class ListenerLoop
 
             var taken = _held.Events.Take(count).ToList();
             Array.Clear(_held.Events, 0, count);
-            _owner.Failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+            _failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
                 "the listener was abandoned at shutdown; {0} events it had just taken were not written", taken.Count), taken);
             return false;
         }
@@ -326,8 +329,8 @@ sealed class ListenerLoop
             if (logEvent is null)
             {
                 // A user's queue counted a cell it did not fill.
-                _owner.Failures.Report(LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture,
-                    "the queue {0} returned a batch with no event at index {1}; the listener skips it", _owner.Queue.GetType(), i), null);
+                _failures.Report(LoggingFailureKind.Permanent, string.Format(CultureInfo.InvariantCulture,
+                    "the queue {0} returned a batch with no event at index {1}; the listener skips it", _parts.Queue.GetType(), i), null);
                 _held.Handled();
                 continue;
             }
@@ -335,12 +338,12 @@ sealed class ListenerLoop
             context.Handling = logEvent;
             try
             {
-                _owner.HandleDequeued(logEvent);
+                _parts.Handle(logEvent);
             }
             catch (Exception ex)
             {
                 _sinks.CountFailure();
-                _owner.Failures.Report(LoggingFailureKind.Permanent, "failed handling an event", [logEvent], ex);
+                _failures.Report(LoggingFailureKind.Permanent, "failed handling an event", [logEvent], ex);
             }
 
             _held.Handled();
@@ -398,7 +401,7 @@ sealed class ListenerLoop
         }
         catch (Exception ex)
         {
-            _owner.Failures.Report(LoggingFailureKind.Temporary,
+            _failures.Report(LoggingFailureKind.Temporary,
                 $"the queue {queue.GetType()} failed to take the acknowledgement of a batch", null, ex);
         }
     }
@@ -413,7 +416,7 @@ sealed class ListenerLoop
         {
             if (_latencyFailureReported) return;
             _latencyFailureReported = true;
-            _owner.Failures.Report(LoggingFailureKind.Temporary,
+            _failures.Report(LoggingFailureKind.Temporary,
                 "a metrics collector threw while recording serilog.queue.latency; later failures are not reported", null, ex);
         }
     }
@@ -421,6 +424,6 @@ sealed class ListenerLoop
     void RequestEnd()
     {
         _endRequested.Set();
-        _owner.BuiltInQueue?.WakeListener();
+        _parts.BuiltInQueue?.WakeListener();
     }
 }

@@ -26,13 +26,14 @@ sealed class ListenerShutdown
     readonly Func<string> _name;
 
     /// <param name="parts">The listener's parts this one uses.</param>
+    /// <param name="loop">The listener thread's body.</param>
     /// <param name="name">Reads the listener's name.</param>
-    public ListenerShutdown(ListenerParts parts, Func<string> name)
+    public ListenerShutdown(ListenerParts parts, ListenerLoop loop, Func<string> name)
     {
         _parts = parts;
         _sinks = parts.Sinks;
         _runState = parts.RunState;
-        _loop = parts.Loop;
+        _loop = loop;
         _failures = parts.Failures;
         _name = name;
     }
