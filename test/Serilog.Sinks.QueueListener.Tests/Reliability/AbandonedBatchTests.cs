@@ -22,12 +22,8 @@ public class AbandonedBatchTests
     public void AtAShutdownTimeoutEveryEventButTheOneInTheStuckSinkIsReportedOnceWithTheEventItself()
     {
         const int events = 600;
-        var failures = new CollectingFailureListener();
-        var queue = new LogEventQueue(1000, QueueFullMode.Block);
         var gated = new GatedSink();
-        var listener = new Listener(queue, gated);
-        var sink = new QueueSink(queue, listener, TimeSpan.FromMilliseconds(200));
-        sink.SetFailureListener(failures);
+        var (queue, listener, sink, failures) = OwnedPipeline.Over(new LogEventQueue(1000, QueueFullMode.Block), gated, TimeSpan.FromMilliseconds(200));
         var logger = new LoggerConfiguration().WriteTo.Sink(sink).CreateLogger();
         try
         {
@@ -58,12 +54,8 @@ public class AbandonedBatchTests
     public void AtAShutdownTimeoutASlowSinkLeavesEveryEventWrittenOrReportedExactlyOnce()
     {
         const int events = 400;
-        var failures = new CollectingFailureListener();
-        var queue = new LogEventQueue(1000, QueueFullMode.Block);
         var slow = new SlowSink(TimeSpan.FromMilliseconds(5));
-        var listener = new Listener(queue, slow);
-        var sink = new QueueSink(queue, listener, TimeSpan.FromMilliseconds(100));
-        sink.SetFailureListener(failures);
+        var (queue, listener, sink, failures) = OwnedPipeline.Over(new LogEventQueue(1000, QueueFullMode.Block), slow, TimeSpan.FromMilliseconds(100));
         listener.Start();
         var logger = new LoggerConfiguration().WriteTo.Sink(sink).CreateLogger();
 

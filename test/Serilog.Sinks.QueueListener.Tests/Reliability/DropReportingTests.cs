@@ -66,12 +66,8 @@ public class DropReportingTests
     [TestCase(QueueFullMode.DropOldest)]
     public void EveryDroppedEventReachesTheFailureListenerInAFewReports(QueueFullMode fullMode)
     {
-        var failures = new CollectingFailureListener();
-        var queue = new LogEventQueue(Capacity, fullMode);
         var gated = new GatedSink();
-        var listener = new Listener(queue, gated);
-        var sink = new QueueSink(queue, listener);
-        sink.SetFailureListener(failures);
+        var (queue, listener, sink, failures) = OwnedPipeline.Over(new LogEventQueue(Capacity, fullMode), gated);
         listener.Start();
 
         LogABurstWhileTheListenerIsHeld(sink, gated);

@@ -16,12 +16,8 @@ public class InterruptTests
     [Test]
     public void AnInterruptedProducerWaitingForRoomStillEnqueuesItsEventAndKeepsTheInterrupt()
     {
-        var failures = new CollectingFailureListener();
-        var queue = new LogEventQueue(1, QueueFullMode.Block);
         var gated = new GatedSink();
-        var listener = new Listener(queue, gated);
-        var sink = new QueueSink(queue, listener, null);
-        sink.SetFailureListener(failures);
+        var (queue, listener, sink, failures) = OwnedPipeline.Over(new LogEventQueue(1, QueueFullMode.Block), gated, null);
         listener.Start();
 
         var emittingThird = 0;
@@ -88,12 +84,8 @@ public class InterruptTests
     {
         const int producers = 4;
         const int eventsPerProducer = 20000;
-        var failures = new CollectingFailureListener();
-        var queue = new LogEventQueue(2, QueueFullMode.Block);
         var checker = new OrderCheckingSink(producers);
-        var listener = new Listener(queue, checker);
-        var sink = new QueueSink(queue, listener, null);
-        sink.SetFailureListener(failures);
+        var (queue, listener, sink, failures) = OwnedPipeline.Over(new LogEventQueue(2, QueueFullMode.Block), checker, null);
         listener.Start();
 
         var (producerFailures, allFinished) = ProduceUnderInterrupts(producers,

@@ -14,12 +14,8 @@ public class ListenerNotRunningTests
     public void AnOwnedListenerThatWasNeverStartedNeitherBlocksProducersForeverNorLosesTheirEvents()
     {
         const int events = 10;
-        var failures = new CollectingFailureListener();
-        var queue = new LogEventQueue(2, QueueFullMode.Block);
         var collecting = new CollectingSink();
-        var listener = new Listener(queue, collecting);
-        var sink = new QueueSink(queue, listener, TimeSpan.FromSeconds(5));
-        sink.SetFailureListener(failures);
+        var (queue, listener, sink, failures) = OwnedPipeline.Over(new LogEventQueue(2, QueueFullMode.Block), collecting, TimeSpan.FromSeconds(5));
 
         var logging = BoundedCall.Run(() =>
         {
@@ -40,12 +36,8 @@ public class ListenerNotRunningTests
     public void AProducerWaitingOnAStoppedListenerIsReportedAndGoesOnOnceTheListenerStartsAgain()
     {
         const int events = 6;
-        var failures = new CollectingFailureListener();
-        var queue = new LogEventQueue(2, QueueFullMode.Block);
         var collecting = new CollectingSink();
-        var listener = new Listener(queue, collecting);
-        var sink = new QueueSink(queue, listener, null);
-        sink.SetFailureListener(failures);
+        var (queue, listener, sink, failures) = OwnedPipeline.Over(new LogEventQueue(2, QueueFullMode.Block), collecting, null);
         listener.Start();
         Assert.That(listener.Stop(Timeouts.Signal), Is.True);
 

@@ -69,12 +69,8 @@ public class ListenerThreadFaultTests
     static void WhenTryDequeueMiscountsEveryEventIsAccountedFor(Func<int, int> miscount)
     {
         const int events = 100;
-        var failures = new CollectingFailureListener();
-        var queue = new MiscountingQueue(new LogEventQueue(256), miscount);
         var collecting = new CollectingSink();
-        var listener = new Listener(queue, collecting);
-        var sink = new QueueSink(queue, listener, null);
-        sink.SetFailureListener(failures);
+        var (queue, listener, sink, failures) = OwnedPipeline.Over(new MiscountingQueue(new LogEventQueue(256), miscount), collecting, null);
         listener.Start();
 
         for (var i = 0; i < events; i++) sink.Emit(Some.Event(i));

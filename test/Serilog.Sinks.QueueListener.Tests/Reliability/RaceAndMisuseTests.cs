@@ -18,12 +18,8 @@ public class RaceAndMisuseTests
     [Test]
     public void DisposingAListenerStillStoppingDrainsTheEventsQueuedAfterItsStop()
     {
-        var failures = new CollectingFailureListener();
-        var queue = new LogEventQueue(100, QueueFullMode.Block);
         var gated = new GatedSink();
-        var listener = new Listener(queue, gated);
-        var sink = new QueueSink(queue, listener, Bound);
-        sink.SetFailureListener(failures);
+        var (queue, listener, sink, failures) = OwnedPipeline.Over(new LogEventQueue(100, QueueFullMode.Block), gated, Bound);
         listener.Start();
 
         Task? disposing = null;
@@ -55,12 +51,8 @@ public class RaceAndMisuseTests
     [Test]
     public void AProducerRacingTheDisposalOfAStoppedListenerNeitherReclaimsWhatTheFinalRunDrainsNorItsSentinel()
     {
-        var failures = new CollectingFailureListener();
-        var queue = new DisposalRacingQueue(new LogEventQueue(100, QueueFullMode.Block));
         var collecting = new CollectingSink();
-        var listener = new Listener(queue, collecting);
-        var sink = new QueueSink(queue, listener, TimeSpan.FromSeconds(2));
-        sink.SetFailureListener(failures);
+        var (queue, listener, sink, failures) = OwnedPipeline.Over(new DisposalRacingQueue(new LogEventQueue(100, QueueFullMode.Block)), collecting, TimeSpan.FromSeconds(2));
         listener.Start();
         Assert.That(listener.Stop(Bound), Is.True);
 
@@ -92,12 +84,8 @@ public class RaceAndMisuseTests
     [Test]
     public void AUserQueueCountingOneEventTooManyDoesNotStopTheListener()
     {
-        var failures = new CollectingFailureListener();
-        var queue = new OvercountingQueue(new LogEventQueue(100, QueueFullMode.Block));
         var collecting = new CollectingSink();
-        var listener = new Listener(queue, collecting);
-        var sink = new QueueSink(queue, listener, Bound);
-        sink.SetFailureListener(failures);
+        var (queue, listener, sink, failures) = OwnedPipeline.Over(new OvercountingQueue(new LogEventQueue(100, QueueFullMode.Block)), collecting, Bound);
         listener.Start();
 
         try
@@ -348,12 +336,8 @@ public class RaceAndMisuseTests
     [Test]
     public void AListenerRestartedAfterItsQueueFailedDuringAStopKeepsRunning()
     {
-        var failures = new CollectingFailureListener();
-        var queue = new DequeueFailingQueue(new LogEventQueue(100, QueueFullMode.Block));
         var collecting = new CollectingSink();
-        var listener = new Listener(queue, collecting);
-        var sink = new QueueSink(queue, listener, Bound);
-        sink.SetFailureListener(failures);
+        var (queue, listener, sink, failures) = OwnedPipeline.Over(new DequeueFailingQueue(new LogEventQueue(100, QueueFullMode.Block)), collecting, Bound);
         listener.Start();
 
         try

@@ -15,12 +15,8 @@ public class StoppedListenerDrainTests
     [Test]
     public void DisposingTheSinkWhileItsListenerIsStoppedWritesEveryQueuedEventInOrder()
     {
-        var failures = new CollectingFailureListener();
-        var queue = new LogEventQueue(100, QueueFullMode.Block);
         var collecting = new CollectingSink();
-        var listener = new Listener(queue, collecting);
-        var sink = new QueueSink(queue, listener);
-        sink.SetFailureListener(failures);
+        var (queue, listener, sink, failures) = OwnedPipeline.Over(new LogEventQueue(100, QueueFullMode.Block), collecting);
         listener.Start();
         var logger = new LoggerConfiguration().WriteTo.Sink(sink).CreateLogger();
 

@@ -211,12 +211,8 @@ public class QueueSinkTests
     [Test]
     public void SetFailureListenerIsPassedOnToTheQueueAndTheListener()
     {
-        var failures = new CollectingFailureListener();
-        var queue = new LogEventQueue(1, QueueFullMode.DropIncoming);
         var wrapped = new ThrowingSink();
-        var listener = new Listener(queue, wrapped);
-        var sink = new QueueSink(queue, listener);
-        sink.SetFailureListener(failures);
+        var (queue, listener, sink, failures) = OwnedPipeline.Over(new LogEventQueue(1, QueueFullMode.DropIncoming), wrapped);
 
         sink.Emit(Some.Event(0));
         sink.Emit(Some.Event(1));
