@@ -101,4 +101,43 @@ public class DisposalBoundTests
         Assert.That(child.ExitCode, Is.Zero, stderr.Result);
         Assert.That(LogFile.ReadLines(path), Is.EqualTo(Enumerable.Range(0, events).Select(i => $"Event {i}")));
     }
+
+    [Test]
+    public void AListenerThatIsOnlyBehindWhenTheShutdownGivesUpDisposesTheSinksBeforeDisposalReturns()
+    {
+        // The README: after giving up, disposal gives the thread 100 ms more, and one that was only behind ends and
+        // disposes the sinks before Log.CloseAndFlush() returns. Staged when the sink returns within the first half
+        // of those 100 ms; a loaded machine can delay it past that, so the run is tried up to three times.
+        var shutdownTimeout = TimeSpan.FromMilliseconds(300);
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var clock = new Stopwatch();
+            var behind = new BehindSink(shutdownTimeout + TimeSpan.FromMilliseconds(20), clock);
+            var (_, listener, sink, failures) = OwnedPipeline.Over(new LogEventQueue(), behind, shutdownTimeout);
+            listener.Start();
+            sink.Emit(Some.Event(0));
+            sink.Emit(Some.Event(1));
+
+            clock.Start();
+            sink.Dispose();
+            var returned = clock.Elapsed;
+            var disposedBeforeReturn = behind.DisposeCount;
+
+            if (behind.FirstReturned is not { } sinkReturned || sinkReturned > shutdownTimeout + TimeSpan.FromMilliseconds(50))
+            {
+                TestContext.Out.WriteLine($"attempt {attempt}: the sink returned at {behind.FirstReturned}, too late to stage the race");
+                SpinWait.SpinUntil(() => behind.DisposeCount == 1, Timeouts.Signal);
+                continue;
+            }
+
+            Assert.That(disposedBeforeReturn, Is.EqualTo(1), "the sinks were disposed after disposal returned");
+            Assert.That(returned, Is.LessThan(shutdownTimeout + TimeSpan.FromMilliseconds(100) + TimeSpan.FromSeconds(1)));
+            Assert.That(behind.Events.Select(Some.SequenceOf), Is.EqualTo(new[] { 0 }));
+            Assert.That(failures.NotWrittenEvents.Select(Some.SequenceOf), Is.EqualTo(new[] { 1 }));
+            Assert.That(failures.PossiblyWrittenEvents, Is.Empty, "the event that was written is reported as possibly not");
+            return;
+        }
+
+        Assert.Fail("in three attempts the sink never returned within the grace: the promise could not be staged");
+    }
 }
