@@ -60,7 +60,8 @@ sealed class AcknowledgementBacklog
 
     /// <summary>
     /// Take the entries the oldest batch not yet acknowledged ended, with every entry with nothing to write, to
-    /// acknowledge; then release them (<see cref="ReadEntries.Release"/>), or <see cref="Restore"/> them when that failed.
+    /// acknowledge; then release them (<see cref="ReadEntries.Release"/>), or <see cref="Restore"/> them when that
+    /// failed.
     /// </summary>
     /// <remarks>
     /// <para>Why the oldest batch is the listener's: the listener acknowledges each batch it took before it takes
@@ -77,7 +78,10 @@ sealed class AcknowledgementBacklog
     /// the group for the next reader. An abandoned listener's last batch is never taken either: no acknowledgement
     /// follows the abandonment, which only the final disposal does.</para>
     /// <para>Unlike the thread that took a batch, which an earlier version keyed on, this holds for a consumer that
-    /// dequeues and acknowledges on different threads, and for a reclaim on the listener's own thread.</para>
+    /// dequeues and acknowledges on different threads, and for a reclaim on the listener's own thread. It leans on
+    /// the listener's alternation: a run that ended by an exception escaping its loop between a dequeue and its
+    /// acknowledgement (which the core reports as a failure of the listener thread) would leave its batch here, and
+    /// a run started again over the same queue would then acknowledge one batch behind.</para>
     /// </remarks>
     public List<RedisValue> TakeBatch()
     {
