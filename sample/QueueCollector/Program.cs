@@ -20,13 +20,17 @@ var configuration = new ConfigurationBuilder()
 var collector = configuration.GetSection("Collector");
 var redis = Required(collector, "Redis");
 var streamKey = Required(collector, "StreamKey");
-var group = collector["Group"] ?? RedisStreamQueue.DefaultGroupName;
-var consumer = collector["Consumer"] ?? Environment.MachineName;
-var claimIdleTime = Duration(collector, "ClaimIdleTime");
-var trimInterval = Duration(collector, "TrimInterval");
-var maxDeliveryCount = collector["MaxDeliveryCount"] is { } deliveries
-    ? int.Parse(deliveries, CultureInfo.InvariantCulture)
-    : RedisStreamQueue.DefaultMaxDeliveryCount;
+var defaults = new RedisStreamQueueOptions();
+var options = new RedisStreamQueueOptions
+{
+    GroupName = collector["Group"] ?? RedisStreamQueueOptions.DefaultGroupName,
+    ConsumerName = collector["Consumer"] ?? Environment.MachineName,
+    ClaimIdleTime = Duration(collector, "ClaimIdleTime") ?? defaults.ClaimIdleTime,
+    TrimInterval = Duration(collector, "TrimInterval") ?? defaults.TrimInterval,
+    MaxDeliveryCount = collector["MaxDeliveryCount"] is { } deliveries
+        ? int.Parse(deliveries, CultureInfo.InvariantCulture)
+        : RedisStreamQueueOptions.DefaultMaxDeliveryCount,
+};
 var seconds = Seconds(configuration, "seconds");
 var untilIdle = Seconds(configuration, "until-idle");
 
@@ -40,10 +44,9 @@ using var stop = new CancellationTokenSource();
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
-var queue = new RedisStreamQueue(redis, streamKey, group, consumer, claimIdleTime: claimIdleTime,
-    maxDeliveryCount: maxDeliveryCount, trimInterval: trimInterval);
+var queue = new RedisStreamQueue(redis, streamKey, options);
 var listener = new QueueListener(queue, sinks).Start();
-Console.WriteLine($"collector: reading stream '{streamKey}' on {redis} as '{consumer}' of group '{group}'");
+Console.WriteLine($"collector: reading stream '{streamKey}' on {redis} as '{queue.ConsumerName}' of group '{queue.GroupName}'");
 
 var started = Environment.TickCount64;
 var lastHandled = 0L;

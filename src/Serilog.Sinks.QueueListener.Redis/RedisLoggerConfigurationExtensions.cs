@@ -38,6 +38,10 @@ public static class RedisLoggerConfigurationExtensions
     /// <exception cref="ArgumentException">When <paramref name="streamKey"/> is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="batchSizeLimit"/> or
     /// <paramref name="maxStreamLength"/> is out of range.</exception>
+    // Six parameters, over the house limit of five, on purpose: Serilog.Settings.Configuration binds a sink's "Args"
+    // to the method's parameters by name, and each of these is a setting a JSON file must be able to give (the
+    // connection, the stream, the entry size, the level, the bound). Flat parameters are what every Serilog sink
+    // offers there ("Args": { "maxStreamLength": 10000 }); an options object would nest them one level deeper.
     public static LoggerConfiguration RedisStream(
         this LoggerSinkConfiguration loggerSinkConfiguration,
         string configuration,

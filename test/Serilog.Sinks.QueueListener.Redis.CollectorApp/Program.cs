@@ -22,7 +22,7 @@ SelfLog.Enable(Console.Error);
 
 using var output = new StreamWriter(args[4], append: false) { AutoFlush = true };
 var sink = new EventLineSink(output, signalAfter, hang: args[7] == "hang");
-using var queue = new RedisStreamQueue(args[0], args[1], args[2], args[3], claimIdleTime: claimIdleTime);
+using var queue = new RedisStreamQueue(args[0], args[1], new RedisStreamQueueOptions { GroupName = args[2], ConsumerName = args[3], ClaimIdleTime = claimIdleTime });
 var listener = new QueueListener(queue, sink).Start();
 Console.WriteLine("collecting");
 

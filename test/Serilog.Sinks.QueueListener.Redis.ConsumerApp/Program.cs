@@ -15,7 +15,7 @@ if (args.Length != 6)
 
 var limit = int.Parse(args[5], CultureInfo.InvariantCulture);
 using var output = new StreamWriter(args[4], append: false) { AutoFlush = true };
-using var queue = new RedisStreamQueue(args[0], args[1], args[2], args[3]);
+using var queue = new RedisStreamQueue(args[0], args[1], new RedisStreamQueueOptions { GroupName = args[2], ConsumerName = args[3] });
 using var listener = new QueueListener(queue, new HangingSink(output, limit)).Start();
 Thread.Sleep(Timeout.Infinite);
 return 0;

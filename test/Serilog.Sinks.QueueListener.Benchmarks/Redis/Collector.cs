@@ -28,7 +28,13 @@ sealed class Collector : IDisposable, ILoggingFailureListener
     /// default.</param>
     public Collector(string redis, string streamKey, int events, int readCount, TimeSpan? pollInterval)
     {
-        _queue = new RedisStreamQueue(redis, streamKey, GroupName, ConsumerName, readCount, pollInterval);
+        _queue = new RedisStreamQueue(redis, streamKey, new RedisStreamQueueOptions
+        {
+            GroupName = GroupName,
+            ConsumerName = ConsumerName,
+            ReadCount = readCount,
+            PollInterval = pollInterval ?? new RedisStreamQueueOptions().PollInterval,
+        });
         _queue.SetFailureListener(this);
         Queue = new TimingQueue(_queue);
         Sink = new DeliveryRecordingSink(events);

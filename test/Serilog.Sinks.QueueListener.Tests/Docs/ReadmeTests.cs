@@ -16,11 +16,12 @@ namespace Serilog.Sinks.QueueListener.Tests.Docs;
 /// </summary>
 public partial class ReadmeTests
 {
-    /// <summary>The repository's README, the package's, and the pages under docs/.</summary>
+    /// <summary>The repository's README, the packages', and the pages under docs/.</summary>
     static readonly string[] Documents =
     [
         "README.md",
         "src/Serilog.Sinks.QueueListener/README.md",
+        "src/Serilog.Sinks.QueueListener.Redis/README.md",
         .. Directory.GetFiles(Repository.File("docs"), "*.md").Order(StringComparer.Ordinal).Select(f => "docs/" + Path.GetFileName(f)),
     ];
 

@@ -27,7 +27,7 @@ public class RedisBadInputTests
         var configuration = server.Configuration + ",connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000";
         var failures = new CollectingFailureListener();
         var sink = new CollectingSink();
-        using var queue = new RedisStreamQueue(configuration, streamKey, "collectors", "one");
+        using var queue = new RedisStreamQueue(configuration, streamKey, new RedisStreamQueueOptions { GroupName = "collectors", ConsumerName = "one" });
         queue.SetFailureListener(failures);
         using var listener = new QueueListenerType(queue, sink);
         listener.SetFailureListener(failures);
@@ -87,7 +87,7 @@ public class RedisBadInputTests
         connection.GetDatabase().StringSet(streamKey, "not a stream");
         var failures = new CollectingFailureListener();
 
-        using (var queue = new RedisStreamQueue(connection, streamKey, "collectors", "one"))
+        using (var queue = new RedisStreamQueue(connection, streamKey, new RedisStreamQueueOptions { GroupName = "collectors", ConsumerName = "one" }))
         {
             using var listener = new QueueListenerType(queue, new CollectingSink());
             listener.SetFailureListener(failures);
@@ -115,7 +115,7 @@ public class RedisBadInputTests
         var configuration = server.Configuration + ",connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000,password=" + wrong;
         var producerFailures = new CollectingFailureListener();
         var collectorFailures = new CollectingFailureListener();
-        using (var queue = new RedisStreamQueue(configuration, streamKey, "collectors", "one"))
+        using (var queue = new RedisStreamQueue(configuration, streamKey, new RedisStreamQueueOptions { GroupName = "collectors", ConsumerName = "one" }))
         {
             queue.SetFailureListener(collectorFailures);
             using var listener = new QueueListenerType(queue, new CollectingSink());

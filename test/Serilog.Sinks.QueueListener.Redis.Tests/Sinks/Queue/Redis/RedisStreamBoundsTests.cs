@@ -56,7 +56,7 @@ public class RedisStreamBoundsTests
         var longest = database.StreamLength(streamKey);
 
         var sink = new CollectingSink();
-        using (var queue = new RedisStreamQueue(connection, streamKey, "collectors", "one"))
+        using (var queue = new RedisStreamQueue(connection, streamKey, new RedisStreamQueueOptions { GroupName = "collectors", ConsumerName = "one" }))
         using (new QueueListenerType(queue, sink).Start())
         {
             // Polled, as the evidence that the limit held all along; the cap itself is one script in Redis.
@@ -102,7 +102,7 @@ public class RedisStreamBoundsTests
         }
 
         var sink = new CollectingSink();
-        using (var queue = new RedisStreamQueue(connection, streamKey, "collectors", "one"))
+        using (var queue = new RedisStreamQueue(connection, streamKey, new RedisStreamQueueOptions { GroupName = "collectors", ConsumerName = "one" }))
         using (new QueueListenerType(queue, sink).Start())
         {
             logger.Dispose();
@@ -142,7 +142,7 @@ public class RedisStreamBoundsTests
         // reported, and the rest is in the stream.
         var sink = new CollectingSink();
         List<int> dropped;
-        using (var queue = new RedisStreamQueue(connection, streamKey, "collectors", "one"))
+        using (var queue = new RedisStreamQueue(connection, streamKey, new RedisStreamQueueOptions { GroupName = "collectors", ConsumerName = "one" }))
         using (new QueueListenerType(queue, sink).Start())
         {
             logger.Dispose();
@@ -175,7 +175,7 @@ public class RedisStreamBoundsTests
 
         var entries = database.StreamLength(streamKey);
         var first = new CollectingSink();
-        using (var queue = new RedisStreamQueue(connection, streamKey, "collectors", "one"))
+        using (var queue = new RedisStreamQueue(connection, streamKey, new RedisStreamQueueOptions { GroupName = "collectors", ConsumerName = "one" }))
         using (new QueueListenerType(queue, first).Start())
         {
             Assert.That(first.WaitFor(count, Arrival), Is.True);
@@ -183,7 +183,7 @@ public class RedisStreamBoundsTests
 
         var lengthWhileArchiveUnread = database.StreamLength(streamKey);
         var second = new CollectingSink();
-        using (var queue = new RedisStreamQueue(connection, streamKey, "archive", "one"))
+        using (var queue = new RedisStreamQueue(connection, streamKey, new RedisStreamQueueOptions { GroupName = "archive", ConsumerName = "one" }))
         using (new QueueListenerType(queue, second).Start())
         {
             Assert.That(second.WaitFor(count, Arrival), Is.True);
@@ -204,9 +204,9 @@ public class RedisStreamBoundsTests
         var streamKey = NewStreamKey();
         using var connection = ConnectionMultiplexer.Connect(server.Configuration);
         var database = connection.GetDatabase();
-        using var slow = new RedisStreamQueue(connection, streamKey, "collectors", "slow");
+        using var slow = new RedisStreamQueue(connection, streamKey, new RedisStreamQueueOptions { GroupName = "collectors", ConsumerName = "slow" });
         var fast = new CollectingSink();
-        using var fastQueue = new RedisStreamQueue(connection, streamKey, "collectors", "fast");
+        using var fastQueue = new RedisStreamQueue(connection, streamKey, new RedisStreamQueueOptions { GroupName = "collectors", ConsumerName = "fast" });
         using var fastListener = new QueueListenerType(fastQueue, fast);
 
         // The slow collector reads the first entry and is still writing it; the fast one takes everything after it.
@@ -263,7 +263,7 @@ public class RedisStreamBoundsTests
         var failures = new CollectingFailureListener();
 
         var sink = new CollectingSink();
-        using (var queue = new RedisStreamQueue(connection, streamKey, "collectors", "one"))
+        using (var queue = new RedisStreamQueue(connection, streamKey, new RedisStreamQueueOptions { GroupName = "collectors", ConsumerName = "one" }))
         using (new QueueListenerType(queue, sink).Start())
         {
             using (var logger = new LoggerConfiguration()
@@ -303,7 +303,7 @@ public class RedisStreamBoundsTests
         var failures = new CollectingFailureListener();
 
         var sink = new CollectingSink();
-        using (var queue = new RedisStreamQueue(server.Configuration + ",user=collector,password=collector-pw", streamKey, "collectors", "one"))
+        using (var queue = new RedisStreamQueue(server.Configuration + ",user=collector,password=collector-pw", streamKey, new RedisStreamQueueOptions { GroupName = "collectors", ConsumerName = "one" }))
         {
             queue.SetFailureListener(failures);
             using var listener = new QueueListenerType(queue, sink);

@@ -4,19 +4,19 @@ using StackExchange.Redis;
 
 namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
 
-/// <summary>Bad arguments: refused naming the parameter, before anything is connected.</summary>
+/// <summary>Bad arguments: refused naming the parameter (or the option's property), before anything is connected.</summary>
 public partial class RedisStreamQueueTests
 {
     static readonly (string Parameter, Func<string, RedisStreamQueue> Create)[] BadArguments =
     [
         ("streamKey", c => new RedisStreamQueue(c, "")),
-        ("groupName", c => new RedisStreamQueue(c, "logs", groupName: " ")),
-        ("consumerName", c => new RedisStreamQueue(c, "logs", consumerName: "")),
-        ("readCount", c => new RedisStreamQueue(c, "logs", readCount: 0)),
-        ("pollInterval", c => new RedisStreamQueue(c, "logs", pollInterval: TimeSpan.Zero)),
-        ("claimIdleTime", c => new RedisStreamQueue(c, "logs", claimIdleTime: TimeSpan.FromDays(2))),
-        ("maxDeliveryCount", c => new RedisStreamQueue(c, "logs", maxDeliveryCount: 0)),
-        ("trimInterval", c => new RedisStreamQueue(c, "logs", trimInterval: TimeSpan.Zero)),
+        ("GroupName", c => new RedisStreamQueue(c, "logs", new RedisStreamQueueOptions { GroupName = " " })),
+        ("ConsumerName", c => new RedisStreamQueue(c, "logs", new RedisStreamQueueOptions { ConsumerName = "" })),
+        ("ReadCount", c => new RedisStreamQueue(c, "logs", new RedisStreamQueueOptions { ReadCount = 0 })),
+        ("PollInterval", c => new RedisStreamQueue(c, "logs", new RedisStreamQueueOptions { PollInterval = TimeSpan.Zero })),
+        ("ClaimIdleTime", c => new RedisStreamQueue(c, "logs", new RedisStreamQueueOptions { ClaimIdleTime = TimeSpan.FromDays(2) })),
+        ("MaxDeliveryCount", c => new RedisStreamQueue(c, "logs", new RedisStreamQueueOptions { MaxDeliveryCount = 0 })),
+        ("TrimInterval", c => new RedisStreamQueue(c, "logs", new RedisStreamQueueOptions { TrimInterval = TimeSpan.Zero })),
     ];
 
     static IEnumerable<TestCaseData> BadArgumentCases() => BadArguments.Select((a, i) => new TestCaseData(i).SetArgDisplayNames(a.Parameter));

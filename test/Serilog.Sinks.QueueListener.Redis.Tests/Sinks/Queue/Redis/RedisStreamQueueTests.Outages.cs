@@ -21,7 +21,7 @@ public partial class RedisStreamQueueTests
         var sink = new CollectingSink();
 
         // Reads give up after half a second, well inside the pause below; the claim idle time is the default, 30 s.
-        using var queue = new RedisStreamQueue(server.Configuration + ",syncTimeout=500,asyncTimeout=500", streamKey, Group, "one");
+        using var queue = new RedisStreamQueue(server.Configuration + ",syncTimeout=500,asyncTimeout=500", streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one" });
         using var listener = new QueueListenerType(queue, sink).Start();
         AddEntry(database, streamKey, "before");
         Assert.That(sink.WaitFor(1, Arrival), Is.True);
@@ -46,8 +46,7 @@ public partial class RedisStreamQueueTests
 
         // Reads give up after a tenth of a second, so the pause below times out more reads than the delivery limit
         // (here 3); each one runs once the pause ends.
-        using var queue = new RedisStreamQueue(server.Configuration + ",syncTimeout=100,asyncTimeout=100", streamKey, Group, "one",
-            maxDeliveryCount: 3);
+        using var queue = new RedisStreamQueue(server.Configuration + ",syncTimeout=100,asyncTimeout=100", streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one", MaxDeliveryCount = 3 });
         queue.SetFailureListener(failures);
         using var listener = new QueueListenerType(queue, sink).Start();
         AddEntry(database, streamKey, "before");
@@ -87,7 +86,7 @@ public partial class RedisStreamQueueTests
         var streamKey = NewStreamKey();
         var failures = new CollectingFailureListener();
         var sink = new CollectingSink();
-        var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one");
+        var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one" });
         queue.SetFailureListener(failures);
         using (var admin = ConnectionMultiplexer.Connect(server.Configuration + ",allowAdmin=true"))
         using (new QueueListenerType(queue, sink).Start())
@@ -126,8 +125,7 @@ public partial class RedisStreamQueueTests
 
         var failures = new CollectingFailureListener();
         var sink = new CollectingSink();
-        using var queue = new RedisStreamQueue(server.Configuration + ",connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000",
-            streamKey, Group, "one");
+        using var queue = new RedisStreamQueue(server.Configuration + ",connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000", streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one" });
         queue.SetFailureListener(failures);
         using var listener = new QueueListenerType(queue, sink);
         listener.SetFailureListener(failures);
@@ -175,7 +173,7 @@ public partial class RedisStreamQueueTests
         var redis = admin.GetServer(admin.GetEndPoints()[0]);
         var failures = new CollectingFailureListener();
         var sink = new CollectingSink();
-        using var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one");
+        using var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one" });
         queue.SetFailureListener(failures);
         using var listener = new QueueListenerType(queue, sink).Start();
 
@@ -198,7 +196,7 @@ public partial class RedisStreamQueueTests
         var failures = new CollectingFailureListener();
         var sink = new CollectingSink();
 
-        var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one");
+        var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one" });
         queue.SetFailureListener(failures);
         using (new QueueListenerType(queue, sink).Start())
         {
@@ -221,7 +219,7 @@ public partial class RedisStreamQueueTests
         using var admin = ConnectionMultiplexer.Connect(server.Configuration + ",allowAdmin=true");
         var failures = new CollectingFailureListener();
         var sink = new CollectingSink();
-        var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one");
+        var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one" });
         queue.SetFailureListener(failures);
         using (new QueueListenerType(queue, sink).Start())
         {
@@ -262,7 +260,7 @@ public partial class RedisStreamQueueTests
         const string timeouts = ",syncTimeout=500,asyncTimeout=500";
         var sink = new CollectingSink();
         var failures = new CollectingFailureListener();
-        using var queue = new RedisStreamQueue(server.Configuration + timeouts, streamKey, Group, "one");
+        using var queue = new RedisStreamQueue(server.Configuration + timeouts, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one" });
         queue.SetFailureListener(failures);
         using var listener = new QueueListenerType(queue, sink).Start();
         using var admin = ConnectionMultiplexer.Connect(server.Configuration + ",allowAdmin=true,syncTimeout=10000");

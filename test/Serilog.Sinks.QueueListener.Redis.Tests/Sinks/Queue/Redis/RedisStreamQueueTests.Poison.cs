@@ -33,7 +33,7 @@ public partial class RedisStreamQueueTests
         var failures = new CollectingFailureListener();
         var sink = new CollectingSink();
         long dropped;
-        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one", maxDeliveryCount: 2))
+        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one", MaxDeliveryCount = 2 }))
         {
             queue.SetFailureListener(failures);
             using (var listener = new QueueListenerType(queue, sink).Start())
@@ -77,8 +77,7 @@ public partial class RedisStreamQueueTests
         var failures = new CollectingFailureListener();
         var sink = new CollectingSink();
         long dropped;
-        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "alive", claimIdleTime: TimeSpan.FromMilliseconds(1),
-                   maxDeliveryCount: 2))
+        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "alive", ClaimIdleTime = TimeSpan.FromMilliseconds(1), MaxDeliveryCount = 2 }))
         {
             queue.SetFailureListener(failures);
             using (var listener = new QueueListenerType(queue, sink).Start())
@@ -121,7 +120,7 @@ public partial class RedisStreamQueueTests
         for (var start = 0; start < maxDeliveryCount; start++)
         {
             using var hanging = new GatedSink();
-            using var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one", maxDeliveryCount: maxDeliveryCount);
+            using var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one", MaxDeliveryCount = maxDeliveryCount });
             var owner = new QueueSink(queue, new QueueListenerType(queue, new PoisonedSink(hanging)), TimeSpan.FromMilliseconds(100));
             owner.SetFailureListener(new CollectingFailureListener());
             owner.Listener!.Start();
@@ -131,7 +130,7 @@ public partial class RedisStreamQueueTests
 
         var failures = new CollectingFailureListener();
         var sink = new CollectingSink();
-        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one", maxDeliveryCount: maxDeliveryCount))
+        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one", MaxDeliveryCount = maxDeliveryCount }))
         {
             queue.SetFailureListener(failures);
             using var listener = new QueueListenerType(queue, sink).Start();
@@ -169,7 +168,7 @@ public partial class RedisStreamQueueTests
         Redeliver(database, streamKey, "one");
 
         var sink = new CollectingSink();
-        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one", maxDeliveryCount: 3))
+        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one", MaxDeliveryCount = 3 }))
         using (new QueueListenerType(queue, sink).Start())
         {
             Assert.That(sink.WaitFor(2, Arrival), Is.True);
@@ -196,7 +195,7 @@ public partial class RedisStreamQueueTests
 
         var failures = new CollectingFailureListener();
         var sink = new CollectingSink();
-        using (var queue = new RedisStreamQueue(connection, streamKey, Group, reader, TimeSpan.FromMilliseconds(1)))
+        using (var queue = new RedisStreamQueue(connection, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = reader, ClaimIdleTime = TimeSpan.FromMilliseconds(1) }))
         {
             queue.SetFailureListener(failures);
             using var listener = new QueueListenerType(queue, sink).Start();
@@ -218,15 +217,15 @@ public partial class RedisStreamQueueTests
     public void ADeliveryLimitOutOfRangeIsRefusedNamingIt(int maxDeliveryCount)
     {
         var exception = Assert.Throws<ArgumentOutOfRangeException>(() =>
-            new RedisStreamQueue("localhost:1,abortConnect=false", "logs", maxDeliveryCount: maxDeliveryCount));
-        Assert.That(exception!.ParamName, Is.EqualTo("maxDeliveryCount"));
+            new RedisStreamQueue("localhost:1,abortConnect=false", "logs", new RedisStreamQueueOptions { MaxDeliveryCount = maxDeliveryCount }));
+        Assert.That(exception!.ParamName, Is.EqualTo("MaxDeliveryCount"));
     }
 
     [Test]
     public void ATrimIntervalOutOfRangeIsRefusedNamingIt()
     {
         var exception = Assert.Throws<ArgumentOutOfRangeException>(() =>
-            new RedisStreamQueue("localhost:1,abortConnect=false", "logs", trimInterval: TimeSpan.FromMilliseconds(5)));
-        Assert.That(exception!.ParamName, Is.EqualTo("trimInterval"));
+            new RedisStreamQueue("localhost:1,abortConnect=false", "logs", new RedisStreamQueueOptions { TrimInterval = TimeSpan.FromMilliseconds(5) }));
+        Assert.That(exception!.ParamName, Is.EqualTo("TrimInterval"));
     }
 }

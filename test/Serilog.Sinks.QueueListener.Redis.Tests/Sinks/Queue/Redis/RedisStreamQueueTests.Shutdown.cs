@@ -29,7 +29,7 @@ public partial class RedisStreamQueueTests
         AddEntries(database, streamKey, count);
 
         using var gated = new GatedSink();
-        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one", readCount: 20))
+        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one", ReadCount = 20 }))
         {
             var listener = new QueueListenerType(queue, gated).Start();
             Assert.That(gated.WaitEntered(Arrival), Is.True);
@@ -41,7 +41,7 @@ public partial class RedisStreamQueueTests
         var first = gated.Written.Events.Select(TextOf).ToList();
         var pendingAfterFirst = PendingCount(database, streamKey);
         var second = new CollectingSink();
-        using (var queue = new RedisStreamQueue(connection, streamKey, Group, "two"))
+        using (var queue = new RedisStreamQueue(connection, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "two" }))
         using (var listener = new QueueListenerType(queue, second).Start())
         {
             Assert.That(second.WaitFor(count - first.Count, Arrival), Is.True, $"{second.Events.Count} of {count - first.Count} arrived");
@@ -70,7 +70,7 @@ public partial class RedisStreamQueueTests
 
         var failures = new CollectingFailureListener();
         using var gated = new GatedSink();
-        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one"))
+        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one" }))
         {
             // A sink that owns the listener bounds its shutdown.
             var owner = new QueueSink(queue, new QueueListenerType(queue, gated), TimeSpan.FromMilliseconds(200));
@@ -89,7 +89,7 @@ public partial class RedisStreamQueueTests
         var written = gated.Written.Events.Select(TextOf).ToList();
         var pendingBetween = PendingCount(database, streamKey);
         var again = new CollectingSink();
-        using (var queue = new RedisStreamQueue(connection, streamKey, Group, "one"))
+        using (var queue = new RedisStreamQueue(connection, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one" }))
         using (var listener = new QueueListenerType(queue, again).Start())
         {
             Assert.That(again.WaitFor(notWritten.Count, Arrival), Is.True);

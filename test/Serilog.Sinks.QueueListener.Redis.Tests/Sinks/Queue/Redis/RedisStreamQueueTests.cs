@@ -90,7 +90,7 @@ public partial class RedisStreamQueueTests
 
         Produce(server.Configuration, streamKey, "p", 10);
         var first = new CollectingSink();
-        using (var queue = new RedisStreamQueue(connection, streamKey, "group", "one"))
+        using (var queue = new RedisStreamQueue(connection, streamKey, new RedisStreamQueueOptions { GroupName = "group", ConsumerName = "one" }))
         using (var listener = new QueueListenerType(queue, first).Start())
         {
             Assert.That(first.WaitFor(10, Arrival), Is.True);
@@ -99,7 +99,7 @@ public partial class RedisStreamQueueTests
 
         Produce(server.Configuration, streamKey, "p", 10, start: 10);
         var second = new CollectingSink();
-        using (var queue = new RedisStreamQueue(connection, streamKey, "group", "two"))
+        using (var queue = new RedisStreamQueue(connection, streamKey, new RedisStreamQueueOptions { GroupName = "group", ConsumerName = "two" }))
         using (new QueueListenerType(queue, second).Start())
         {
             Assert.That(second.WaitFor(10, Arrival), Is.True);
@@ -148,7 +148,7 @@ public partial class RedisStreamQueueTests
         var sink = new CollectingSink();
         var pollInterval = TimeSpan.FromSeconds(2);
 
-        using var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one", pollInterval: pollInterval);
+        using var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one", PollInterval = pollInterval });
         using var listener = new QueueListenerType(queue, sink).Start();
         AddEntry(database, streamKey, "first");
         Assert.That(sink.WaitFor(1, Arrival), Is.True);
@@ -176,7 +176,7 @@ public partial class RedisStreamQueueTests
         var database = connection.GetDatabase();
         var sink = new CollectingSink();
 
-        using var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one", pollInterval: TimeSpan.FromSeconds(1));
+        using var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one", PollInterval = TimeSpan.FromSeconds(1) });
         using var listener = new QueueListenerType(queue, sink).Start();
         AddEntry(database, streamKey, "only");
         Assert.That(sink.WaitFor(1, Arrival), Is.True);

@@ -93,7 +93,7 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
     DateTime? _giveUpAt;
 
     /// <summary>The batch in flight, or waiting to be retried. Under <see cref="_lock"/>.</summary>
-    Batch? _sending;
+    StreamBatch? _sending;
 
     /// <summary>The event an <see cref="Emit"/> waits to add to a full <see cref="_pending"/>; taken by
     /// <see cref="GiveUpLocked"/>, which tells that <see cref="Emit"/> its event is accounted for. Under
@@ -204,7 +204,7 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
     /// <inheritdoc/>
     public IReadOnlyCollection<LogEvent> ReleaseHeld()
     {
-        Held held;
+        HeldEvents held;
         lock (_lock)
         {
             held = GiveUpLocked();
@@ -225,7 +225,7 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
             _giveUpAt = giveUpAt;
         }
 
-        Held? held = null;
+        HeldEvents? held = null;
         lock (_lock)
         {
             while (_inFlight)
@@ -250,9 +250,9 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
     /// have reached Redis), the next batch, and the event an <see cref="Emit"/> waits with. Under
     /// <see cref="_lock"/>; a second call takes nothing.
     /// </summary>
-    Held GiveUpLocked()
+    HeldEvents GiveUpLocked()
     {
-        if (_givenUp) return new Held([], []);
+        if (_givenUp) return new HeldEvents([], []);
         _givenUp = true;
 
         var sending = _sending;
@@ -265,10 +265,10 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         _sending = null;
         _inFlight = false;
         Monitor.PulseAll(_lock);
-        return new Held(notWritten, sending is { MayHaveLanded: true } ? sending.Events : []);
+        return new HeldEvents(notWritten, sending is { MayHaveLanded: true } ? sending.Events : []);
     }
 
-    void ReportPossiblyWritten(Held held)
+    void ReportPossiblyWritten(HeldEvents held)
     {
         if (held.PossiblyWritten.Count == 0) return;
 
@@ -277,7 +277,7 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
             held.PossiblyWritten, null);
     }
 
-    void ReportGivenUp(Held held, string when)
+    void ReportGivenUp(HeldEvents held, string when)
     {
         ReportPossiblyWritten(held);
         if (held.NotWritten.Count == 0) return;
@@ -290,20 +290,20 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
     /// <summary>Send <see cref="_pending"/> as one entry. Under <see cref="_lock"/>, with nothing in flight.</summary>
     void SendPendingLocked()
     {
-        var batch = new Batch(this, _pending.TakePayload(), _pendingEvents, ++_sequence);
+        var batch = new StreamBatch(this, _pending.TakePayload(), _pendingEvents, ++_sequence);
         _pendingEvents = [];
         _inFlight = true;
         _sending = batch;
         Send(batch);
     }
 
-    void Send(Batch batch)
+    void Send(StreamBatch batch)
     {
         var connecting = _connection.Connecting;
         if (!connecting.IsCompleted)
         {
             // The first attempt to connect is still under way (see RedisConnection): the batch is sent once it ends.
-            connecting.ContinueWith(static (_, state) => ((Batch)state!).Sink.Send((Batch)state!),
+            connecting.ContinueWith(static (_, state) => ((StreamBatch)state!).Sink.Send((StreamBatch)state!),
                 batch, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             return;
         }
@@ -328,11 +328,11 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
 
         // Not synchronously: the completion takes the lock and may send the next batch, which is no work for
         // the connection's own reader.
-        sent.ContinueWith(static (task, state) => ((Batch)state!).Sink.OnSent(task, (Batch)state!),
+        sent.ContinueWith(static (task, state) => ((StreamBatch)state!).Sink.OnSent(task, (StreamBatch)state!),
             batch, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
-    void OnSent(Task<RedisResult> sent, Batch batch)
+    void OnSent(Task<RedisResult> sent, StreamBatch batch)
     {
         var failure = sent.Exception is { } aggregate
             ? aggregate.InnerExceptions.Count == 1 ? aggregate.InnerException : aggregate
@@ -346,12 +346,12 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
             if (!ReferenceEquals(_sending, batch)) return;
 
             batch.Attempting = false;
-            if (failure is not null && !CertainlyNotAdded(failure)) batch.MayHaveLanded = true;
+            if (failure is not null && !AddFailure.CertainlyNotAdded(failure)) batch.MayHaveLanded = true;
             failures = failure is not null || full ? ++_failures : 0;
             retry = _giveUpAt is not { } giveUpAt || DateTime.UtcNow < giveUpAt;
         }
 
-        if (failure is RedisServerException refused && IsRefusal(refused))
+        if (failure is RedisServerException refused && AddFailure.IsRefusal(refused))
         {
             // Retrying cannot help, and in Block mode would hold the application until someone mends the key.
             Report(LoggingFailureKind.Permanent,
@@ -372,13 +372,15 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
                 }
 
                 // First in line still: nothing else is sent until this batch is.
-                var delay = full ? Backoff(FirstFullDelay, LongestFullDelay, failures) : Backoff(FirstRetryDelay, LongestRetryDelay, failures);
-                Task.Delay(delay).ContinueWith(static (_, state) => ((Batch)state!).Sink.Send((Batch)state!),
+                var delay = full
+                    ? AddFailure.Backoff(FirstFullDelay, LongestFullDelay, failures)
+                    : AddFailure.Backoff(FirstRetryDelay, LongestRetryDelay, failures);
+                Task.Delay(delay).ContinueWith(static (_, state) => ((StreamBatch)state!).Sink.Send((StreamBatch)state!),
                     batch, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
                 return;
             }
 
-            Held held;
+            HeldEvents held;
             lock (_lock)
             {
                 held = GiveUpLocked();
@@ -400,56 +402,6 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         }
     }
 
-    /// <summary>Whether a failed attempt certainly added nothing: the server answered with an error, or the command
-    /// never left this process (no connection to send it on).</summary>
-    static bool CertainlyNotAdded(Exception failure) => failure switch
-    {
-        RedisServerException => true,
-        RedisConnectionException connection => connection.CommandStatus is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog,
-        RedisTimeoutException timeout => timeout.Commandstatus is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog,
-        _ => false,
-    };
-
-    /// <summary>Whether the server refused the command for a reason that lasts: the key holds something other than a
-    /// stream, or the user may not run the command. Other server errors (loading after a restart, out of memory, a
-    /// replica that is read-only during a failover) pass, and are retried.</summary>
-    static bool IsRefusal(RedisServerException exception) =>
-        exception.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal) ||
-        exception.Message.StartsWith("NOPERM", StringComparison.Ordinal);
-
-    static TimeSpan Backoff(TimeSpan first, TimeSpan longest, int failures)
-    {
-        var delay = TimeSpan.FromTicks(first.Ticks << Math.Min(failures - 1, 16));
-        return delay < longest ? delay : longest;
-    }
-
     void Report(LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent>? events, Exception? exception) =>
         _failureListener.Report(this, kind, message, events, exception);
-
-    /// <summary>What <see cref="GiveUpLocked"/> took: what certainly was not added, and what may have been.</summary>
-    sealed record Held(List<LogEvent> NotWritten, List<LogEvent> PossiblyWritten);
-
-    /// <summary>One entry's worth: its payload, its events and its number, and the sink that sends it (to pass both
-    /// to a continuation without a closure).</summary>
-    sealed class Batch(RedisStreamSink sink, byte[] payload, List<LogEvent> events, long sequence)
-    {
-        public RedisStreamSink Sink { get; } = sink;
-        public byte[] Payload { get; } = payload;
-        public List<LogEvent> Events { get; } = events;
-        public long Sequence { get; } = sequence;
-
-        /// <summary>Whether an attempt is under way, which Redis may carry out even if its reply never comes. Under
-        /// the sink's lock.</summary>
-        public bool Attempting { get; set; }
-
-        /// <summary>Whether an attempt that failed may have added the entry all the same. Under the sink's
-        /// lock.</summary>
-        public bool MayHaveLanded
-        {
-            get => _mayHaveLanded || Attempting;
-            set => _mayHaveLanded = value;
-        }
-
-        bool _mayHaveLanded;
-    }
 }

@@ -11,8 +11,8 @@ namespace Serilog.Sinks.Queue.Redis;
 /// <remarks>An entry that comes back in the first two phases has been delivered before and not acknowledged: its
 /// consumer died or stopped first, or it was slow. Its delivery count tells a crash that keeps happening (a poison
 /// entry, which would stop the group forever) from a crash that happened once: past the delivery limit it is set
-/// apart, for the queue to report and acknowledge. Not thread-safe: <see cref="RedisStreamQueue"/> calls
-/// <see cref="Read"/> under its read lock.</remarks>
+/// apart, for the queue to report and acknowledge. Not thread-safe: <see cref="EntryIntake"/> calls it under its
+/// read lock.</remarks>
 sealed class ConsumerGroupReader
 {
     enum Phase
@@ -55,16 +55,19 @@ sealed class ConsumerGroupReader
 
     bool _groupReady;
 
-    public ConsumerGroupReader(RedisConnection connection, RedisKey streamKey, RedisValue groupName, RedisValue consumerName,
-        int readCount, TimeSpan claimIdleTime, int maxDeliveryCount)
+    /// <param name="connection">Where the stream is.</param>
+    /// <param name="streamKey">The stream's key.</param>
+    /// <param name="consumerName">This consumer's name within the group.</param>
+    /// <param name="options">The group, and how many entries to read, when to claim and what is poison.</param>
+    public ConsumerGroupReader(RedisConnection connection, RedisKey streamKey, RedisValue consumerName, RedisStreamQueueOptions options)
     {
         _connection = connection;
         _streamKey = streamKey;
-        _groupName = groupName;
+        _groupName = options.GroupName;
         _consumerName = consumerName;
-        _readCount = readCount;
-        _claimIdleTime = claimIdleTime;
-        _maxDeliveryCount = maxDeliveryCount;
+        _readCount = options.ReadCount;
+        _claimIdleTime = options.ClaimIdleTime;
+        _maxDeliveryCount = options.MaxDeliveryCount;
     }
 
     /// <summary>
@@ -233,9 +236,6 @@ sealed class ConsumerGroupReader
     Dictionary<string, long> PendingDeliveries(RedisValue first, RedisValue last, int count) =>
         Database.StreamPendingMessages(_streamKey, _groupName, count, _consumerName, first, last)
             .ToDictionary(p => p.MessageId.ToString(), p => (long)p.DeliveryCount, StringComparer.Ordinal);
-
-    /// <summary>Acknowledge <paramref name="ids"/> in the group, without waiting for the reply.</summary>
-    public Task<long> AcknowledgeAsync(RedisValue[] ids) => Database.StreamAcknowledgeAsync(_streamKey, _groupName, ids);
 
     T WithGroup<T>(Func<T> command)
     {

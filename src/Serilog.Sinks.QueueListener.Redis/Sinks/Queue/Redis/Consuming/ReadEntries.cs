@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Serilog.Events;
 using StackExchange.Redis;
 
@@ -5,17 +6,23 @@ namespace Serilog.Sinks.Queue.Redis;
 
 /// <summary>
 /// What a <see cref="RedisStreamQueue"/> has read and not yet acknowledged: the entries and markers waiting to be
-/// dequeued, in order, and the entries whose every event has been handed out. Thread-safe; its lock is never held
-/// across a call to Redis, so adding a marker never waits for one.
+/// dequeued, in order, and the ids of all it holds; what was handed out and waits to be acknowledged is recorded in
+/// <see cref="Backlog"/>.
 /// </summary>
-/// <remarks>An entry is kept as read and decoded into events only when the listener comes to it: a read of many
-/// large entries would otherwise hold all their events at once, long enough for the garbage collector to promote
-/// them.</remarks>
+/// <remarks>
+/// <para>An entry is kept as read and decoded into events only when the listener comes to it: a read of many large
+/// entries would otherwise hold all their events at once, long enough for the garbage collector to promote
+/// them.</para>
+/// <para>Threads: <see cref="AddEntry"/>, <see cref="AddUnwritable"/> and <see cref="IsHeld"/> on the listener's
+/// thread, under the intake's read lock; <see cref="TryDequeue"/> on the listener's thread and on a thread that
+/// reclaims what is left at shutdown; <see cref="AddMarker"/> on any thread (a flush, a stop);
+/// <see cref="Release"/> on the thread pool, as an acknowledgement completes. Every member takes
+/// <see cref="_lock"/>, which is never held across a call to Redis, so adding a marker never waits for one; the
+/// backlog's lock is taken inside it, never the other way round, so that batches are recorded in the order they were
+/// dequeued.</para>
+/// </remarks>
 sealed class ReadEntries
 {
-    /// <summary>Tags an entry that any thread's acknowledgement may take: one with no event to hand out.</summary>
-    public const int AnyThread = 0;
-
     readonly object _lock = new();
 
     /// <summary>Turns an entry into its events, reporting what it cannot; called under the lock.</summary>
@@ -29,15 +36,6 @@ sealed class ReadEntries
     /// <see cref="_items"/>.</summary>
     readonly Queue<object> _decoded = new();
 
-    /// <summary>The entries whose every event has been handed out, each with the managed thread id of the
-    /// <see cref="TryDequeue"/> that handed out its last event.</summary>
-    /// <remarks>Why the thread: an acknowledgement means that what <see cref="TryDequeue"/> returned to the
-    /// listener has been written, and the listener calls both on its own thread. After a shutdown that timed out,
-    /// the shutdown also dequeues, on another thread, events it reports as never written; an abandoned listener that
-    /// then finishes its batch and acknowledges must not acknowledge those. Tagging with the thread tells them apart
-    /// without the listener saying which is which.</remarks>
-    readonly List<(RedisValue Id, int Thread)> _handedOut = [];
-
     /// <summary>The ids of the entries read and not yet acknowledged.</summary>
     readonly HashSet<string> _held = new(StringComparer.Ordinal);
 
@@ -48,6 +46,9 @@ sealed class ReadEntries
     {
         _decode = decode;
     }
+
+    /// <summary>What was handed out, or has nothing to write, and waits to be acknowledged.</summary>
+    public AcknowledgementBacklog Backlog { get; } = new();
 
     /// <summary>The number of decoded events waiting to be dequeued, a snapshot; entries not yet decoded are not
     /// counted.</summary>
@@ -60,19 +61,6 @@ sealed class ReadEntries
             lock (_lock)
             {
                 return _decoded.Count > 0 || _items.Count > 0;
-            }
-        }
-    }
-
-    /// <summary>Whether entries with nothing to write wait to be acknowledged by any thread: unreadable or poison
-    /// ones, and written ones whose acknowledgement failed.</summary>
-    public bool HasUnwritable
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _handedOut.Exists(h => h.Thread == AnyThread);
             }
         }
     }
@@ -104,14 +92,13 @@ sealed class ReadEntries
         }
     }
 
-    /// <summary>Add an entry that has nothing to write (a poison entry), ready to be acknowledged by any thread at
-    /// once.</summary>
+    /// <summary>Add an entry that has nothing to write (a poison entry), ready to be acknowledged at once.</summary>
     public void AddUnwritable(RedisValue id)
     {
         lock (_lock)
         {
             _held.Add(id.ToString());
-            _handedOut.Add((id, AnyThread));
+            Backlog.AddUnwritable(id);
         }
     }
 
@@ -120,7 +107,7 @@ sealed class ReadEntries
     {
         marker = null;
         var count = 0;
-        var thread = Environment.CurrentManagedThreadId;
+        List<RedisValue> ended = [];
         lock (_lock)
         {
             // An entry's end is taken with its last event, even when that fills the batch.
@@ -131,7 +118,7 @@ sealed class ReadEntries
                 if (head is EntryEnd end)
                 {
                     from.Dequeue();
-                    _handedOut.Add((end.Id, thread));
+                    ended.Add(end.Id);
                     continue;
                 }
 
@@ -157,44 +144,21 @@ sealed class ReadEntries
                 batch[count++] = (LogEvent)from.Dequeue();
                 _count--;
             }
+
+            // An entry's end is taken with its last event, so a call that hands out no event ends no entry.
+            Debug.Assert(count > 0 || ended.Count == 0, "an entry ended without an event handed out");
+            if (count > 0) Backlog.AddBatch(ended);
         }
 
         return count;
     }
 
-    /// <summary>Take the handed-out entries of <paramref name="thread"/> and those of <see cref="AnyThread"/>, to
-    /// acknowledge; then <see cref="Release"/> them, or <see cref="Restore"/> them when that failed.</summary>
-    public List<(RedisValue Id, int Thread)> TakeHandedOut(int thread)
+    /// <summary>Forget acknowledged entries: a claim sweep may take them again.</summary>
+    public void Release(List<RedisValue> taken)
     {
         lock (_lock)
         {
-            var taken = _handedOut.FindAll(h => h.Thread == thread || h.Thread == AnyThread);
-            if (taken.Count > 0) _handedOut.RemoveAll(h => h.Thread == thread || h.Thread == AnyThread);
-            return taken;
-        }
-    }
-
-    /// <summary>Put back entries whose acknowledgement failed, to go with the next one.</summary>
-    /// <remarks>Tagged for any thread: an acknowledgement was sent only for entries the listener had written, so
-    /// the queue may send it again while idle, or at disposal, without waiting for a batch that may never
-    /// come.</remarks>
-    public void Restore(List<(RedisValue Id, int Thread)> taken)
-    {
-        lock (_lock)
-        {
-            foreach (var (id, _) in taken)
-            {
-                _handedOut.Add((id, AnyThread));
-            }
-        }
-    }
-
-    /// <summary>Forget acknowledged entries.</summary>
-    public void Release(List<(RedisValue Id, int Thread)> taken)
-    {
-        lock (_lock)
-        {
-            foreach (var (id, _) in taken)
+            foreach (var id in taken)
             {
                 _held.Remove(id.ToString());
             }
@@ -202,13 +166,13 @@ sealed class ReadEntries
     }
 
     /// <summary>Put the events of <paramref name="entry"/> in <see cref="_decoded"/>; an entry with none is ready to be
-    /// acknowledged by any thread. Under the lock, with <see cref="_decoded"/> empty.</summary>
+    /// acknowledged at once. Under the lock, with <see cref="_decoded"/> empty.</summary>
     void Decode(StreamEntry entry)
     {
         var events = _decode(entry);
         if (events.Count == 0)
         {
-            _handedOut.Add((entry.Id, AnyThread));
+            Backlog.AddUnwritable(entry.Id);
             return;
         }
 

@@ -1,0 +1,150 @@
+using Serilog.Core;
+using StackExchange.Redis;
+
+namespace Serilog.Sinks.Queue.Redis;
+
+/// <summary>
+/// Acknowledges (<c>XACK</c>) what a <see cref="RedisStreamQueue"/> read: each batch once the listener has written
+/// it, and entries with nothing to write at once; sends again, with the next acknowledgement, what failed.
+/// </summary>
+/// <remarks>
+/// <para>Threads: <see cref="AcknowledgeBatch"/> on the listener's thread (after each batch);
+/// <see cref="AcknowledgeUnwritable"/> on the listener's thread (while it waits for work, and after a read, under the
+/// intake's read lock); <see cref="Finish"/> on the disposing thread, after the listener has stopped;
+/// <see cref="OnAcknowledged"/> on the thread pool, as a sent acknowledgement completes. No lock of its own: what is
+/// taken and put back is <see cref="AcknowledgementBacklog"/>'s, under its lock, and an entry is in one acknowledgement at a
+/// time, because taking it removes it there. The trim (<see cref="AcknowledgedTrim"/>, not thread-safe) is used on
+/// the listener's thread, and by <see cref="Finish"/> once the listener has stopped.</para>
+/// <para>An acknowledgement is sent without waiting for its reply, so that the listener's next batch does not wait a
+/// round trip. One that fails is reported (once per run of failures), and its entries are put back as having nothing
+/// to write, so they go with the next acknowledgement, or the next wait for work, or the disposal. At least once holds
+/// either way: an entry not acknowledged is read again.</para>
+/// </remarks>
+sealed class Acknowledgements
+{
+    readonly RedisConnection _connection;
+    readonly RedisKey _streamKey;
+    readonly RedisValue _groupName;
+    readonly ReadEntries _entries;
+    readonly AcknowledgedTrim _trim;
+    readonly QueueFailures _failures;
+
+    /// <summary>The last acknowledgement sent. They go out in order on one connection, so waiting for the last one
+    /// waits for them all. Written on the listener's thread, or on the disposing thread once the listener has
+    /// stopped; read at disposal. A reference write, atomic; volatile so the disposing thread sees the last.</summary>
+    volatile Task _last = Task.CompletedTask;
+
+    /// <summary>1 while acknowledgements fail, so that a run of failures is reported once. Exchanged by the
+    /// continuations, which may run at once on several threads.</summary>
+    int _failing;
+
+    /// <param name="connection">Where the stream is.</param>
+    /// <param name="streamKey">The stream's key.</param>
+    /// <param name="options">The group, and how often to trim.</param>
+    /// <param name="entries">What was read, and handed out.</param>
+    /// <param name="failures">Where failures go.</param>
+    public Acknowledgements(RedisConnection connection, RedisKey streamKey, RedisStreamQueueOptions options,
+        ReadEntries entries, QueueFailures failures)
+    {
+        _connection = connection;
+        _streamKey = streamKey;
+        _groupName = options.GroupName;
+        _entries = entries;
+        _failures = failures;
+        _trim = new AcknowledgedTrim(connection, streamKey, options.TrimInterval, failures.Report);
+    }
+
+    /// <summary>Acknowledge the batch the listener has written (see <see cref="AcknowledgementBacklog.TakeBatch"/>),
+    /// with the entries that have nothing to write; and trim when due.</summary>
+    public void AcknowledgeBatch()
+    {
+        if (Send(_entries.Backlog.TakeBatch())) _trim.Acknowledged();
+    }
+
+    /// <summary>Acknowledge entries with nothing to write at once (unreadable, poison or deleted, or written with an
+    /// acknowledgement that failed), so that a stream of nothing else does not wait for a batch that never comes; and
+    /// trim when due.</summary>
+    public void AcknowledgeUnwritable()
+    {
+        if (Send(_entries.Backlog.TakeUnwritable())) _trim.Acknowledged();
+    }
+
+    /// <summary>Trim what was acknowledged since the last trim, if anything was (see
+    /// <see cref="AcknowledgedTrim"/>): while idle, and at disposal.</summary>
+    public void TrimIfDue() => _trim.TrimIfDue();
+
+    /// <summary>
+    /// At disposal, once the listener has stopped: wait for the acknowledgements sent; then, when connected, send
+    /// once more those that failed and trim what was acknowledged since the last trim; all within
+    /// <paramref name="wait"/>.
+    /// </summary>
+    public void Finish(TimeSpan wait)
+    {
+        var deadline = DateTime.UtcNow + wait;
+        WaitForSent(deadline);
+
+        // Written entries whose acknowledgement failed (Redis was away) would be written again by the next reader.
+        // With no connection, sending them again, or trimming, would only wait out a timeout each: what disposal
+        // may wait is the time above. No trim before the acknowledgement is in: it would leave those entries.
+        if (!_connection.IsConnected) return;
+        if (Send(_entries.Backlog.TakeUnwritable())) WaitForSent(deadline);
+        _trim.TrimIfDue();
+    }
+
+    /// <summary>Wait, until <paramref name="deadline"/> at most, for the acknowledgements sent to complete.</summary>
+    void WaitForSent(DateTime deadline)
+    {
+        var left = deadline - DateTime.UtcNow;
+        try
+        {
+            _last.Wait(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
+        catch (AggregateException)
+        {
+            // The continuation reports; it does not fail.
+        }
+    }
+
+    /// <returns>Whether there was anything to send.</returns>
+    bool Send(List<RedisValue> taken)
+    {
+        if (taken.Count == 0) return false;
+
+        Task<long> sent;
+        try
+        {
+            sent = _connection.Database.StreamAcknowledgeAsync(_streamKey, _groupName, [.. taken]);
+        }
+        catch (Exception ex)
+        {
+            sent = Task.FromException<long>(ex);
+        }
+
+        _last = sent.ContinueWith(
+            static (task, state) => ((Sent)state!).Acknowledgements.OnAcknowledged(task, ((Sent)state!).Taken),
+            new Sent(this, taken), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        return true;
+    }
+
+    void OnAcknowledged(Task<long> sent, List<RedisValue> taken)
+    {
+        if (sent.Exception is { } failure)
+        {
+            _entries.Backlog.Restore(taken);
+            if (Interlocked.Exchange(ref _failing, 1) == 0)
+            {
+                _failures.Report(LoggingFailureKind.Temporary,
+                    $"failed to acknowledge {taken.Count} entries of the redis stream {_streamKey}; they go with the next acknowledgement, and are read again if none succeeds",
+                    failure.InnerExceptions.Count == 1 ? failure.InnerException : failure);
+            }
+
+            return;
+        }
+
+        _entries.Release(taken);
+        Volatile.Write(ref _failing, 0);
+    }
+
+    /// <summary>An acknowledgement's state for its continuation, without a closure.</summary>
+    sealed record Sent(Acknowledgements Acknowledgements, List<RedisValue> Taken);
+}
