@@ -62,6 +62,28 @@ sealed class RedisConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Have the client look at the servers' roles again, at most once a second, and return at once: after a failover
+    /// the primary it knows may be a replica now, or another server the new primary, and StackExchange.Redis only
+    /// looks again by itself every <c>configCheckSeconds</c> (60 s by default). Through Sentinel, it asks the
+    /// sentinels for the primary.
+    /// </summary>
+    public void FindPrimaryAgain()
+    {
+        if (_connecting.Status != TaskStatus.RanToCompletion || _connecting.Result is not ConnectionMultiplexer multiplexer) return;
+
+        var now = System.Diagnostics.Stopwatch.GetTimestamp() / (System.Diagnostics.Stopwatch.Frequency / 1000);
+        var last = Interlocked.Read(ref _lastReconfigure);
+        if (now - last < 1000 || Interlocked.CompareExchange(ref _lastReconfigure, now, last) != last) return;
+
+        multiplexer.ReconfigureAsync("Serilog.Sinks.QueueListener: a command was refused as during a failover")
+            .ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    /// <summary>When <see cref="FindPrimaryAgain"/> last had the client look, in milliseconds of
+    /// <see cref="System.Diagnostics.Stopwatch"/> time; interlocked.</summary>
+    long _lastReconfigure = long.MinValue / 2;
+
     /// <summary>Close an owned connection: now when the first attempt has ended, otherwise as soon as it does, so
     /// that disposal never waits for it.</summary>
     public void Dispose()

@@ -30,6 +30,9 @@ sealed class ReadOutage
     /// out a timeout each.</summary>
     public bool IsUnderWay { get; private set; }
 
+    /// <summary>When the outage under way began, for the report of its end.</summary>
+    DateTime _startedAt;
+
     /// <summary>Whether <paramref name="exception"/>, thrown by a read, is an outage rather than a fault: the
     /// connection failed or timed out, or the server refused the command for a while only.</summary>
     public static bool IsOutage(Exception exception) =>
@@ -45,20 +48,33 @@ sealed class ReadOutage
             _failures.Report(LoggingFailureKind.Temporary,
                 $"failed reading the redis stream {_streamKey}: {cause}; the queue tries again every poll interval until it can",
                 exception);
+            _startedAt = DateTime.UtcNow;
         }
 
         IsUnderWay = true;
+
+        // The server that answers may no longer be the primary (a failover demoted it, or promoted another), and the
+        // client only looks again once a minute by itself.
+        _connection.FindPrimaryAgain();
     }
 
-    /// <summary>A read succeeded: the outage, if any, is over, and the next one is reported again.</summary>
-    public void Ended() => IsUnderWay = false;
+    /// <summary>A read succeeded: the outage, if any, is over (reported, so that its start has an end), and the next
+    /// one is reported again.</summary>
+    public void Ended()
+    {
+        if (!IsUnderWay) return;
+
+        IsUnderWay = false;
+        _failures.Report(LoggingFailureKind.Temporary, string.Format(System.Globalization.CultureInfo.InvariantCulture,
+            "reading the redis stream {0} again, after {1:0.0} s without it", _streamKey, (DateTime.UtcNow - _startedAt).TotalSeconds), null);
+    }
 
     /// <summary>Whether Redis refused a command for a while only, as after a restart: loading its data
-    /// (<c>LOADING</c>, seconds to minutes for a large data set), busy with a long script (<c>BUSY</c>), or a replica
-    /// that lost its primary (<c>MASTERDOWN</c>). Other refusals (a key that is not a stream, a user who may not read
-    /// it) stop the listener after its run of faults.</summary>
+    /// (<c>LOADING</c>, seconds to minutes for a large data set), busy with a long script (<c>BUSY</c>), or during a
+    /// failover (see <see cref="RedisFailover.IsUnderWay"/>). Other refusals (a key that is not a stream, a user who
+    /// may not read it) stop the listener after its run of faults.</summary>
     static bool IsNotReady(RedisServerException exception) =>
         exception.Message.StartsWith("LOADING", StringComparison.Ordinal) ||
         exception.Message.StartsWith("BUSY ", StringComparison.Ordinal) ||
-        exception.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal);
+        RedisFailover.IsUnderWay(exception);
 }

@@ -371,6 +371,9 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
                         null, failure);
                 }
 
+                // The server that refused may no longer be the primary: have the client look again.
+                if (!full) _connection.FindPrimaryAgain();
+
                 // First in line still: nothing else is sent until this batch is.
                 var delay = full
                     ? AddFailure.Backoff(FirstFullDelay, LongestFullDelay, failures)
@@ -390,15 +393,24 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
             return;
         }
 
+        int failedBefore;
         lock (_lock)
         {
             if (!ReferenceEquals(_sending, batch)) return;
 
+            failedBefore = _failures;
             _failures = 0;
             _inFlight = false;
             _sending = null;
             if (_pendingEvents.Count > 0) SendPendingLocked();
             Monitor.PulseAll(_lock);
+        }
+
+        // The end of an outage whose start was reported, so that a reader of the reports knows it is over.
+        if (failure is null && failedBefore > 0)
+        {
+            Report(LoggingFailureKind.Temporary, string.Format(System.Globalization.CultureInfo.InvariantCulture,
+                "adding to the redis stream {0} again, after {1} failed attempts", _streamKey, failedBefore), null, null);
         }
     }
 
