@@ -26,10 +26,12 @@ public partial class RedisStreamQueueTests
         // The group has read and acknowledged the filler, so its collector may trim it all.
         database.StreamCreateConsumerGroup(streamKey, Group, lastFiller);
 
+        // The transport's defaults; the queue's shutdown timeout only keeps a failing run from waiting for room forever.
         var failures = new CollectingFailureListener();
         QueueHandle? handle = null;
         using var logger = new LoggerConfiguration()
-            .WriteTo.Fallible(w => w.Queue(a => a.RedisStream(server.Configuration, streamKey), monitor: h => handle = h), failures)
+            .WriteTo.Fallible(w => w.Queue(a => a.RedisStream(server.Configuration, streamKey), shutdownTimeout: TimeSpan.FromSeconds(5),
+                monitor: h => handle = h), failures)
             .CreateLogger();
 
         logger.Information("{Text}", "the last with room");
