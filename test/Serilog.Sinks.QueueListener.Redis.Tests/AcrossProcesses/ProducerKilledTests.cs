@@ -63,7 +63,7 @@ public class ProducerKilledTests
             Assert.That(added, Is.LessThan(Events), "nothing was lost, so the producer was not killed mid-run");
 
             var sink = new CollectingSink();
-            using (var queue = new RedisStreamQueue(connection, streamKey, "collectors", "collector-1"))
+            using (var queue = new RedisStreamQueue(connection, streamKey, new RedisStreamQueueOptions { GroupName = "collectors", ConsumerName = "collector-1" }))
             using (var listener = new QueueListenerType(queue, sink).Start())
             {
                 Assert.That(sink.WaitFor(added, Signal), Is.True, $"{sink.Events.Count} of {added} written");

@@ -43,7 +43,7 @@ public partial class RedisStreamQueueTests
         Assert.That(database.StreamLength(streamKey), Is.EqualTo(DefaultMaxStreamLength), "the producer added past the limit");
 
         var sink = new CollectingSink();
-        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one"))
+        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one" }))
         using (var listener = new QueueListenerType(queue, sink).Start())
         {
             Assert.That(sink.WaitFor(2, Arrival), Is.True, "the waiting event was not added once the collector trimmed");
@@ -95,7 +95,7 @@ public partial class RedisStreamQueueTests
         var failures = new CollectingFailureListener();
         var sink = new CollectingSink();
         long dropped;
-        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one"))
+        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one" }))
         {
             queue.SetFailureListener(failures);
             using (var listener = new QueueListenerType(queue, sink).Start())
@@ -150,7 +150,7 @@ public partial class RedisStreamQueueTests
             Has.Exactly(1).InRange(33_000, 34_000).And.Exactly(1).InRange(27_000, 28_000));
 
         var sink = new CollectingSink();
-        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "alive"))
+        using (var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "alive" }))
         using (var listener = new QueueListenerType(queue, sink).Start())
         {
             // The sweep at the first read comes before the new entries: once "new" is written, the sweep is over.
@@ -176,7 +176,7 @@ public partial class RedisStreamQueueTests
         var database = connection.GetDatabase();
         var sink = new CollectingSink();
 
-        using var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one");
+        using var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one" });
         using var listener = new QueueListenerType(queue, sink).Start();
         AddEntry(database, streamKey, "only");
         Assert.That(sink.WaitFor(1, Arrival), Is.True);

@@ -60,7 +60,7 @@ public partial class RedisStreamQueueTests
         var failures = new CollectingFailureListener();
         var producerFailures = new CollectingFailureListener();
         var sink = new CollectingSink();
-        using var queue = new RedisStreamQueue(server.Configuration, streamKey, Group, "one");
+        using var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one" });
         queue.SetFailureListener(failures);
         using var listener = new QueueListenerType(queue, sink);
         listener.SetFailureListener(failures);
