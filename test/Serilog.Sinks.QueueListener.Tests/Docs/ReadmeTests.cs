@@ -86,14 +86,15 @@ public partial class ReadmeTests
 
     /// <summary>
     /// The packages a reader has added when pasting <paramref name="block"/> into a new console project: those the
-    /// README's Install section adds, and those its own page names with <c>dotnet add package</c>, at the top of the
-    /// page or in the block's own section; <see langword="null"/> for a block of no page here.
+    /// README's Install section adds, and those its own page names with <c>dotnet add package</c>, in its own Install
+    /// section, at the top of the page or in the block's own section; <see langword="null"/> for a block of no page
+    /// here.
     /// </summary>
     static IReadOnlyList<string>? PackagesFor(MarkdownCodeBlock block)
     {
         if (!Documents.Contains(block.File)) return null;
 
-        var install = SectionLines("README.md", line => line == "## Install");
+        var install = SectionLines("README.md", line => line == "## Install").Concat(SectionLines(block.File, line => line == "## Install"));
         var page = System.IO.File.ReadAllText(Support.Repository.File(block.File)).Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
         var firstSection = Array.FindIndex(page, l => l.StartsWith("## ", StringComparison.Ordinal));
         var preamble = page.Take(firstSection < 0 ? page.Length : firstSection);

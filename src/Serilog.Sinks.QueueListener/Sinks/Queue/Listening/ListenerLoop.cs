@@ -57,6 +57,10 @@ sealed class ListenerLoop
     /// <summary>The number of the run under way; written by the listener thread as the run starts.</summary>
     int _run;
 
+    /// <summary>Whether handling an event is only writing it to the sinks, read as the run starts; listener thread
+    /// only.</summary>
+    bool _writesOnly;
+
     /// <summary>Set by the listener thread of the final run once it takes nothing more off the queue, before it
     /// reclaims what is left; read by producers racing disposal (see <see cref="QueueSink.Emit"/>).</summary>
     volatile bool _consumingEnded;
@@ -122,6 +126,7 @@ sealed class ListenerLoop
     {
         var (exited, run) = ((TaskCompletionSource<bool>, int))state!;
         _run = run;
+        _writesOnly = _parts.HandlesByWritingOnly();
 
         // Only shortens a backoff; a request that reached the previous run must not cut this run's short.
         if (!_held.IsAbandoned) _endRequested.Reset();
@@ -338,7 +343,8 @@ sealed class ListenerLoop
             context.Handling = logEvent;
             try
             {
-                _parts.Handle(logEvent);
+                if (_writesOnly) _sinks.Emit(logEvent);
+                else _parts.Handle(logEvent);
             }
             catch (Exception ex)
             {

@@ -12,8 +12,9 @@ namespace Serilog.Sinks.Queue;
 /// <param name="RunState">Its lifecycle.</param>
 /// <param name="Failures">Where failures are reported, with the listener as the sender.</param>
 /// <param name="Reclaimer">Empties the queue once the thread takes nothing more.</param>
-/// <param name="Handle">Hands a dequeued event to <see cref="QueueListener.Handle"/>, an override included, or
-/// straight to the sinks when nothing is overridden.</param>
+/// <param name="Handle">Calls <see cref="QueueListener.Handle"/>, an override included.</param>
+/// <param name="HandlesByWritingOnly">Whether handling an event is only writing it to the sinks (see
+/// <see cref="QueueListener.HandlesByWritingOnly"/>).</param>
 /// <param name="SendSentinel">Calls <see cref="QueueListener.EnqueueSentinel"/>, an override included.</param>
 sealed record ListenerParts(
     ILogEventQueue Queue,
@@ -23,4 +24,5 @@ sealed record ListenerParts(
     ListenerFailures Failures,
     LeftoverReclaimer Reclaimer,
     Action<Events.LogEvent> Handle,
+    Func<bool> HandlesByWritingOnly,
     Action SendSentinel);

@@ -28,6 +28,9 @@ sealed class ListenerSinks
     /// <summary>The sinks that hold events after <c>Emit</c>; found once, at construction.</summary>
     readonly HeldEventRelease _holders;
 
+    /// <summary><c>_holders.Any</c>, kept here so that the per-event check reads no other object.</summary>
+    readonly bool _anyHolders;
+
     /// <summary>See <see cref="Disposing"/>.</summary>
     ILogEventSink? _disposing;
 
@@ -44,6 +47,7 @@ sealed class ListenerSinks
         _only = sinks.Length == 1 ? sinks[0] : null;
         _flushers = Array.ConvertAll(_sinks, SinkFlushing.Find);
         _holders = new HeldEventRelease(_sinks);
+        _anyHolders = _holders.Any;
     }
 
     /// <inheritdoc cref="HeldEventRelease.Release"/>
@@ -61,7 +65,7 @@ sealed class ListenerSinks
     /// </summary>
     public void Emit(LogEvent prepared)
     {
-        if (_holders.Any)
+        if (_anyHolders)
         {
             EmitToHolders(prepared);
             return;

@@ -116,14 +116,7 @@ public class RedisStartupTests
         // A short connect timeout, so that StackExchange.Redis gives its first attempt up within the test's time.
         var configuration = server.Configuration + ",connectTimeout=1000,password=" + Password;
 
-        var (failures, selfLog) = WithSelfLog(failures =>
-        {
-            using var logger = new LoggerConfiguration()
-                .WriteTo.Fallible(w => w.Queue(a => a.RedisStream(configuration, "logs"), shutdownTimeout: TimeSpan.FromSeconds(1)), failures)
-                .CreateLogger();
-            logger.Information("Event {N}", 1);
-            Assert.That(failures.WaitFor("redis", ReportWait), Is.True, "nothing was reported");
-        });
+        var (failures, selfLog) = ProducerFirstReport(configuration);
 
         AssertNamedAndHidden(failures, selfLog, "authentication");
     }
@@ -134,13 +127,7 @@ public class RedisStartupTests
         using var server = RedisServer.StartRequiringPassword("right-password-4711");
         var configuration = server.Configuration + ",connectTimeout=1000,password=" + Password;
 
-        var (failures, selfLog) = WithSelfLog(failures =>
-        {
-            using var queue = new RedisStreamQueue(configuration, "logs");
-            queue.SetFailureListener(failures);
-            var deadline = DateTime.UtcNow + ReportWait;
-            while (failures.Failures.Count == 0 && DateTime.UtcNow < deadline) queue.WaitToDequeue(TimeSpan.FromMilliseconds(100));
-        });
+        var (failures, selfLog) = CollectorFirstReport(configuration);
 
         AssertNamedAndHidden(failures, selfLog, "authentication");
     }
@@ -152,14 +139,7 @@ public class RedisStartupTests
         // here; a short one keeps the first report within the test's time.
         var configuration = $"127.0.0.1:{RedisServer.FreeLoopbackPort()},connectTimeout=1000";
 
-        var (failures, selfLog) = WithSelfLog(failures =>
-        {
-            using var logger = new LoggerConfiguration()
-                .WriteTo.Fallible(w => w.Queue(a => a.RedisStream(configuration, "logs"), shutdownTimeout: TimeSpan.FromSeconds(1)), failures)
-                .CreateLogger();
-            logger.Information("Event {N}", 1);
-            Assert.That(failures.WaitFor("redis", ReportWait), Is.True, "nothing was reported");
-        });
+        var (failures, selfLog) = ProducerFirstReport(configuration);
 
         AssertNamedAndHidden(failures, selfLog, "refused the connection");
     }
@@ -167,16 +147,31 @@ public class RedisStartupTests
     [Test]
     public void ACollectorNamesAnUnknownHostInItsFirstReport()
     {
-        var (failures, selfLog) = WithSelfLog(failures =>
-        {
-            using var queue = new RedisStreamQueue("no-such-host.invalid:6379", "logs");
-            queue.SetFailureListener(failures);
-            var deadline = DateTime.UtcNow + ReportWait;
-            while (failures.Failures.Count == 0 && DateTime.UtcNow < deadline) queue.WaitToDequeue(TimeSpan.FromMilliseconds(100));
-        });
+        var (failures, selfLog) = CollectorFirstReport("no-such-host.invalid:6379");
 
         AssertNamedAndHidden(failures, selfLog, "is unknown");
     }
+
+    /// <summary>What a producer over <paramref name="configuration"/> reports, with SelfLog and stderr, until its first
+    /// report about Redis.</summary>
+    static (CollectingFailureListener Failures, string Output) ProducerFirstReport(string configuration) => WithSelfLog(failures =>
+    {
+        using var logger = new LoggerConfiguration()
+            .WriteTo.Fallible(w => w.Queue(a => a.RedisStream(configuration, "logs"), shutdownTimeout: TimeSpan.FromSeconds(1)), failures)
+            .CreateLogger();
+        logger.Information("Event {N}", 1);
+        Assert.That(failures.WaitFor("redis", ReportWait), Is.True, "nothing was reported");
+    });
+
+    /// <summary>What a collector over <paramref name="configuration"/> reports, with SelfLog and stderr, until its
+    /// first report.</summary>
+    static (CollectingFailureListener Failures, string Output) CollectorFirstReport(string configuration) => WithSelfLog(failures =>
+    {
+        using var queue = new RedisStreamQueue(configuration, "logs");
+        queue.SetFailureListener(failures);
+        var deadline = DateTime.UtcNow + ReportWait;
+        while (failures.Failures.Count == 0 && DateTime.UtcNow < deadline) queue.WaitToDequeue(TimeSpan.FromMilliseconds(100));
+    });
 
     static (CollectingFailureListener Failures, string Output) WithSelfLog(Action<CollectingFailureListener> run)
     {

@@ -136,8 +136,11 @@ public partial class RedisStreamQueueTests
         var loading = Stopwatch.StartNew();
         server.Restart();
         TestContext.Out.WriteLine($"restarted and loaded in {loading.ElapsedMilliseconds} ms");
+        long refusedWhileLoading;
         using (var producer = ConnectionMultiplexer.Connect(server.Configuration))
         {
+            // Counted since the restart, and only the collector sends stream reads: what it sent while loading.
+            refusedWhileLoading = RejectedStreamCommands(producer.GetDatabase());
             AddEntry(producer.GetDatabase(), streamKey, "after");
         }
 
@@ -145,9 +148,22 @@ public partial class RedisStreamQueueTests
         Assert.That(sink.WaitFor(2, TimeSpan.FromSeconds(10)), Is.True, "the entry added after the load was not written: " + reports);
         Assert.Multiple(() =>
         {
+            Assert.That(refusedWhileLoading, Is.Positive, "the collector sent no read while Redis was loading, so it met no LOADING");
             Assert.That(sink.Events.Select(TextOf), Is.EqualTo(new[] { "before", "after" }));
             Assert.That(failures.Failures.Select(f => f.Kind), Is.All.EqualTo(LoggingFailureKind.Temporary), reports);
+            Assert.That(listener.IsRunning, Is.True, "the listener stopped");
         });
+    }
+
+    /// <summary>How many stream commands (<c>X...</c>) the server has refused before running them, as it refuses
+    /// them while loading (INFO commandstats' <c>rejected_calls</c>).</summary>
+    static long RejectedStreamCommands(IDatabase database)
+    {
+        var stats = database.Execute("INFO", "commandstats").ToString();
+        return stats.Split('\n')
+            .Where(l => l.StartsWith("cmdstat_x", StringComparison.Ordinal))
+            .SelectMany(l => l.Split(':', ',').Where(p => p.StartsWith("rejected_calls=", StringComparison.Ordinal)))
+            .Sum(p => long.Parse(p["rejected_calls=".Length..], CultureInfo.InvariantCulture));
     }
 
     /// <summary>
