@@ -59,7 +59,8 @@ public class ReplicaPromotionTests
                       $", listener running {listener.IsRunning}");
         }
 
-        Assert.That(written.Events.Select(e => (int)((Serilog.Events.ScalarValue)e.Properties["Sequence"]).Value!), Is.EqualTo(Enumerable.Range(0, Events)));
+        Assert.That(written.Events.Select(e => Convert.ToInt32(((Serilog.Events.ScalarValue)e.Properties["Sequence"]).Value, System.Globalization.CultureInfo.InvariantCulture)),
+            Is.EqualTo(Enumerable.Range(0, Events)));
         Assert.That(listener.IsRunning, Is.True, "the collector stopped");
         Assert.That(collectorFailures.Failures.Select(f => f.Kind), Is.All.EqualTo(Serilog.Core.LoggingFailureKind.Temporary));
         Assert.That(collectorFailures.Failures.Select(f => f.Message), Has.One.Contains("failed reading").And.Some.Contains("again, after"));

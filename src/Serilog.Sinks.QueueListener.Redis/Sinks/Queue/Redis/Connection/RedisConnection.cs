@@ -76,7 +76,9 @@ sealed class RedisConnection : IDisposable
         var last = Interlocked.Read(ref _lastReconfigure);
         if (now - last < 1000 || Interlocked.CompareExchange(ref _lastReconfigure, now, last) != last) return;
 
-        multiplexer.ReconfigureAsync("Serilog.Sinks.QueueListener: a command was refused as during a failover")
+        // ConfigureAsync looks at every server again; ReconfigureAsync skips those whose connection looks healthy,
+        // which a replica promoted in place is.
+        multiplexer.ConfigureAsync()
             .ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
