@@ -376,12 +376,26 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     }
 
     /// <summary>When failures went to no listener of the application's own, sum them up on standard error (see
-    /// <see cref="StandardErrorReports"/>).</summary>
-    void SummarizeFailures()
+    /// <see cref="StandardErrorReports"/>): at the end of the listener's disposal, or of its owning sink's, which
+    /// passes its failure listener on to it.</summary>
+    internal void SummarizeFailures()
     {
         if (ReferenceEquals(_failureListener, SelfLog.FailureListener))
         {
-            StandardErrorReports.Summarize(Name, HandledCount, SinkFailureCount, QueueSink.DroppedCount(_queue));
+            StandardErrorReports.Summarize(Name, HandledCount, SinkFailureCount, DroppedCountOrZero());
+        }
+    }
+
+    /// <summary>The queue's drop count, or zero from a user's queue that cannot say.</summary>
+    long DroppedCountOrZero()
+    {
+        try
+        {
+            return _queue.DroppedCount;
+        }
+        catch (Exception)
+        {
+            return 0;
         }
     }
 

@@ -343,23 +343,7 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     void EndDispose()
     {
         AccountForEventRacingDisposal();
-        if (_listener is not null && ReferenceEquals(_failureListener, SelfLog.FailureListener))
-        {
-            StandardErrorReports.Summarize(_listener.Name, _listener.HandledCount, _listener.SinkFailureCount, DroppedCount(_queue));
-        }
-    }
-
-    /// <summary>The queue's drop count, or zero from a user's queue that cannot say.</summary>
-    internal static long DroppedCount(ILogEventQueue queue)
-    {
-        try
-        {
-            return queue.DroppedCount;
-        }
-        catch (Exception)
-        {
-            return 0;
-        }
+        _listener?.SummarizeFailures();
     }
 
     void ReportDisposeFailure(Exception exception)
