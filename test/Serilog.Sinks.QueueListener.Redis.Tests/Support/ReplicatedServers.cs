@@ -67,6 +67,18 @@ sealed class ReplicatedServers : IDisposable
         }
     }
 
+    /// <summary>Make the replica a primary (<c>REPLICAOF NO ONE</c>), leaving the primary one too.</summary>
+    public void PromoteReplica() => ReplicaDatabase.Execute("REPLICAOF", "NO", "ONE");
+
+    /// <summary>Make the first primary a replica of the promoted one: it drops what it took since, as a demoted
+    /// primary does when it resynchronises.</summary>
+    public void DemotePrimary() =>
+        PrimaryDatabase.Execute("REPLICAOF", "127.0.0.1", Replica.Port.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>Whether the first server is a replica that has finished resynchronising.</summary>
+    public bool PrimaryIsSyncedReplica() =>
+        (_primaryAdmin.GetServer(_primaryAdmin.GetEndPoints()[0]).InfoRaw("replication") ?? "").Contains("master_link_status:up", StringComparison.Ordinal);
+
     public void StopReplica() => Replica.Stop();
 
     /// <summary>Start the stopped replica again, and wait until it is in sync.</summary>
