@@ -298,7 +298,7 @@ public class RedisStreamBoundsTests
         // The README's lists.
         redis.Execute("ACL", "SETUSER", "producer", "on", ">producer-pw", "~" + streamKey, "+eval", "+evalsha", "+xlen", "+xadd", "+echo");
         redis.Execute("ACL", "SETUSER", "collector", "on", ">collector-pw", "~" + streamKey, "+eval", "+evalsha", "+exists", "+xinfo",
-            "+xpending", "+xtrim", "+xgroup|create", "+xreadgroup", "+xautoclaim", "+xack", "+echo");
+            "+xpending", "+xrange", "+xtrim", "+xgroup|create", "+xreadgroup", "+xautoclaim", "+xack", "+echo");
         const int count = 300;
         var failures = new CollectingFailureListener();
 

@@ -104,13 +104,18 @@ sealed class ListenerLoop
     /// </summary>
     /// <param name="reason">Why, for the report of what the thread finds still queued as it ends.</param>
     /// <param name="inFlight">The event the thread is writing now, if any.</param>
-    /// <returns>The events the listener thread will never write.</returns>
+    /// <returns>The events the listener thread will never write, for the caller to report; none from a queue that
+    /// keeps them for another consumer (<see cref="IRetainingQueue"/>), whose report this makes, in its words.</returns>
     public List<LogEvent> Abandon(string reason, out LogEvent? inFlight)
     {
         _abandonReason = reason;
         var rest = _held.Abandon(out inFlight);
         RequestEnd();
-        return rest;
+        if (_parts.Queue is not IRetainingQueue) return rest;
+
+        // Not lost: the queue keeps them for another consumer, which is what the report must say.
+        UnwrittenEvents.Report(_failures, _parts.Queue, reason, "events the listener thread had taken but not begun to write", rest);
+        return [];
     }
 
     /// <summary>Make the listener thread end run <paramref name="run"/> once it finds the queue empty: the stop
@@ -319,8 +324,7 @@ sealed class ListenerLoop
 
             var taken = _held.Events.Take(count).ToList();
             Array.Clear(_held.Events, 0, count);
-            _failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
-                "the listener was abandoned at shutdown; {0} events it had just taken were not written", taken.Count), taken);
+            UnwrittenEvents.Report(_failures, _parts.Queue, "the listener was abandoned at shutdown", "events it had just taken", taken);
             return false;
         }
 

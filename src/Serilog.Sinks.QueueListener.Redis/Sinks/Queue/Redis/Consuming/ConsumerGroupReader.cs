@@ -6,7 +6,8 @@ namespace Serilog.Sinks.Queue.Redis;
 /// Reads a stream as one consumer of a group, in three phases: first the entries this consumer read before and never
 /// acknowledged (its pending list, <c>XREADGROUP ... 0</c>), for a consumer restarted under its old name; then the
 /// entries other consumers have held longer than the claim idle time (<c>XAUTOCLAIM</c>), for a consumer that died;
-/// then new entries (<c>XREADGROUP ... &gt;</c>), sweeping the group for idle entries again every claim idle time.
+/// then new entries (<c>XREADGROUP ... &gt;</c>), sweeping the group for idle entries again every claim idle time,
+/// after looking for entries pending with this consumer that it no longer holds.
 /// </summary>
 /// <remarks>An entry that comes back in the first two phases has been delivered before and not acknowledged: its
 /// consumer died or stopped first, or it was slow. Its delivery count tells a crash that keeps happening (a poison
@@ -93,11 +94,13 @@ sealed class ConsumerGroupReader
     }
 
     /// <summary>
-    /// After a command whose reply was lost (it timed out, or the connection failed): Redis may have run it all the
-    /// same, delivering entries to this consumer that the caller never got (an <c>XREADGROUP ... &gt;</c> or an
-    /// <c>XAUTOCLAIM</c>, or the read before an <c>XPENDING</c> that failed). They are pending with this consumer, so
-    /// the next read looks for them first, instead of leaving them for a claim sweep a claim idle time later, then
-    /// goes on where it was.
+    /// Look for entries pending with this consumer that the caller no longer holds, at the next read, then go on where
+    /// it was. Called after a command whose reply was lost (it timed out, or the connection failed): Redis may have
+    /// run it all the same, delivering entries to this consumer that the caller never got (an
+    /// <c>XREADGROUP ... &gt;</c> or an <c>XAUTOCLAIM</c>, or the read before an <c>XPENDING</c> that failed); and
+    /// before each claim sweep, for entries acknowledged on a primary that a failover then demoted (the
+    /// <c>XACK</c> succeeded there, and the new primary never had it), which would otherwise stay pending with this
+    /// consumer until its claim sweep found them idle.
     /// </summary>
     /// <remarks>They are looked for with <c>XPENDING</c> and fetched with <c>XRANGE</c>, which count no delivery:
     /// re-reading them with <c>XREADGROUP ... 0</c> would count one at each attempt, and during a stall every
@@ -136,7 +139,7 @@ sealed class ConsumerGroupReader
             entries.Add(found.Length == 1 ? found[0] : new StreamEntry(message.MessageId, []));
         }
 
-        return entries.Count == 0 ? null : new GroupRead(entries, [], []);
+        return entries.Count == 0 ? null : new GroupRead(entries, [], [], FoundAgain: true);
     }
 
     /// <summary>
@@ -188,8 +191,10 @@ sealed class ConsumerGroupReader
     {
         if (DateTime.UtcNow - _lastSweep >= _claimIdleTime)
         {
+            // First this consumer's own pending entries that it no longer holds, then the group's idle ones.
             _phase = Phase.Claim;
             _cursor = StartOfStream;
+            RecoverLostReplies();
             return null;
         }
 

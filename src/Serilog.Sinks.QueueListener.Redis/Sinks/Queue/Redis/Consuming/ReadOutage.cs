@@ -44,7 +44,10 @@ sealed class ReadOutage
     {
         if (!IsUnderWay)
         {
-            var cause = RedisFailureCause.Describe(exception, _connection.EndPoints) ?? "Redis cannot be reached, or is not ready";
+            // A refusal names itself: NOREPLICAS (min-replicas-to-write without enough replicas) and READONLY (a
+            // replica) say what to fix, where "cannot be reached" would send the reader to the network.
+            var cause = RedisFailureCause.Describe(exception, _connection.EndPoints)
+                ?? (exception is RedisServerException refused ? "Redis refused it for now: " + refused.Message : "Redis cannot be reached, or is not ready");
             _failures.Report(LoggingFailureKind.Temporary,
                 $"failed reading the redis stream {_streamKey}: {cause}; the queue tries again every poll interval until it can",
                 exception);

@@ -21,14 +21,13 @@ sealed class ProducerReports
 
     /// <param name="sender">The sink, named as the sender of every report.</param>
     /// <param name="connection">Where the stream is, to name why it cannot be reached.</param>
-    /// <param name="streamKey">The stream's key.</param>
-    /// <param name="maxStreamLength">The most entries the stream may hold.</param>
-    public ProducerReports(object sender, RedisConnection connection, RedisKey streamKey, int maxStreamLength)
+    /// <param name="options">The stream and its bound.</param>
+    public ProducerReports(object sender, RedisConnection connection, RedisStreamSinkOptions options)
     {
         _sender = sender;
         _connection = connection;
-        _streamKey = streamKey;
-        _maxStreamLength = maxStreamLength;
+        _streamKey = options.StreamKey;
+        _maxStreamLength = options.MaxStreamLength;
     }
 
     /// <summary>Where reports go; Serilog's <see cref="SelfLog"/> until set.</summary>
@@ -75,6 +74,14 @@ sealed class ProducerReports
         {
             Report(LoggingFailureKind.Temporary,
                 $"the redis stream {_streamKey} holds {_maxStreamLength} entries, its limit; {batch.Events.Count} events wait until collectors trim what they have acknowledged, with the events behind them waiting",
+                null, failure);
+            return;
+        }
+
+        if (failure is ReplicasMissingException missing)
+        {
+            Report(LoggingFailureKind.Temporary,
+                $"{batch.Events.Count} events were added to the redis stream {_streamKey}, but {missing.Message}; they are not counted as sent, and the producer tries again (adding them once more only if the stream no longer holds them) until enough replicas acknowledge, with the events behind them waiting",
                 null, failure);
             return;
         }

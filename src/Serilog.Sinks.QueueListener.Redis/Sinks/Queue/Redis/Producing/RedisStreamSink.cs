@@ -21,6 +21,9 @@ namespace Serilog.Sinks.Queue.Redis;
 /// while Redis is away. An <c>XADD</c> whose reply was lost with the connection may have been added, so a retry can
 /// add a batch twice. A refusal that lasts (the key holds something other than a stream, or the user may not add to
 /// it) is not retried: the batch is reported with its events as <see cref="LoggingFailureKind.Permanent"/>.</para>
+/// <para>With replicas asked for (<c>waitForReplicas</c>), a batch counts as sent only once that many replicas have
+/// acknowledged its entry (see <see cref="ReplicaWait"/>); fewer is a failed attempt, retried as above, and the entry
+/// is not added twice while the stream holds it.</para>
 /// <para>Bounded: an entry is added only while the stream holds fewer than its length limit of entries (see
 /// <see cref="CappedStreamAdd"/>). A full stream is treated like a failed <c>XADD</c>, with a shorter backoff and a <see cref="LoggingFailureKind.Temporary"/>
 /// report at the start of each wait: the batch stays first in line, and the queue in front applies its
@@ -59,15 +62,13 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
     bool _disposed;
 
     /// <param name="connection">Where the stream is; closed at disposal when it is the sink's own.</param>
-    /// <param name="streamKey">The stream's key.</param>
-    /// <param name="batchSizeLimit">The most events in one entry.</param>
-    /// <param name="maxStreamLength">The most entries the stream may hold before this producer waits.</param>
-    public RedisStreamSink(RedisConnection connection, string streamKey, int batchSizeLimit, int maxStreamLength)
+    /// <param name="options">The stream, the entry size, the bound and the replicas to wait for.</param>
+    public RedisStreamSink(RedisConnection connection, RedisStreamSinkOptions options)
     {
         _connection = connection;
-        _held = new HeldBatches(batchSizeLimit);
-        _reports = new ProducerReports(this, connection, streamKey, maxStreamLength);
-        _sender = new StreamBatchSender(_held, connection, streamKey, maxStreamLength, _reports);
+        _held = new HeldBatches(options.BatchSizeLimit);
+        _reports = new ProducerReports(this, connection, options);
+        _sender = new StreamBatchSender(_held, connection, options, _reports);
     }
 
     public void Emit(LogEvent logEvent)

@@ -1,4 +1,5 @@
 using Serilog.Events;
+using StackExchange.Redis;
 
 namespace Serilog.Sinks.Queue.Redis;
 
@@ -20,6 +21,12 @@ sealed class StreamBatch(StreamBatchSender sender, byte[] payload, List<LogEvent
     public List<LogEvent> Events { get; } = events;
 
     public long Sequence { get; } = sequence;
+
+    /// <summary>The id of the entry an earlier attempt added, when too few replicas acknowledged it (see
+    /// <see cref="ReplicaWait"/>): the next attempt adds it again only if the stream no longer holds it. Written and
+    /// read by the attempts alone, which follow one another (each is started by the completion of the one before), so
+    /// without the lock.</summary>
+    public RedisValue AddedId { get; set; }
 
     /// <summary>Whether an attempt is under way, which Redis may carry out even if its reply never comes. Under the
     /// held batches' lock.</summary>

@@ -4,7 +4,8 @@ namespace Serilog.Sinks.Queue.Redis;
 
 /// <summary>
 /// The sending side of a <see cref="RedisStreamSink"/>: one batch at a time, as one entry
-/// (<see cref="CappedStreamAdd"/>), once the first attempt to connect has ended; on success the next batch goes, on a
+/// (<see cref="CappedStreamAdd"/>, then <see cref="ReplicaWait"/> when replicas are asked for), once the first attempt
+/// to connect has ended; on success the next batch goes, on a
 /// failure or a full stream the same batch goes again after a backoff (<see cref="AddFailure.RetryDelay"/>), and a
 /// lasting refusal is reported with its events.
 /// </summary>
@@ -25,6 +26,7 @@ sealed class StreamBatchSender
     readonly RedisConnection _connection;
     readonly RedisKey _streamKey;
     readonly int _maxStreamLength;
+    readonly int _waitForReplicas;
     readonly ProducerReports _reports;
 
     /// <summary>Names the sink in the entries it adds, so that a reader can tell an entry added twice (a retry
@@ -34,15 +36,15 @@ sealed class StreamBatchSender
 
     /// <param name="held">What the sink holds, and the lock over it.</param>
     /// <param name="connection">Where the stream is.</param>
-    /// <param name="streamKey">The stream's key.</param>
-    /// <param name="maxStreamLength">The most entries the stream may hold.</param>
+    /// <param name="options">The stream, its bound, and the replicas to wait for.</param>
     /// <param name="reports">Where failures go.</param>
-    public StreamBatchSender(HeldBatches held, RedisConnection connection, RedisKey streamKey, int maxStreamLength, ProducerReports reports)
+    public StreamBatchSender(HeldBatches held, RedisConnection connection, RedisStreamSinkOptions options, ProducerReports reports)
     {
         _held = held;
         _connection = connection;
-        _streamKey = streamKey;
-        _maxStreamLength = maxStreamLength;
+        _streamKey = options.StreamKey;
+        _maxStreamLength = options.MaxStreamLength;
+        _waitForReplicas = options.WaitForReplicas;
         _reports = reports;
     }
 
@@ -73,7 +75,10 @@ sealed class StreamBatchSender
         Task<RedisResult> sent;
         try
         {
-            sent = CappedStreamAdd.AddAsync(_connection.Database, _streamKey, _maxStreamLength, batch.Payload, _producerId, batch.Sequence);
+            // The first attempt to connect has ended (above), so the multiplexer is at hand.
+            sent = _waitForReplicas == 0
+                ? CappedStreamAdd.AddAsync(_connection.Database, _streamKey, _maxStreamLength, batch, _producerId)
+                : ReplicaWait.AddAsync(connecting.Result, _streamKey, _maxStreamLength, batch, _producerId, _waitForReplicas);
         }
         catch (Exception ex)
         {
