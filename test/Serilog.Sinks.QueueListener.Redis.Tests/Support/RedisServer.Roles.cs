@@ -27,6 +27,9 @@ sealed partial class RedisServer
         return server;
     }
 
+    /// <summary>Whether the server's process has ended (killed, say).</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Kill the server with SIGKILL, as a crash would, keeping its directory for a restart.</summary>
     public void Kill()
     {

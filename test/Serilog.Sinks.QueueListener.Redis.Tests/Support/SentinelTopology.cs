@@ -67,6 +67,13 @@ sealed class SentinelTopology : IDisposable
         }
     }
 
+    /// <summary>Start again, as replicas of the primary, the data servers that were killed.</summary>
+    public void RestartKilledServersAsReplicas()
+    {
+        var primaryPort = PrimaryPort;
+        foreach (var server in _servers.Where(s => s.HasExited)) server.RestartAsReplicaOf(primaryPort);
+    }
+
     /// <summary>Ask a sentinel for a graceful failover, with the primary alive (<c>SENTINEL FAILOVER</c>).</summary>
     public void Failover()
     {
