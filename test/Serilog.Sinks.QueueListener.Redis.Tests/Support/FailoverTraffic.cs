@@ -12,8 +12,6 @@ namespace Serilog.Sinks.QueueListener.Redis.Tests.Support;
 /// </summary>
 sealed class FailoverTraffic : IDisposable
 {
-    static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
-
     readonly List<Logger> _producers = [];
     readonly List<Thread> _threads = [];
     readonly long[] _produced;
@@ -24,7 +22,9 @@ sealed class FailoverTraffic : IDisposable
     /// <param name="collectorConfiguration">The collector's.</param>
     /// <param name="streamKey">The stream.</param>
     /// <param name="producers">How many producers.</param>
-    public FailoverTraffic(string producerConfiguration, string collectorConfiguration, string streamKey, int producers = 2)
+    /// <param name="shutdownTimeout">How long each producer's disposal may wait for Redis; 30 s by default.</param>
+    public FailoverTraffic(string producerConfiguration, string collectorConfiguration, string streamKey, int producers = 2,
+        TimeSpan? shutdownTimeout = null)
     {
         _produced = new long[producers];
         _queue = new RedisStreamQueue(collectorConfiguration, streamKey, new RedisStreamQueueOptions { GroupName = "g", ConsumerName = "collector" });
@@ -35,7 +35,7 @@ sealed class FailoverTraffic : IDisposable
         {
             _producers.Add(new LoggerConfiguration()
                 .Enrich.WithProperty("Producer", "p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                .WriteTo.Fallible(f => f.Queue(a => a.RedisStream(producerConfiguration, streamKey), shutdownTimeout: ShutdownTimeout), ProducerFailures)
+                .WriteTo.Fallible(f => f.Queue(a => a.RedisStream(producerConfiguration, streamKey), shutdownTimeout: shutdownTimeout ?? TimeSpan.FromSeconds(30)), ProducerFailures)
                 .CreateLogger());
         }
     }
@@ -77,12 +77,15 @@ sealed class FailoverTraffic : IDisposable
     public Dictionary<string, long> Produced =>
         Enumerable.Range(0, _produced.Length).ToDictionary(i => "p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), i => Interlocked.Read(ref _produced[i]));
 
-    /// <summary>Stop the producers and dispose their loggers, which sends what they hold (within 30 s each).</summary>
+    /// <summary>Stop the producers and dispose their loggers, which sends what they hold, or reports it once the
+    /// shutdown timeout has passed.</summary>
     public void StopProducing()
     {
+        // Disposed before the threads are joined: a producer blocked on a full queue (Block mode, Redis refusing
+        // for good) is let go by its logger's disposal, which gives up after the shutdown timeout.
         _stop = true;
+        Parallel.ForEach(_producers, producer => producer.Dispose());
         foreach (var thread in _threads) thread.Join();
-        foreach (var producer in _producers) producer.Dispose();
     }
 
     /// <summary>Wait until every event produced has been written.</summary>

@@ -28,6 +28,14 @@ static class RedisFailureCause
             return "Redis refused the credentials (authentication failed): check the password, and the user, in the configuration";
         }
 
+        if (Flatten(failure).Any(ex => ex is RedisServerException && ex.Message.StartsWith("READONLY", StringComparison.Ordinal)))
+        {
+            // The case where waiting may never end: a client given one server's address, whose server a failover
+            // made a replica, goes on asking it.
+            return "the server is a replica (READONLY): a failover may be under way; a client given only the old primary's address " +
+                   "keeps asking it, so connect through Sentinel (serviceName=...) or name every server";
+        }
+
         if (!IsConnectionFailure(failure)) return null;
 
         return endPoints.Count == 0 ? "Redis cannot be reached" : Probe(endPoints[0]);
