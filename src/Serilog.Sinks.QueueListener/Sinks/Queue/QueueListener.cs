@@ -90,7 +90,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
 
         _failures = new ListenerFailures(this, () => _failureListener);
         _sinks = new ListenerSinks(_failures, sinkArray);
-        _runState = new ListenerRunState(this);
+        _runState = new ListenerRunState(this, _builtIn);
         _reclaimer = new LeftoverReclaimer(queue, _failures);
         var parts = new ListenerParts(queue, _builtIn, _sinks, _runState, _failures, _reclaimer, Handle, () => HandlesByWritingOnly, EnqueueSentinel);
         _loop = new ListenerLoop(parts);

@@ -6,7 +6,7 @@ using Serilog.Sinks.QueueListener.Testing;
 using StackExchange.Redis;
 using QueueListenerType = Serilog.Sinks.Queue.QueueListener;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Consuming;
 
 /// <summary>A collector waits out a Redis that is there but answers that it is not ready (<c>BUSY</c>,
 /// <c>MASTERDOWN</c>) as it waits out one it cannot reach: reported once, never a stopped listener, nothing lost or

@@ -7,7 +7,7 @@ using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 using StackExchange.Redis;
 using QueueListenerType = Serilog.Sinks.Queue.QueueListener;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Producing;
 
 /// <summary>Bounded everywhere: producers cap the stream, collectors trim only what every group has acknowledged,
 /// and what cannot be kept is counted and reported.</summary>
@@ -90,7 +90,7 @@ public class RedisStreamBoundsTests
         var text = new string('x', 1000);
         // Each line is a little over 1,000 bytes, so an entry at the limit has 64 of them or a few fewer; with only
         // the batch size limit it would take up to 1,000.
-        const int mostPerEntry = RedisStreamSink.EntryByteLimit / 1000 + 1;
+        const int mostPerEntry = HeldBatches.EntryByteLimit / 1000 + 1;
 
         // A stream of one entry at most keeps the next batch waiting, so that it fills up to a limit.
         var logger = new LoggerConfiguration()

@@ -1,6 +1,6 @@
 using Serilog.Sinks.Queue.Redis;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Clef;
 
 public class ReusedCharBufferTests
 {

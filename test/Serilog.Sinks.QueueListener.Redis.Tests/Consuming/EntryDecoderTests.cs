@@ -4,7 +4,7 @@ using Serilog.Events;
 using Serilog.Sinks.Queue.Redis;
 using StackExchange.Redis;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Consuming;
 
 public class EntryDecoderTests
 {

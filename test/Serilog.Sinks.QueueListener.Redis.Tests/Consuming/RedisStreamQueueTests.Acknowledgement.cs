@@ -6,7 +6,7 @@ using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 using StackExchange.Redis;
 using QueueListenerType = Serilog.Sinks.Queue.QueueListener;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Consuming;
 
 /// <summary>At least once: acknowledgement, recovery of what a consumer left pending, unreadable entries.</summary>
 public partial class RedisStreamQueueTests

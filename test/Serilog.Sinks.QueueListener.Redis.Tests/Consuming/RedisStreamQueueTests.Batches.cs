@@ -2,7 +2,7 @@ using Serilog.Sinks.Queue.Redis;
 using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 using StackExchange.Redis;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Consuming;
 
 /// <summary>What <c>Acknowledge</c> acknowledges: the oldest batch taken and not yet acknowledged, whichever thread
 /// took it or acknowledges it; never a batch taken after it (the shutdown's reclaim of what is left).</summary>

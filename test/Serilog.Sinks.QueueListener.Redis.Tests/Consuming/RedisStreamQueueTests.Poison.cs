@@ -5,7 +5,7 @@ using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 using StackExchange.Redis;
 using QueueListenerType = Serilog.Sinks.Queue.QueueListener;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Consuming;
 
 /// <summary>What cannot be written is reported and acknowledged: poison entries, entries deleted while
 /// pending.</summary>

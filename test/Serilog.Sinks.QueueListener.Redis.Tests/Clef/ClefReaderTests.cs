@@ -7,7 +7,7 @@ using Serilog.Parsing;
 using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 using Serilog.Sinks.Queue.Redis;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Clef;
 
 public class ClefReaderTests
 {

@@ -6,7 +6,7 @@ using Serilog.Sinks.Queue.Redis;
 using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 using StackExchange.Redis;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Producing;
 
 /// <summary>
 /// The producer side configured from JSON settings, as an application reads them: <c>WriteTo.Queue</c> wrapping

@@ -6,7 +6,7 @@ using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 using StackExchange.Redis;
 using QueueListenerType = Serilog.Sinks.Queue.QueueListener;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Consuming;
 
 /// <summary>The defaults the README states, each observed at its boundary on a real server rather than read from a
 /// constant: the stream's length limit, the delivery limit, the poll interval and the claim idle time.</summary>

@@ -5,7 +5,7 @@ using Serilog.Sinks.Queue.Redis;
 using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 using StackExchange.Redis;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Producing;
 
 /// <summary>
 /// The producer's accounting at shutdown: whatever Redis does, every event logged is either in the stream or reported,

@@ -3,7 +3,7 @@ using Serilog.Sinks.Queue.Redis;
 using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 using QueueListenerType = Serilog.Sinks.Queue.QueueListener;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Consuming;
 
 /// <summary>Each entry names its producer and its number among that producer's, so that an entry added twice can
 /// be told.</summary>

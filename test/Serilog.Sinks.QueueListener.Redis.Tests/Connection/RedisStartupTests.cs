@@ -3,7 +3,7 @@ using Serilog.Debugging;
 using Serilog.Sinks.Queue.Redis;
 using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Connection;
 
 /// <summary>
 /// Start-up never waits for Redis, and what goes wrong with the connection is named, without the password, in the

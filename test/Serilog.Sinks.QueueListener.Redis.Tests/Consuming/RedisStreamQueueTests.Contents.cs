@@ -5,7 +5,7 @@ using Serilog.Sinks.Queue.Redis;
 using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 using QueueListenerType = Serilog.Sinks.Queue.QueueListener;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Consuming;
 
 /// <summary>Whatever an event holds arrives through the stream as CLEF carries it.</summary>
 public partial class RedisStreamQueueTests

@@ -6,7 +6,7 @@ using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 using StackExchange.Redis;
 using QueueListenerType = Serilog.Sinks.Queue.QueueListener;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Connection;
 
 /// <summary>Bad input and a missing server: a clear error at configuration where it can be known then, otherwise a
 /// report; never a crash, never a hang beyond the timeouts, never a password in a report.</summary>

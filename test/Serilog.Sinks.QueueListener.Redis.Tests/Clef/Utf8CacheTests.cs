@@ -1,7 +1,7 @@
 using System.Text;
 using Serilog.Sinks.Queue.Redis;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Sinks.Queue.Redis;
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Clef;
 
 public class Utf8CacheTests
 {
