@@ -28,7 +28,7 @@ static class RedisFailureCause
             return "Redis refused the credentials (authentication failed): check the password, and the user, in the configuration";
         }
 
-        if (Flatten(failure).Any(ex => ex is RedisServerException && ex.Message.StartsWith("READONLY", StringComparison.Ordinal)))
+        if (IsReplicaRefusal(failure))
         {
             // The case where waiting may never end: a client given one server's address, whose server a failover
             // made a replica, goes on asking it.
@@ -40,6 +40,12 @@ static class RedisFailureCause
 
         return endPoints.Count == 0 ? "Redis cannot be reached" : Probe(endPoints[0]);
     }
+
+    /// <summary>Whether <paramref name="failure"/> is, or holds, a replica's refusal to write (<c>READONLY</c>): the
+    /// cause worth a report of its own when an outage that began otherwise (the primary gone) goes on as one.</summary>
+    public static bool IsReplicaRefusal(Exception? failure) =>
+        failure is not null &&
+        Flatten(failure).Any(ex => ex is RedisServerException && ex.Message.StartsWith("READONLY", StringComparison.Ordinal));
 
     static bool IsAuthenticationFailure(Exception failure) => Flatten(failure).Any(ex =>
         ex is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure } ||
