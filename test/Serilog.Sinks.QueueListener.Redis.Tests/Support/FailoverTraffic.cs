@@ -27,6 +27,7 @@ sealed class FailoverTraffic : IDisposable
         TimeSpan? shutdownTimeout = null)
     {
         _produced = new long[producers];
+        StreamKey = streamKey;
         _queue = new RedisStreamQueue(collectorConfiguration, streamKey, new RedisStreamQueueOptions { GroupName = "g", ConsumerName = "collector" });
         _queue.SetFailureListener(CollectorFailures);
         Listener = new QueueListenerType(_queue, Written).Start();
@@ -39,6 +40,8 @@ sealed class FailoverTraffic : IDisposable
                 .CreateLogger());
         }
     }
+
+    public string StreamKey { get; }
 
     public ArrivalSink Written { get; } = new();
 
