@@ -30,7 +30,7 @@ public class DirectAddressFailoverTests
         Assert.That(Poll.Until(() => replica.Cli("INFO", "replication").Contains("master_link_status:up", StringComparison.Ordinal), Wait), Is.True);
 
         using var traffic = new FailoverTraffic(primary.Configuration, primary.Configuration, "direct-" + Guid.NewGuid().ToString("N"),
-            shutdownTimeout: TimeSpan.FromSeconds(3));
+            shutdownTimeout: TimeSpan.FromSeconds(1));
         traffic.StartProducing();
         Assert.That(traffic.Written.WaitUntil(() => traffic.Written.Distinct >= EventsBeforeTheFailover, Wait), Is.True,
             () => $"events did not flow before the failover; {traffic.Reports}");
