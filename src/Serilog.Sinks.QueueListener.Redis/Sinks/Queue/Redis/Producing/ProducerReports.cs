@@ -67,9 +67,24 @@ sealed class ProducerReports
             $"the redis server refused to add {batch.Events.Count} events to the stream {_streamKey}; they were not written",
             batch.Events, failure);
 
+    /// <summary>Whether the outage under way has been reported as a replica's refusal (<c>READONLY</c>). Used by
+    /// the one completion of a send at a time (a sink has one batch on its way), so no lock.</summary>
+    bool _replicaRefusalReported;
+
+    /// <summary>A later failure of the outage under way: reported again once when it turns into a replica's refusal
+    /// (the primary this client was given came back as a replica after a failover), which may never end by itself,
+    /// where the first report named another cause (the server could not be reached).</summary>
+    public void OutageContinues(StreamBatch batch, Exception? failure)
+    {
+        if (_replicaRefusalReported || !RedisFailureCause.IsReplicaRefusal(failure)) return;
+
+        OutageStarted(batch, full: false, failure);
+    }
+
     /// <summary>The first failure of a batch: the start of an outage, or of a wait for room.</summary>
     public void OutageStarted(StreamBatch batch, bool full, Exception? failure)
     {
+        _replicaRefusalReported = RedisFailureCause.IsReplicaRefusal(failure);
         if (full)
         {
             Report(LoggingFailureKind.Temporary,

@@ -123,6 +123,7 @@ sealed class StreamBatchSender
             if (retry)
             {
                 if (failures == 1) _reports.OutageStarted(batch, full, failure);
+                else if (!full) _reports.OutageContinues(batch, failure);
 
                 // The server that refused may no longer be the primary: have the client look again.
                 if (!full) _connection.FindPrimaryAgain();
