@@ -104,18 +104,13 @@ sealed class ListenerLoop
     /// </summary>
     /// <param name="reason">Why, for the report of what the thread finds still queued as it ends.</param>
     /// <param name="inFlight">The event the thread is writing now, if any.</param>
-    /// <returns>The events the listener thread will never write, for the caller to report; none from a queue that
-    /// keeps them for another consumer (<see cref="IRetainingQueue"/>), whose report this makes, in its words.</returns>
+    /// <returns>The events the listener thread will never write, for the caller to report.</returns>
     public List<LogEvent> Abandon(string reason, out LogEvent? inFlight)
     {
         _abandonReason = reason;
         var rest = _held.Abandon(out inFlight);
         RequestEnd();
-        if (_parts.Queue is not IRetainingQueue) return rest;
-
-        // Not lost: the queue keeps them for another consumer, which is what the report must say.
-        UnwrittenEvents.Report(_failures, _parts.Queue, reason, "events the listener thread had taken but not begun to write", rest);
-        return [];
+        return rest;
     }
 
     /// <summary>Make the listener thread end run <paramref name="run"/> once it finds the queue empty: the stop

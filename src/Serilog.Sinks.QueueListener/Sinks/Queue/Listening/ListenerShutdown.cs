@@ -110,11 +110,7 @@ sealed class ListenerShutdown
         // Read after the abandonment, when the listener can claim nothing more: the count moves only if it finishes
         // the event in flight.
         var handled = _loop.HandledCount;
-        if (rest.Count > 0)
-        {
-            _failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
-                "{0}; {1} events the listener thread had taken but not begun to write were not written", reason, rest.Count), rest);
-        }
+        UnwrittenEvents.Report(_failures, _parts.Queue, reason, "events the listener thread had taken but not begun to write", rest);
 
         // Before the grace below: a sink that holds events because its destination is away is most likely the one the
         // listener thread is stuck in, and would report them only from its own disposal, which may never run.
