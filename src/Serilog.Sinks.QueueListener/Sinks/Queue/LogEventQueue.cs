@@ -26,6 +26,10 @@ namespace Serilog.Sinks.Queue;
 /// microseconds (the thread it would wait for was descheduled mid-step), or after evicting a few events that other
 /// producers took, it drops the incoming event. (The runtime may still pause any thread: a garbage collection, a
 /// page fault.)</para>
+/// <para>With a protected level (<see cref="ProtectedLevel"/>), the drop modes drop only events below it: one at or
+/// above it waits for room as in Block mode, and <see cref="QueueFullMode.DropOldest"/> evicts the oldest event only
+/// when it is below the level. The ring frees room at its head alone, so when the oldest event is protected, an
+/// incoming event below the level is dropped instead of an older one further in.</para>
 /// </remarks>
 public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, IBuiltInQueue
 {
@@ -50,6 +54,11 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
 
     readonly int _capacity;
     readonly QueueFullMode _fullMode;
+    readonly LogEventLevel? _protectedLevel;
+
+    /// <summary>The protected level as a number, <see cref="int.MaxValue"/> when none is: read only on the paths
+    /// where the queue is full or a slot is late, never on the way of an event that finds room.</summary>
+    readonly int _protectedFrom;
     readonly QueueMarkerList _markers = new();
 
     /// <summary>The positions and flags, padded against false sharing; see <see cref="QueuePositions"/>.</summary>
@@ -86,9 +95,13 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
     /// </summary>
     /// <param name="capacity">The most events held at once, from 1 to <see cref="MaxCapacity"/>.</param>
     /// <param name="fullMode">What to do with a new event when the queue is full.</param>
+    /// <param name="protectedLevel">In the drop modes, events at or above this level are never dropped: they wait for
+    /// room as in <see cref="QueueFullMode.Block"/> mode, and <see cref="QueueFullMode.DropOldest"/> evicts only
+    /// events below it. <see langword="null"/> protects none.</param>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="capacity"/> is outside 1 to
-    /// <see cref="MaxCapacity"/>, or <paramref name="fullMode"/> is not a defined value.</exception>
-    public LogEventQueue(int capacity = 10000, QueueFullMode fullMode = QueueFullMode.Block)
+    /// <see cref="MaxCapacity"/>, or <paramref name="fullMode"/> or <paramref name="protectedLevel"/> is not a
+    /// defined value.</exception>
+    public LogEventQueue(int capacity = 10000, QueueFullMode fullMode = QueueFullMode.Block, LogEventLevel? protectedLevel = null)
     {
         if (capacity is < 1 or > MaxCapacity)
         {
@@ -102,8 +115,11 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
                 "The full mode must be Block, DropIncoming or DropOldest.");
         }
 
+        LevelChecks.Validate(protectedLevel, nameof(protectedLevel));
         _capacity = capacity;
         _fullMode = fullMode;
+        _protectedLevel = protectedLevel;
+        _protectedFrom = protectedLevel is { } level ? (int)level : int.MaxValue;
         _slots = new RingSlot[Math.Max(2, RoundUpToPowerOfTwo(capacity))];
         _mask = _slots.Length - 1;
         for (var i = 0; i < _slots.Length; i++)
@@ -124,6 +140,11 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
     /// What the queue does with a new event when it is full.
     /// </summary>
     public QueueFullMode FullMode => _fullMode;
+
+    /// <summary>
+    /// In the drop modes, the level from which events are never dropped; <see langword="null"/> when none is.
+    /// </summary>
+    public LogEventLevel? ProtectedLevel => _protectedLevel;
 
     /// <inheritdoc/>
     public int Count
@@ -193,15 +214,37 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
                         _producerParking.WaitForRoom(cancellationToken);
                         continue;
                     case QueueFullMode.DropIncoming:
+                        // A protected event waits as in Block mode (see Protects).
+                        if (Protects(logEvent))
+                        {
+                            _producerParking.WaitForRoom(cancellationToken);
+                            continue;
+                        }
+
                         Drop(logEvent, DropReason.QueueFull);
                         return false;
                     default:
                         // Other producers may take each slot this one frees; after a few rounds, drop the incoming
-                        // event rather than go on evicting for them.
-                        if (evictions < MaxEvictionsPerEnqueue && TryEvictOldest())
+                        // event rather than go on evicting for them. A protected event at the head is not evicted.
+                        var eviction = evictions < MaxEvictionsPerEnqueue ? TryEvictOldest() : Eviction.Retry;
+                        if (eviction == Eviction.Evicted)
                         {
                             evictions++;
                             continue;
+                        }
+
+                        if (Protects(logEvent))
+                        {
+                            _producerParking.WaitForRoom(cancellationToken);
+                            continue;
+                        }
+
+                        // Only protected events are ahead of the free room: the ring frees room at its head alone,
+                        // so the incoming event, the one event below the level it could let go, is dropped.
+                        if (eviction == Eviction.HeadProtected)
+                        {
+                            Drop(logEvent, DropReason.QueueFull);
+                            return false;
                         }
 
                         if (dropSpin.TrySpinOnce()) continue;
@@ -231,7 +274,7 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
 
             // Behind: the room check has seen the previous event of this slot claimed, but its consumer has yet to
             // copy it out, which takes nanoseconds unless that thread was descheduled in between.
-            if (_fullMode == QueueFullMode.Block)
+            if (_fullMode == QueueFullMode.Block || Protects(logEvent))
             {
                 Thread.Yield();
             }
@@ -408,20 +451,45 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
         return logEvent;
     }
 
+    /// <summary>Whether <paramref name="logEvent"/> is at or above the protected level, so that it must not be
+    /// dropped: it waits for room as in Block mode, parked in <see cref="ProducerParking"/> like a Block producer and
+    /// released the same way (room, or the sink's disposal through the cancellation token); a slot that is late
+    /// (<see cref="Enqueue"/>'s "behind" case) it waits out with <see cref="Thread.Yield"/>, as Block mode does.
+    /// Read only where the queue is full or a slot is late; the ring's protocol is the same for every event, so the
+    /// level changes who waits, never how a slot changes hands.</summary>
+    bool Protects(LogEvent logEvent) => (int)logEvent.Level >= _protectedFrom;
+
     /// <summary>
-    /// Claim the oldest event and report it dropped. Fails, for the caller to look again, when another consumer
-    /// claimed it first or its producer has reserved but not yet published it.
+    /// Claim the oldest event and report it dropped, unless it is protected. Fails, for the caller to look again,
+    /// when another consumer claimed it first or its producer has reserved but not yet published it.
     /// </summary>
-    bool TryEvictOldest()
+    /// <remarks>
+    /// The level is read from the slot before the claim, and that read is safe: the sequence read first says the
+    /// event of position <c>head</c> is published, and its acquire makes the producer's store of the item visible.
+    /// The item of that slot changes only after some consumer has claimed <c>head</c> (the release clears it, then the
+    /// producer a lap later fills it), and a claim moves the dequeue position past <c>head</c>. So when the
+    /// compare-and-swap below succeeds, nobody has claimed <c>head</c>, and the item read is the event claimed; when
+    /// another consumer won in between, the item read may be null or a later event, but the compare-and-swap then
+    /// fails and the read is thrown away. A protected event at the head is left in place: nothing is claimed, and the
+    /// listener takes it in its turn.
+    /// </remarks>
+    Eviction TryEvictOldest()
     {
         var head = Volatile.Read(ref _positions.Dequeue);
-        if (Volatile.Read(ref _slots[head & _mask].Sequence) != head + 1) return false;
-        if (Interlocked.CompareExchange(ref _positions.Dequeue, head + 1, head) != head) return false;
+        ref var slot = ref _slots[head & _mask];
+        if (Volatile.Read(ref slot.Sequence) != head + 1) return Eviction.Retry;
+        if (_protectedFrom != int.MaxValue && slot.Item is { } oldest && Protects(oldest))
+        {
+            // Stale when the head moved meanwhile; then the next look finds the new head.
+            return Volatile.Read(ref _positions.Dequeue) == head ? Eviction.HeadProtected : Eviction.Retry;
+        }
+
+        if (Interlocked.CompareExchange(ref _positions.Dequeue, head + 1, head) != head) return Eviction.Retry;
 
         // Past the claim the event is in no slot: the drop report is its only way out, so Drop must not throw, not
         // even an interrupt meant for this producer (DropReporter.Add holds it back until the event is held).
         Drop(Release(head), DropReason.Evicted);
-        return true;
+        return Eviction.Evicted;
     }
 
     void Drop(LogEvent logEvent, DropReason reason)
