@@ -190,7 +190,7 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// <paramref name="flushAtLevel"/>; called by <c>WriteTo.Queue</c> before <see cref="Start"/>.
     /// </summary>
     internal void ConfigureLevelAware(HoldOptions? hold, LogEventLevel? flushAtLevel) =>
-        _levelAware = LevelAwareOutput.Create(_sinks, hold, flushAtLevel);
+        _levelAware = LevelAwareOutput.Create(_sinks, _failures, hold, flushAtLevel);
 
     /// <summary>Events held now by <see cref="HoldOptions"/>; 0 when nothing is held.</summary>
     internal int HeldCount => _levelAware?.HeldCount ?? 0;

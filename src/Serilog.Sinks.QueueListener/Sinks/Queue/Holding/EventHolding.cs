@@ -9,8 +9,9 @@ namespace Serilog.Sinks.Queue;
 /// </summary>
 /// <remarks>
 /// <para>Every member but the two counters runs on the listener thread, so the lists need no lock. Each held event
-/// leaves exactly once, by one of two doors: <see cref="WriteGroup"/> and a writing <see cref="Close"/> write it;
-/// <see cref="LetGo"/> counts it. Both unlink it first, so nothing can take it a second time.</para>
+/// leaves exactly once, by one of three doors: <see cref="WriteGroup"/> and <see cref="Close"/> write it, or let it
+/// go and count it (<see cref="LetGo"/> too), or <see cref="Close"/> hands it back to be reported when the shutdown
+/// gave up. Each unlinks it first, so nothing can take it a second time.</para>
 /// <para>Memory: a held event costs one <see cref="HeldEvent"/> beside the event itself, and a group exists only
 /// while it holds an event, so events, links and groups are each at most <see cref="HoldOptions.Limit"/>, however
 /// many keys come and go. (The dictionary keeps the room of its largest size, which that limit also bounds.)</para>
@@ -77,18 +78,23 @@ sealed class EventHolding
         if (_oldest is not null) LetGoOlderThan(Stopwatch.GetTimestamp());
     }
 
-    /// <summary>At disposal: write every held event, oldest first, or let them all go, as the options say, or let
-    /// them go when <paramref name="letGo"/> (the shutdown gave up on the listener).</summary>
-    public void Close(bool letGo)
+    /// <summary>At disposal: write every held event, oldest first, or let them all go, as the options say.</summary>
+    /// <param name="abandoned">Whether the shutdown gave up on the listener: then the events that were to be
+    /// written are returned instead, for the caller to report as not written.</param>
+    /// <returns>The held events that were to be written but were not; empty unless <paramref name="abandoned"/>.</returns>
+    public List<LogEvent> Close(bool abandoned)
     {
-        var write = _writeOnClose && !letGo;
+        var notWritten = new List<LogEvent>();
         while (_oldest is { } held)
         {
             Unlink(held);
             if (held.Group.RemoveFirst()) _groups.Remove(held.Group.Key);
-            if (write) _write(held.Event);
-            else CountLetGo();
+            if (!_writeOnClose) CountLetGo();
+            else if (abandoned) notWritten.Add(held.Event);
+            else _write(held.Event);
         }
+
+        return notWritten;
     }
 
     void Hold(LogEvent logEvent, long now)

@@ -1,3 +1,4 @@
+using Serilog.Core;
 using Serilog.Events;
 
 namespace Serilog.Sinks.Queue;
@@ -10,19 +11,21 @@ namespace Serilog.Sinks.Queue;
 sealed class LevelAwareOutput
 {
     readonly ListenerSinks _sinks;
+    readonly ListenerFailures _failures;
     readonly EventHolding? _holding;
     readonly LevelFlush? _flush;
 
-    LevelAwareOutput(ListenerSinks sinks, HoldOptions? hold, LogEventLevel? flushAtLevel)
+    LevelAwareOutput(ListenerSinks sinks, ListenerFailures failures, HoldOptions? hold, LogEventLevel? flushAtLevel)
     {
         _sinks = sinks;
+        _failures = failures;
         if (hold is not null) _holding = new EventHolding(hold, sinks.Emit);
         if (flushAtLevel is { } level) _flush = new LevelFlush(level, sinks);
     }
 
     /// <returns><see langword="null"/> when neither is asked for.</returns>
-    public static LevelAwareOutput? Create(ListenerSinks sinks, HoldOptions? hold, LogEventLevel? flushAtLevel) =>
-        hold is null && flushAtLevel is null ? null : new LevelAwareOutput(sinks, hold, flushAtLevel);
+    public static LevelAwareOutput? Create(ListenerSinks sinks, ListenerFailures failures, HoldOptions? hold, LogEventLevel? flushAtLevel) =>
+        hold is null && flushAtLevel is null ? null : new LevelAwareOutput(sinks, failures, hold, flushAtLevel);
 
     /// <summary>Events held now; 0 when nothing is held.</summary>
     public int HeldCount => _holding?.HeldCount ?? 0;
@@ -49,8 +52,15 @@ sealed class LevelAwareOutput
         _flush?.Idle();
     }
 
-    /// <summary>Called at the end of the final run, before the sinks are disposed.</summary>
-    /// <param name="abandoned">Whether the shutdown gave up on the listener: held events are then let go, not
-    /// written.</param>
-    public void Close(bool abandoned) => _holding?.Close(letGo: abandoned);
+    /// <summary>Called at the end of the final run, before the sinks are disposed: writes the held events, or lets
+    /// them go, as <see cref="HoldOptions.WriteOnClose"/> says.</summary>
+    /// <param name="abandoned">Whether the shutdown gave up on the listener: the held events that were to be written
+    /// are then reported as not written instead, since the application has been told the shutdown is over.</param>
+    public void Close(bool abandoned)
+    {
+        if (_holding?.Close(abandoned) is not { Count: > 0 } notWritten) return;
+
+        _failures.Report(LoggingFailureKind.Final,
+            $"the shutdown gave up on the listener; {notWritten.Count} events held until a trigger were not written", notWritten);
+    }
 }
