@@ -14,7 +14,10 @@ namespace Serilog.Sinks.Queue;
 /// that comes sooner leaves a flush pending, which happens at the first moment the interval since the last flush has
 /// passed (checked after each event and each time the listener finds the queue empty), or once nothing has arrived
 /// for <see cref="Quiet"/>, whichever comes first. So under a steady stream of errors the sinks are flushed about
-/// once an interval, and a burst's last error waits at most an interval for its flush.</para>
+/// once an interval, and a burst's last error waits at most an interval for its flush. Two flushes are always at
+/// least <see cref="Quiet"/> apart (the second waits out the interval, or the quiet after an error that came after
+/// the first), so however bursty the errors, there are at most a hundred flushes a second, ten while they
+/// stream.</para>
 /// <para>Why the last error of a burst is always flushed before the listener goes idle: the loop calls
 /// <see cref="Idle"/> each time it finds the queue empty, before it waits; the built-in queue's listener naps a
 /// millisecond at a time, returning to the loop after each nap, and sleeps only after 20 ms without work

@@ -58,11 +58,11 @@ public class LevelFlushTests
     }
 
     /// <summary>
-    /// A flood of errors flushes the sinks about once per 100 ms, not once per error, and the last flush covers the
-    /// last error, although nothing follows it: the listener flushes before it waits for more.
+    /// A flood of errors flushes the sinks a few times, not once per error, and the last flush covers the last
+    /// error, although nothing follows it: the listener flushes before it waits for more.
     /// </summary>
     [Test]
-    public void AFloodOfErrorsIsFlushedAtMostOncePerIntervalAndTheLastErrorIsFlushed()
+    public void AFloodOfErrorsIsFlushedAFewTimesAndTheLastErrorIsFlushed()
     {
         const int errors = 50_000;
         var sink = new FlushRecordingSink();
@@ -80,8 +80,11 @@ public class LevelFlushTests
                 $"the last flush covered {LastFlushCovered(sink)} of {errors} errors");
             stopwatch.Stop();
             var flushes = sink.EventsAtFlush.Count;
-            // One flush per interval, the first at once, and one more when the flood ends.
-            var mostFlushes = stopwatch.Elapsed.TotalMilliseconds / 100 + 2;
+            // Two flushes are at least 10 ms apart: one waits out the 100 ms interval, or 10 ms without events after
+            // the error that made it pending, which came after the flush before. On a loaded machine the producer
+            // may pause long enough to end a burst, so the bound is that, not one per interval; without coalescing
+            // there would be one flush per error.
+            var mostFlushes = stopwatch.Elapsed.TotalMilliseconds / 10 + 1;
             Assert.That(flushes, Is.InRange(1, mostFlushes), $"{flushes} flushes in {stopwatch.ElapsedMilliseconds} ms");
         }
     }
