@@ -11,4 +11,8 @@ enum Eviction
 
     /// <summary>Nothing was claimed: the oldest event is at or above the protected level.</summary>
     HeadProtected,
+
+    /// <summary>The head was a slot evicted in place earlier: claimed and passed, with nothing to drop and no room
+    /// gained (it counted as room already).</summary>
+    PassedVacated,
 }
