@@ -255,8 +255,7 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
                         // Other producers may take each slot this one frees; after a few rounds, drop the incoming
                         // event rather than go on evicting for them. A protected event at the head is not evicted.
                         var eviction = evictions < MaxEvictionsPerEnqueue ? TryEvictOldest() : Eviction.Retry;
-                        if (eviction == Eviction.PassedVacated) continue;
-                        if (eviction == Eviction.Evicted
+                        if (eviction is Eviction.Evicted or Eviction.PassedVacated
                             || (eviction == Eviction.HeadProtected && _evictsBehindHead && TryEvictBehindHead(position)))
                         {
                             evictions++;
@@ -269,8 +268,9 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
                             continue;
                         }
 
-                        // Protected events at the head, and no event below the level close enough behind them to
-                        // evict in place (or no free slot for the incoming event): it is the one to drop.
+                        // A protected head, and no event below the level close enough behind it to evict, or no free
+                        // slot for the incoming event: the incoming event is the one to drop, at once (a spin here,
+                        // taken by every producer in a flood, would starve the listener that makes room).
                         if (eviction == Eviction.HeadProtected)
                         {
                             Drop(logEvent, DropReason.QueueFull);
@@ -560,12 +560,13 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
         var end = Math.Min(tail, head + 1 + BehindHeadScan);
         for (var position = head + 1; position < end; position++)
         {
+            // Not published yet, or already claimed (the listener has moved on meanwhile): look at the next one.
             ref var slot = ref _slots[position & _mask];
-            if (Volatile.Read(ref slot.Sequence) != position + 1) return false;
+            if (Volatile.Read(ref slot.Sequence) != position + 1) continue;
 
             var item = Volatile.Read(ref slot.Item);
             if (item is null || ReferenceEquals(item, Vacated) || Protects(item)) continue;
-            if (Interlocked.CompareExchange(ref slot.Item, Vacated, item) != item) return false;
+            if (Interlocked.CompareExchange(ref slot.Item, Vacated, item) != item) continue;
 
             Interlocked.Increment(ref _vacated);
 
@@ -593,11 +594,13 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
     /// The level is read from the slot before the claim, and that read is safe: the sequence read first says the
     /// event of position <c>head</c> is published, and its acquire makes the producer's store of the item visible.
     /// The item of that slot changes only after some consumer has claimed <c>head</c> (the release clears it, then the
-    /// producer a lap later fills it), and a claim moves the dequeue position past <c>head</c>. So when the
-    /// compare-and-swap below succeeds, nobody has claimed <c>head</c>, and the item read is the event claimed; when
-    /// another consumer won in between, the item read may be null or a later event, but the compare-and-swap then
-    /// fails and the read is thrown away. A protected event at the head is left in place: nothing is claimed, and the
-    /// listener takes it in its turn.
+    /// producer a lap later fills it), and a claim moves the dequeue position past <c>head</c>; or, before the claim,
+    /// when an eviction in place (<see cref="TryEvictBehindHead"/>, working from an older head) swaps it for
+    /// <see cref="Vacated"/>, which it does only to an event below the level. So a protected item read stays: the
+    /// level read is right. When the compare-and-swap below succeeds, nobody has claimed <c>head</c>, and the release
+    /// gets the event read or <see cref="Vacated"/>; when another consumer won in between, the item read may be null
+    /// or a later event, but the compare-and-swap then fails and the read is thrown away. A protected event at the
+    /// head is left in place: nothing is claimed, and the listener takes it in its turn.
     /// </remarks>
     Eviction TryEvictOldest()
     {
