@@ -11,7 +11,7 @@ namespace Serilog.Sinks.QueueListener.Tests.Reliability;
 public class ProtectedLevelTests
 {
     const int Producers = 8;
-    const int EventsPerProducer = 10_000;
+    const int EventsPerProducer = 4_000;
 
     /// <summary>Every tenth event of each producer is an error.</summary>
     static bool IsError(int sequence) => sequence % 10 == 0;
