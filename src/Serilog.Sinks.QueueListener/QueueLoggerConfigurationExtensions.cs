@@ -50,11 +50,22 @@ public static class QueueLoggerConfigurationExtensions
     /// off, also show failures on standard error: the first of each cause at once, then at most a line per cause every
     /// 10 seconds and a few lines a second in all, and a summary of the counts at shutdown. <see langword="false"/>
     /// keeps Serilog's convention: failures go to SelfLog only.</param>
+    /// <param name="protectedLevel">In <see cref="QueueFullMode.DropIncoming"/> and
+    /// <see cref="QueueFullMode.DropOldest"/> modes, events at or above this level are never dropped: they wait for
+    /// room, as in Block mode, while events below it are still dropped. <see langword="null"/> (the default)
+    /// protects none. No effect in Block mode, which drops nothing.</param>
+    /// <param name="flushAtLevel">After an event at or above this level is written, flush the sinks
+    /// (<c>FlushToDisk</c>) before the next event, at most once per 100 ms under a flood;
+    /// <see langword="null"/> (the default) flushes only when asked.</param>
+    /// <param name="hold">Hold events below a level in memory, per trace or request, until an event at or above a
+    /// trigger level writes them (Python's <c>MemoryHandler</c>); see <see cref="HoldOptions"/>.
+    /// <see langword="null"/> (the default) holds nothing.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentNullException">When <paramref name="loggerSinkConfiguration"/> or
     /// <paramref name="configure"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="bufferSize"/>,
-    /// <paramref name="fullMode"/> or <paramref name="shutdownTimeout"/> is out of range.</exception>
+    /// <paramref name="fullMode"/>, <paramref name="shutdownTimeout"/>, <paramref name="protectedLevel"/> or
+    /// <paramref name="flushAtLevel"/> is out of range.</exception>
     /// <exception cref="ArgumentException">When <paramref name="listenerType"/> is not a usable
     /// <see cref="QueueListener"/> class, both it and <paramref name="listenerFactory"/> are given, or
     /// <paramref name="name"/> is empty.</exception>
@@ -75,7 +86,10 @@ public static class QueueLoggerConfigurationExtensions
         bool drainOnProcessExit = true,
         Action<QueueHandle>? monitor = null,
         Func<ILogEventQueue, IEnumerable<ILogEventSink>, QueueListener>? listenerFactory = null,
-        bool reportToStandardError = true)
+        bool reportToStandardError = true,
+        LogEventLevel? protectedLevel = null,
+        LogEventLevel? flushAtLevel = null,
+        HoldOptions? hold = null)
     {
         if (loggerSinkConfiguration is null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
         if (configure is null) throw new ArgumentNullException(nameof(configure));
@@ -96,6 +110,8 @@ public static class QueueLoggerConfigurationExtensions
             throw new ArgumentException("The name must not be empty or white space.", nameof(name));
         }
 
+        LevelChecks.Validate(protectedLevel, nameof(protectedLevel));
+        LevelChecks.Validate(flushAtLevel, nameof(flushAtLevel));
         var timeout = ShutdownTimeouts.Validate(shutdownTimeout, nameof(shutdownTimeout));
         if (listenerType is not null && listenerFactory is not null)
         {
@@ -110,9 +126,10 @@ public static class QueueLoggerConfigurationExtensions
         var queueSink = LoggerSinkConfiguration.Wrap(
             wrapped =>
             {
-                var queue = new LogEventQueue(bufferSize, fullMode);
+                var queue = new LogEventQueue(bufferSize, fullMode, protectedLevel);
                 var listener = createListener(queue, [wrapped]);
                 listener.Preparation = preparation;
+                listener.ConfigureLevelAware(hold, flushAtLevel);
                 if (name is not null) listener.Name = name;
                 var sink = new QueueSink(queue, listener, timeout);
                 sink.RestrictTo(restrictedToMinimumLevel, levelSwitch);
