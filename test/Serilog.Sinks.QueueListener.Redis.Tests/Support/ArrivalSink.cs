@@ -63,6 +63,15 @@ sealed class ArrivalSink : ILogEventSink
         }
     }
 
+    /// <summary>When the last event arrived (on this sink's clock), or zero.</summary>
+    public TimeSpan LastArrival
+    {
+        get
+        {
+            lock (_seen) return _lastArrival ?? TimeSpan.Zero;
+        }
+    }
+
     /// <summary>Now, on this sink's clock.</summary>
     public TimeSpan Now => _clock.Elapsed;
 

@@ -25,8 +25,8 @@ public class DirectAddressFailoverTests
     [Test]
     public void ClientsOfAPrimaryThatBecomesAReplicaSayWhyTheyWaitAndLoseNothingSilently()
     {
-        using var primary = RedisServer.Start();
-        using var replica = RedisServer.Start(false, "--replicaof", "127.0.0.1", primary.Port.ToString(CultureInfo.InvariantCulture));
+        using var primary = RedisServer.Start(false, SentinelTopology.ImmediateSync);
+        using var replica = RedisServer.Start(false, [.. SentinelTopology.ImmediateSync, "--replicaof", "127.0.0.1", primary.Port.ToString(CultureInfo.InvariantCulture)]);
         Assert.That(Poll.Until(() => replica.Cli("INFO", "replication").Contains("master_link_status:up", StringComparison.Ordinal), Wait), Is.True);
 
         using var traffic = new FailoverTraffic(primary.Configuration, primary.Configuration, "direct-" + Guid.NewGuid().ToString("N"),

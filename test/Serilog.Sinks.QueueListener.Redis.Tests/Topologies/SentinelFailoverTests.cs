@@ -42,17 +42,24 @@ public class SentinelFailoverTests
         }
     }
 
+    /// <remarks>
+    /// The old primary takes writes until Sentinel demotes it, and drops what no collector read from it when it
+    /// resynchronises as a replica: Redis's loss, which only a write acknowledged by a replica prevents. So the events
+    /// logged between the failover's start and the demotion may be missing (they are counted and printed); every
+    /// other one must be written.
+    /// </remarks>
     [Test]
-    public void EveryEventIsWrittenAcrossAGracefulFailover()
+    public void EveryEventIsWrittenAcrossAGracefulFailoverButWhatTheDemotedPrimaryDropped()
     {
         _topology.RestartKilledServersAsReplicas();
         _topology.WaitUntilHealthy();
-        RunAcrossAFailover("graceful", _topology.Failover, _topology.PrimaryPort);
+        RunAcrossAFailover("graceful", _topology.Failover, _topology.PrimaryPort, demotionDrops: true);
     }
 
     /// <summary>Start the traffic, fail the primary over with <paramref name="failOver"/> once events flow, and check
-    /// that every event arrives and the collector runs; the new primary's port.</summary>
-    int RunAcrossAFailover(string name, Action failOver, int oldPort)
+    /// that every event arrives (with <paramref name="demotionDrops"/>, but those logged while the old primary still
+    /// took writes after the failover began) and the collector runs; the new primary's port.</summary>
+    int RunAcrossAFailover(string name, Action failOver, int oldPort, bool demotionDrops = false)
     {
         using var traffic = new FailoverTraffic(_topology.Configuration, _topology.Configuration, "sentinel-" + Guid.NewGuid().ToString("N"));
         traffic.StartProducing();
@@ -61,6 +68,15 @@ public class SentinelFailoverTests
 
         var failedAt = traffic.Written.Now;
         var clock = Stopwatch.StartNew();
+        var producedBeforeTheFailure = traffic.Produced;
+        var oldPrimary = _topology.Servers.Single(s => s.Port == oldPort);
+        Dictionary<string, long>? producedAtDemotion = null;
+        var demotion = demotionDrops
+            ? Task.Run(() =>
+            {
+                if (Poll.Until(() => RoleOf(oldPrimary) == "slave", Recovery + Recovery)) producedAtDemotion = traffic.Produced;
+            })
+            : Task.CompletedTask;
         failOver();
         var newPort = _topology.WaitForPrimaryOtherThan(oldPort, Promotion);
         var promotedAfter = clock.Elapsed;
@@ -73,18 +89,50 @@ public class SentinelFailoverTests
 
         traffic.StopProducing();
         var produced = traffic.Produced;
-        Assert.That(traffic.WaitForAll(Recovery), Is.True,
-            () => $"{name}: {traffic.Written.Distinct} of {produced.Values.Sum()} events written; missing " +
-                  string.Join(", ", traffic.Written.Missing(produced, 10)) + $"; {traffic.Reports}");
+        var total = produced.Values.Sum();
+        var dropped = 0L;
+        if (demotionDrops)
+        {
+            Assert.That(demotion.Wait(Recovery + Recovery) && producedAtDemotion is not null, Is.True, $"{name}: the old primary was not demoted");
+            Poll.Until(() => traffic.Written.Distinct >= total || traffic.Written.Now - traffic.Written.LastArrival > TimeSpan.FromSeconds(2), Recovery);
+            var window = produced.ToDictionary(p => p.Key, p => (From: producedBeforeTheFailure[p.Key] + 1, To: producedAtDemotion![p.Key]));
+            var missing = produced.SelectMany(p => Enumerable.Range(1, (int)p.Value).Select(sequence => (p.Key, Sequence: (long)sequence)))
+                .Where(e => !traffic.Written.Has(e.Key, e.Sequence))
+                .ToList();
+            var outsideTheWindow = missing.Where(e => e.Sequence < window[e.Key].From || e.Sequence > window[e.Key].To).ToList();
+            Assert.That(outsideTheWindow, Is.Empty,
+                () => $"{name}: {outsideTheWindow.Count} events logged before the failover or after the demotion were not written, from " +
+                      $"{outsideTheWindow.FirstOrDefault()}; {traffic.Reports}");
+            dropped = missing.Count;
+        }
+        else
+        {
+            Assert.That(traffic.WaitForAll(Recovery), Is.True,
+                () => $"{name}: {traffic.Written.Distinct} of {total} events written; missing " +
+                      string.Join(", ", traffic.Written.Missing(produced, 10)) + $"; {traffic.Reports}");
+        }
+
         Assert.That(traffic.Listener.IsRunning, Is.True, () => $"{name}: the collector stopped; {traffic.Reports}");
 
         var (gap, gapEndedAt) = traffic.Written.LongestGap;
         TestContext.Progress.WriteLine(
             $"{name}: new primary after {promotedAfter.TotalSeconds:0.0} s, events logged after it written {writingAgainAfter.TotalSeconds:0.0} s " +
             $"after the failure; longest stall {gap.TotalSeconds:0.00} s (ending {(gapEndedAt - failedAt).TotalSeconds:0.0} s after the failure); " +
-            $"{produced.Values.Sum()} events, {traffic.Written.Duplicates} duplicates; {traffic.CollectorFailures.Failures.Count} collector and " +
+            $"{total} events, {dropped} dropped by the demoted primary, {traffic.Written.Duplicates} duplicates; {traffic.CollectorFailures.Failures.Count} collector and " +
             $"{traffic.ProducerFailures.Failures.Count} producer reports");
         TestContext.Progress.WriteLine("  " + traffic.Reports);
         return newPort;
+    }
+
+    static string RoleOf(RedisServer server)
+    {
+        try
+        {
+            return server.Cli("ROLE").Split('\n', StringSplitOptions.RemoveEmptyEntries)[0].Trim();
+        }
+        catch (InvalidOperationException)
+        {
+            return "";
+        }
     }
 }
