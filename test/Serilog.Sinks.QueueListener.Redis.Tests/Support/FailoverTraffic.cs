@@ -23,8 +23,9 @@ sealed class FailoverTraffic : IDisposable
     /// <param name="streamKey">The stream.</param>
     /// <param name="producers">How many producers.</param>
     /// <param name="shutdownTimeout">How long each producer's disposal may wait for Redis; 30 s by default.</param>
+    /// <param name="waitForReplicas">The producers' <c>waitForReplicas</c>.</param>
     public FailoverTraffic(string producerConfiguration, string collectorConfiguration, string streamKey, int producers = 2,
-        TimeSpan? shutdownTimeout = null)
+        TimeSpan? shutdownTimeout = null, int waitForReplicas = 0)
     {
         _produced = new long[producers];
         StreamKey = streamKey;
@@ -36,7 +37,7 @@ sealed class FailoverTraffic : IDisposable
         {
             _producers.Add(new LoggerConfiguration()
                 .Enrich.WithProperty("Producer", "p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                .WriteTo.Fallible(f => f.Queue(a => a.RedisStream(producerConfiguration, streamKey), shutdownTimeout: shutdownTimeout ?? TimeSpan.FromSeconds(30)), ProducerFailures)
+                .WriteTo.Fallible(f => f.Queue(a => a.RedisStream(producerConfiguration, streamKey, waitForReplicas: waitForReplicas), shutdownTimeout: shutdownTimeout ?? TimeSpan.FromSeconds(30)), ProducerFailures)
                 .CreateLogger());
         }
     }
