@@ -50,14 +50,30 @@ public static class QueueLoggerConfigurationExtensions
     /// off, also show failures on standard error: the first of each cause at once, then at most a line per cause every
     /// 10 seconds and a few lines a second in all, and a summary of the counts at shutdown. <see langword="false"/>
     /// keeps Serilog's convention: failures go to SelfLog only.</param>
+    /// <param name="spool">A folder to keep the queue in, on disk, instead of memory: a
+    /// <see cref="DurableLogEventQueue"/>. An event <c>Emit</c> accepted then survives the death of the process, and
+    /// the next start over the same folder writes every event the sinks had not acknowledged (those that may have been
+    /// written already carry <c>QueueRedelivered: true</c>). One process at a time may use a folder.
+    /// <paramref name="bufferSize"/> does not apply: the spool is bounded by <paramref name="spoolSizeLimit"/>, and
+    /// <paramref name="fullMode"/> may be Block or DropIncoming. See docs/durable.md.</param>
+    /// <param name="spoolSizeLimit">With <paramref name="spool"/>: the most bytes its files take on disk, from 1 MiB;
+    /// 256 MiB by default.</param>
+    /// <param name="flushToDisk">With <paramref name="spool"/>: <see langword="null"/> (the default) to leave writing
+    /// to the disk to the operating system (events survive the process's death, not a power loss); an interval for a
+    /// group commit that often (a power loss takes at most that much); <see cref="TimeSpan.Zero"/> to flush every
+    /// event before <c>Emit</c> returns (the slowest).</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentNullException">When <paramref name="loggerSinkConfiguration"/> or
     /// <paramref name="configure"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="bufferSize"/>,
-    /// <paramref name="fullMode"/> or <paramref name="shutdownTimeout"/> is out of range.</exception>
+    /// <paramref name="fullMode"/>, <paramref name="shutdownTimeout"/>, <paramref name="spoolSizeLimit"/> or
+    /// <paramref name="flushToDisk"/> is out of range.</exception>
     /// <exception cref="ArgumentException">When <paramref name="listenerType"/> is not a usable
     /// <see cref="QueueListener"/> class, both it and <paramref name="listenerFactory"/> are given, or
-    /// <paramref name="name"/> is empty.</exception>
+    /// <paramref name="name"/> or <paramref name="spool"/> is empty, or <paramref name="spool"/> is given with
+    /// <see cref="QueueFullMode.DropOldest"/>.</exception>
+    /// <exception cref="IOException">When another process, or another queue, uses <paramref name="spool"/>, or its files
+    /// cannot be made.</exception>
     /// <exception cref="InvalidOperationException">When <paramref name="listenerFactory"/> returns
     /// <see langword="null"/>, a listener over another queue or a running listener, or the constructor of
     /// <paramref name="listenerType"/> throws.</exception>
@@ -75,7 +91,10 @@ public static class QueueLoggerConfigurationExtensions
         bool drainOnProcessExit = true,
         Action<QueueHandle>? monitor = null,
         Func<ILogEventQueue, IEnumerable<ILogEventSink>, QueueListener>? listenerFactory = null,
-        bool reportToStandardError = true)
+        bool reportToStandardError = true,
+        string? spool = null,
+        long spoolSizeLimit = DurableLogEventQueue.DefaultSizeLimit,
+        TimeSpan? flushToDisk = null)
     {
         if (loggerSinkConfiguration is null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
         if (configure is null) throw new ArgumentNullException(nameof(configure));
@@ -107,14 +126,26 @@ public static class QueueLoggerConfigurationExtensions
             : ListenerActivation.Resolve(listenerType, nameof(listenerType));
         var preparation = prepare is null ? null : EventPreparation.Create(prepare);
 
+        var createQueue = QueueFactory(bufferSize, fullMode, spool, spoolSizeLimit, flushToDisk);
         var queueSink = LoggerSinkConfiguration.Wrap(
             wrapped =>
             {
-                var queue = new LogEventQueue(bufferSize, fullMode);
-                var listener = createListener(queue, [wrapped]);
+                var queue = createQueue();
+                QueueListener listener;
+                try
+                {
+                    listener = createListener(queue, [wrapped]);
+                }
+                catch
+                {
+                    (queue as IDisposable)?.Dispose();
+                    throw;
+                }
+
                 listener.Preparation = preparation;
                 if (name is not null) listener.Name = name;
                 var sink = new QueueSink(queue, listener, timeout);
+                if (queue is IDisposable disposableQueue) sink.DisposeQueueAfterListener(disposableQueue);
                 sink.RestrictTo(restrictedToMinimumLevel, levelSwitch);
                 if (!reportToStandardError) sink.SetFailureListener(SelfLogOnlyFailureListener.Instance);
                 listener.Start();
@@ -126,6 +157,34 @@ public static class QueueLoggerConfigurationExtensions
 
         // The level is applied inside the sink, not here: see QueueSink.RestrictTo.
         return loggerSinkConfiguration.Sink(queueSink);
+    }
+
+    /// <summary>The in-memory queue, or with <paramref name="spool"/> the durable one, its arguments checked now, at
+    /// configuration, rather than when the logger is built.</summary>
+    static Func<ILogEventQueue> QueueFactory(int bufferSize, QueueFullMode fullMode, string? spool, long spoolSizeLimit,
+        TimeSpan? flushToDisk)
+    {
+        if (spool is null) return () => new LogEventQueue(bufferSize, fullMode);
+
+        if (string.IsNullOrWhiteSpace(spool)) throw new ArgumentException("The spool path must not be empty.", nameof(spool));
+        if (fullMode == QueueFullMode.DropOldest)
+        {
+            throw new ArgumentException(
+                "A spool cannot drop its oldest events (they may be in a sink's hands already); use Block or DropIncoming.", nameof(fullMode));
+        }
+
+        if (spoolSizeLimit < DurableLogEventQueue.MinSizeLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(spoolSizeLimit), spoolSizeLimit,
+                $"The spool size limit must be at least {DurableLogEventQueue.MinSizeLimit:N0} bytes.");
+        }
+
+        if (flushToDisk is { } interval && interval < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(flushToDisk), interval, "The flush interval must not be negative.");
+        }
+
+        return () => new DurableLogEventQueue(spool, spoolSizeLimit, fullMode, flushToDisk);
     }
 
     static void HandOver(QueueSink sink, Action<QueueHandle>? monitor)
