@@ -32,6 +32,31 @@ static class SpoolHelpers
         logEvent.Properties.TryGetValue(DurableLogEventQueue.RedeliveredPropertyName, out var value)
         && value is ScalarValue { Value: true };
 
+    /// <summary>As <see cref="DrainNow"/>, failing the test rather than hanging it should the queue never say it is
+    /// empty.</summary>
+    public static List<LogEvent> DrainWithin(DurableLogEventQueue queue, TimeSpan timeout)
+    {
+        var drain = Task.Run(() => DrainNow(queue));
+        Assert.That(drain.Wait(timeout), Is.True, "draining the spool did not end");
+        return drain.Result;
+    }
+
+    /// <summary>The offsets of the records in a segment file, read with the layout of FORMAT.md.</summary>
+    public static List<int> RecordOffsets(byte[] segment)
+    {
+        var offsets = new List<int>();
+        var offset = 64;
+        while (offset + 16 <= segment.Length)
+        {
+            var length = BitConverter.ToUInt32(segment, offset);
+            if (length is 0 or uint.MaxValue) break;
+            offsets.Add(offset);
+            offset += (16 + (int)length + 7) & ~7;
+        }
+
+        return offsets;
+    }
+
     public static string[] SegmentFiles(string spool) =>
         Directory.GetFiles(spool, "*.seg").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
 }

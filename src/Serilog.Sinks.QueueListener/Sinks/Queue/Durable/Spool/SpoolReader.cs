@@ -125,12 +125,14 @@ sealed unsafe class SpoolReader
         var next = from + 8;
         while (next + 8 <= segment.Capacity && !IsRecordStart(segment, next)) next += 8;
         if (next + 8 > segment.Capacity) next = segment.Capacity;
-        var zeros = IsZero(segment.Start + from, next - from);
+        var lengthMissing = RecordLayout.ReadLength(segment.Start + from) == 0;
         _offset = next;
-        if (zeros && next == segment.Capacity) return;
+        if (lengthMissing && next == segment.Capacity && IsZero(segment.Start + from, next - from)) return;
 
-        var what = zeros
-            ? "an incomplete record (a write cut short by the end of the process that made it)"
+        // The length is written last, so a record without one is what a producer leaves when the process ends between
+        // its reservation and its commit (or zeros where records were); anything else is damage.
+        var what = lengthMissing
+            ? "an incomplete record (its length, written last, is missing: a write cut short by the end of the process)"
             : "damaged data (bytes that are not a whole record: a torn write after a power loss, or a change to the file)";
         _reportDamage($"{what} at {new SpoolPosition(segment.Number, from)} ({next - from} bytes) was skipped");
     }
