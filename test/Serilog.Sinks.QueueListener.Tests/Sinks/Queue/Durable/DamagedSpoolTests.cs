@@ -101,6 +101,22 @@ public class DamagedSpoolTests
     }
 
     [Test]
+    public void ASegmentFileAKillLeftWithoutItsHeaderIsDeletedWithoutAReport()
+    {
+        // A process killed between creating a segment file (zero-filled) and writing its header: nothing can be in it.
+        using var folder = new TempFolder();
+        WriteSpool(folder.Path);
+        var unfinished = Path.Combine(folder.Path, "0000000000000002.seg");
+        System.IO.File.WriteAllBytes(unfinished, new byte[256 * 1024]);
+
+        var (events, failures) = Reopen(folder.Path);
+
+        Assert.That(events.Select(Some.SequenceOf), Is.EqualTo(Enumerable.Range(0, Written).Append(After)));
+        Assert.That(failures, Is.Empty);
+        Assert.That(System.IO.File.Exists(unfinished), Is.False);
+    }
+
+    [Test]
     public void ASegmentOfANewerFormatIsReportedAndLeftForThatVersion()
     {
         using var folder = new TempFolder();

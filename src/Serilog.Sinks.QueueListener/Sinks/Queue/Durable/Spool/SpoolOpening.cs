@@ -116,6 +116,14 @@ sealed class SpoolOpening
             var state = SegmentHeader.Read(segment.Start, length, out var version);
             switch (state)
             {
+                case SegmentHeaderState.Foreign when IsAllZeros(segment):
+                    // A process killed between creating the file and writing its header: no record can be in it, since
+                    // producers write only to a segment whose header is written.
+                    segment.Delete();
+                    return null;
+                case SegmentHeaderState.Foreign when IsZeros(segment.Start, SegmentHeader.Size):
+                    Problems.Add($"the header of the segment {path} is zeros; its records are read, each checked on its own");
+                    break;
                 case SegmentHeaderState.Foreign:
                     Problems.Add($"the file {path} is not a spool segment (it does not start with the spool's magic); it was left in place");
                     segment.Close();
@@ -134,6 +142,18 @@ sealed class SpoolOpening
         }
 
         return segment;
+    }
+
+    static unsafe bool IsAllZeros(SpoolSegment segment) => IsZeros(segment.Start, segment.Capacity);
+
+    static unsafe bool IsZeros(byte* start, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            if (start[i] != 0) return false;
+        }
+
+        return true;
     }
 
     static List<(long Number, string Path)> SegmentFiles(string directory) =>
