@@ -8,7 +8,7 @@ namespace Serilog.Sinks.Queue;
 /// <summary>
 /// A queue kept in files (a spool folder), so that an event <see cref="Enqueue"/> has accepted survives the death of
 /// the process by any signal, and, with <c>flushToDisk</c>, a power loss: the next queue over the same spool writes
-/// every event the sinks had not acknowledged. See docs/durable.md, and FORMAT.md beside this file for the bytes.
+/// every event the sinks had not acknowledged. See docs/durable.md, and the package's FORMAT.md for the bytes.
 /// </summary>
 /// <remarks>
 /// <para><b>Producers</b> encode the event on the calling thread into a buffer of that thread's own, reserve a region
