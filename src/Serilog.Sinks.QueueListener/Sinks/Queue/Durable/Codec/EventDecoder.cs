@@ -27,6 +27,13 @@ sealed unsafe class EventDecoder
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     readonly MessageTemplateParser _parser = new();
     readonly Dictionary<string, MessageTemplate> _templates = new(StringComparer.Ordinal);
+    readonly Utf8Strings _names = new();
+    readonly Utf8Strings _templateTexts = new();
+
+    /// <summary>The last template read, by its text's identity (texts come from <see cref="_templateTexts"/>, so a
+    /// template that repeats is the same string): most events repeat the template of the one before.</summary>
+    string? _lastTemplateText;
+    MessageTemplate? _lastTemplate;
 
     byte* _data;
     int _length;
@@ -66,13 +73,13 @@ sealed unsafe class EventDecoder
         if ((flags & EventFlags.TraceId) != 0) traceId = ActivityTraceId.CreateFromBytes(Take(16));
         if ((flags & EventFlags.SpanId) != 0) spanId = ActivitySpanId.CreateFromBytes(Take(8));
 
-        var template = Template(ReadString());
+        var template = Template(ReadString(_templateTexts));
         var exception = (flags & EventFlags.Exception) != 0 ? new SpooledException(ReadString()) : null;
         var count = ReadCount();
         var properties = new List<LogEventProperty>(count + (redelivered ? 1 : 0));
         for (var i = 0; i < count; i++)
         {
-            var name = ReadString();
+            var name = ReadString(_names);
             properties.Add(new LogEventProperty(name, ReadValue(0)));
         }
 
@@ -82,6 +89,14 @@ sealed unsafe class EventDecoder
     }
 
     MessageTemplate Template(string text)
+    {
+        if (ReferenceEquals(text, _lastTemplateText)) return _lastTemplate!;
+        _lastTemplateText = text;
+        _lastTemplate = ParsedTemplate(text);
+        return _lastTemplate;
+    }
+
+    MessageTemplate ParsedTemplate(string text)
     {
         if (_templates.TryGetValue(text, out var template)) return template;
         if (_templates.Count >= TemplateCacheLimit) _templates.Clear();
@@ -109,7 +124,7 @@ sealed unsafe class EventDecoder
                 var properties = new LogEventProperty[count];
                 for (var i = 0; i < count; i++)
                 {
-                    var name = ReadString();
+                    var name = ReadString(_names);
                     properties[i] = new LogEventProperty(name, ReadValue(depth + 1));
                 }
 
@@ -182,6 +197,23 @@ sealed unsafe class EventDecoder
         var count = ReadVarint();
         if (count > (ulong)(_length - _position)) throw Invalid($"a count of {count} with {_length - _position} bytes left");
         return (int)count;
+    }
+
+    /// <summary>A string that repeats from event to event: decoded once while it stays in
+    /// <paramref name="strings"/>.</summary>
+    string ReadString(Utf8Strings strings)
+    {
+        var length = ReadCount();
+        if (length == 0) return string.Empty;
+        var data = _data + _position;
+        if (strings.Find(data, length, out var slot) is not { } text)
+        {
+            text = StrictUtf8.GetString(data, length);
+            strings.Keep(slot, data, length, text);
+        }
+
+        _position += length;
+        return text;
     }
 
     string ReadString()

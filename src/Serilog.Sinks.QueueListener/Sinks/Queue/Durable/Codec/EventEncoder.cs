@@ -30,6 +30,11 @@ sealed class EventEncoder
     byte[] _buffer = new byte[512];
     int _length;
 
+    /// <summary>The last template written and its encoded text (length and bytes): most events of a thread repeat
+    /// the template of the one before.</summary>
+    MessageTemplate? _lastTemplate;
+    byte[] _lastTemplateBytes = [];
+
     /// <summary>The calling thread's encoder.</summary>
     public static EventEncoder ForThisThread() => t_current ??= new EventEncoder();
 
@@ -72,7 +77,7 @@ sealed class EventEncoder
             _length += 8;
         }
 
-        WriteString(logEvent.MessageTemplate.Text);
+        WriteTemplate(logEvent.MessageTemplate);
         if (logEvent.Exception is { } exception) WriteString(ExceptionText(exception));
 
         var properties = logEvent.Properties;
@@ -209,6 +214,23 @@ sealed class EventEncoder
     static unsafe int SingleBits(float value) => *(int*)&value;
 
     static ulong ZigZag(long value) => (ulong)((value << 1) ^ (value >> 63));
+
+    void WriteTemplate(MessageTemplate template)
+    {
+        if (!ReferenceEquals(template, _lastTemplate))
+        {
+            var start = _length;
+            WriteString(template.Text);
+            _lastTemplateBytes = new byte[_length - start];
+            System.Buffer.BlockCopy(_buffer, start, _lastTemplateBytes, 0, _lastTemplateBytes.Length);
+            _lastTemplate = template;
+            return;
+        }
+
+        Ensure(_lastTemplateBytes.Length);
+        System.Buffer.BlockCopy(_lastTemplateBytes, 0, _buffer, _length, _lastTemplateBytes.Length);
+        _length += _lastTemplateBytes.Length;
+    }
 
     void WriteNullableString(string? value)
     {
