@@ -163,26 +163,30 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, ISetLogg
         if (logEvent is null) throw new ArgumentNullException(nameof(logEvent));
         if (Volatile.Read(ref _disposed) != 0) throw new ObjectDisposedException(nameof(DurableLogEventQueue));
 
-        var encoder = EventEncoder.ForThisThread();
-        encoder.Encode(logEvent);
-        if (encoder.Length > _writer.MaxPayload)
+        var encoder = EventEncoder.Rent();
+        try
         {
-            Interlocked.Increment(ref _dropped);
-            _failureListener.Report(this, LoggingFailureKind.Permanent,
-                $"the event takes {encoder.Length:N0} bytes in the spool, more than a segment holds ({_writer.MaxPayload:N0}); it was dropped (a larger size limit makes larger segments)",
-                [logEvent]);
-            encoder.Shrink();
-            return false;
-        }
+            encoder.Encode(logEvent);
+            if (encoder.Length > _writer.MaxPayload)
+            {
+                Interlocked.Increment(ref _dropped);
+                _failureListener.Report(this, LoggingFailureKind.Permanent,
+                    $"the event takes {encoder.Length:N0} bytes in the spool, more than a segment holds ({_writer.MaxPayload:N0}); it was dropped (a larger size limit makes larger segments)",
+                    [logEvent]);
+                return false;
+            }
 
-        if (!_writer.TryWrite(encoder.Buffer, encoder.Length, cancellationToken))
+            if (!_writer.TryWrite(encoder.Buffer, encoder.Length, cancellationToken))
+            {
+                Interlocked.Increment(ref _dropped);
+                _drops.Add(logEvent, DropReason.QueueFull);
+                return false;
+            }
+        }
+        finally
         {
-            Interlocked.Increment(ref _dropped);
-            _drops.Add(logEvent, DropReason.QueueFull);
-            return false;
+            EventEncoder.Return(encoder);
         }
-
-        encoder.Shrink();
 
         // The interlocked increment is a full fence between the record's commit and the read of _listenerWaiting:
         // either the listener, which sets the flag before it looks at the spool again, sees the record, or this

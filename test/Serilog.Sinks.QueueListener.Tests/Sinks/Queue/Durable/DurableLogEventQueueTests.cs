@@ -133,4 +133,48 @@ public class DurableLogEventQueueTests
 
         Assert.That(error!.ParamName, Is.EqualTo("fullMode"));
     }
+
+    [Test]
+    public void AnEventLargerThanASegmentIsDroppedAndReportedAndTheNextOneIsWritten()
+    {
+        using var folder = new TempFolder();
+        var failures = new CollectingFailureListener();
+        using var queue = new DurableLogEventQueue(folder.Path, DurableLogEventQueue.MinSizeLimit);
+        queue.SetFailureListener(failures);
+        var large = new LogEvent(DateTimeOffset.Now, LogEventLevel.Information, null, new Serilog.Parsing.MessageTemplateParser().Parse("{Text}"),
+            [new LogEventProperty("Text", new ScalarValue(new string('x', 300 * 1024)))]);
+
+        Assert.That(queue.Enqueue(large, CancellationToken.None), Is.False);
+        Assert.That(queue.Enqueue(Some.Event(1), CancellationToken.None), Is.True);
+
+        Assert.That(failures.Failures.Single().Message, Does.Contain("more than a segment holds"));
+        Assert.That(failures.FailedEvents, Is.EqualTo(new[] { large }));
+        Assert.That(queue.DroppedCount, Is.EqualTo(1));
+        Assert.That(DrainNow(queue).Select(Some.SequenceOf), Is.EqualTo(new[] { 1 }));
+    }
+
+    [Test]
+    public void AnEventLoggedWhileAnotherIsBeingEncodedOnTheSameThreadLeavesBothWhole()
+    {
+        using var folder = new TempFolder();
+        using var queue = new DurableLogEventQueue(folder.Path, DurableLogEventQueue.MinSizeLimit);
+        var outer = new LogEvent(DateTimeOffset.Now, LogEventLevel.Error, new LoggingException(queue), Some.Event(1).MessageTemplate,
+            Some.Event(1).Properties.Select(p => new LogEventProperty(p.Key, p.Value)));
+
+        queue.Enqueue(outer, CancellationToken.None);
+        var events = DrainNow(queue);
+
+        Assert.That(events.Select(Some.SequenceOf), Is.EqualTo(new[] { 2, 1 }));
+        Assert.That(events[1].Exception!.ToString(), Is.EqualTo("LoggingException's text"));
+    }
+
+    /// <summary>An exception whose text logs an event into the queue that is encoding it.</summary>
+    sealed class LoggingException(DurableLogEventQueue queue) : Exception
+    {
+        public override string ToString()
+        {
+            queue.Enqueue(Some.Event(2), CancellationToken.None);
+            return "LoggingException's text";
+        }
+    }
 }

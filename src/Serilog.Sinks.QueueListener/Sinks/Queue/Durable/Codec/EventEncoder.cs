@@ -9,7 +9,7 @@ namespace Serilog.Sinks.Queue;
 /// <summary>
 /// Writes a <see cref="LogEvent"/> as the compact binary payload of a spool record (FORMAT.md, "Event payload"),
 /// into a buffer of its own that the caller then copies into the spool. One encoder per thread
-/// (<see cref="ForThisThread"/>), so producers share nothing while they encode.
+/// (<see cref="Rent"/>), so producers share nothing while they encode.
 /// </summary>
 /// <remarks>
 /// Why binary and not compact JSON: the spool is read back only by this package (and by tools that follow
@@ -35,8 +35,22 @@ sealed class EventEncoder
     MessageTemplate? _lastTemplate;
     byte[] _lastTemplateBytes = [];
 
-    /// <summary>The calling thread's encoder.</summary>
-    public static EventEncoder ForThisThread() => t_current ??= new EventEncoder();
+    /// <summary>Take the calling thread's encoder; give it back with <see cref="Return"/>. A call made while the
+    /// thread's encoder is taken (an exception's <see cref="Exception.ToString"/> that logs, from inside
+    /// <see cref="Encode"/>) gets an encoder of its own, so that the nested event never overwrites the outer one.</summary>
+    public static EventEncoder Rent()
+    {
+        var encoder = t_current ?? new EventEncoder();
+        t_current = null;
+        return encoder;
+    }
+
+    /// <summary>Give back an encoder <see cref="Rent"/> gave, for the thread's next event.</summary>
+    public static void Return(EventEncoder encoder)
+    {
+        encoder.Shrink();
+        t_current = encoder;
+    }
 
     /// <summary>The payload of the last <see cref="Encode"/>, in <c>Buffer[0..Length)</c>.</summary>
     public byte[] Buffer => _buffer;
@@ -45,7 +59,7 @@ sealed class EventEncoder
     public int Length => _length;
 
     /// <summary>Let go of a buffer grown for a large event, so that a thread does not keep it for ever.</summary>
-    public void Shrink()
+    void Shrink()
     {
         if (_buffer.Length > 64 * 1024) _buffer = new byte[512];
     }
