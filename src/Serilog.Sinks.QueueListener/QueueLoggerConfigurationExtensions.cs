@@ -166,24 +166,7 @@ public static class QueueLoggerConfigurationExtensions
     {
         if (spool is null) return () => new LogEventQueue(bufferSize, fullMode);
 
-        if (string.IsNullOrWhiteSpace(spool)) throw new ArgumentException("The spool path must not be empty.", nameof(spool));
-        if (fullMode == QueueFullMode.DropOldest)
-        {
-            throw new ArgumentException(
-                "A spool cannot drop its oldest events (they may be in a sink's hands already); use Block or DropIncoming.", nameof(fullMode));
-        }
-
-        if (spoolSizeLimit < DurableLogEventQueue.MinSizeLimit)
-        {
-            throw new ArgumentOutOfRangeException(nameof(spoolSizeLimit), spoolSizeLimit,
-                $"The spool size limit must be at least {DurableLogEventQueue.MinSizeLimit:N0} bytes.");
-        }
-
-        if (flushToDisk is { } interval && interval < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(flushToDisk), interval, "The flush interval must not be negative.");
-        }
-
+        SpoolSettings.Validate(spool, spoolSizeLimit, fullMode, flushToDisk, nameof(spool), nameof(spoolSizeLimit), nameof(fullMode), nameof(flushToDisk));
         return () => new DurableLogEventQueue(spool, spoolSizeLimit, fullMode, flushToDisk);
     }
 

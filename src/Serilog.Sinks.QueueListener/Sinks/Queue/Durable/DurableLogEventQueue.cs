@@ -41,8 +41,6 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, ISetLogg
     /// reached a sink before it: <c>QueueRedelivered</c>.</summary>
     public const string RedeliveredPropertyName = "QueueRedelivered";
 
-    const int MaxSegmentSize = 16 * 1024 * 1024;
-
     readonly SpoolLock _lock;
     readonly SpoolWriter _writer;
     readonly SpoolCheckpoint _checkpoint;
@@ -57,10 +55,11 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, ISetLogg
     /// <summary>Events dropped for want of room, or too large; interlocked.</summary>
     long _dropped;
 
-    /// <summary>1 while the listener waits in <see cref="WaitToDequeue"/>; see there for the handshake.</summary>
-    int _listenerWaiting;
+    // Shared by producers and the listener.
+    readonly ListenerWake _wake = new();
+    readonly Func<bool> _hasSomething;
 
-    readonly SemaphoreSlim _wake = new(0);
+    /// <summary>Markers, each with the position producers had reserved up to when it was enqueued.</summary>
     readonly ConcurrentQueue<(QueueMarker Marker, SpoolPosition At)> _markers = new();
 
     // Used by the read side, under _readLock: the listener, and a reclaim after a shutdown that gave up on it.
@@ -109,11 +108,12 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, ISetLogg
     public DurableLogEventQueue(string path, long sizeLimit = DefaultSizeLimit, QueueFullMode fullMode = QueueFullMode.Block,
         TimeSpan? flushToDisk = null)
     {
-        Validate(path, sizeLimit, fullMode, flushToDisk);
+        SpoolSettings.Validate(path, sizeLimit, fullMode, flushToDisk, nameof(path), nameof(sizeLimit), nameof(fullMode), nameof(flushToDisk));
         Path = System.IO.Path.GetFullPath(path);
         FullMode = fullMode;
         _drops = new DropReporter(this, () => _failureListener);
-        var segmentSize = SegmentSize(sizeLimit);
+        _hasSomething = HasSomething;
+        var segmentSize = SpoolSettings.SegmentSize(sizeLimit);
 
         Directory.CreateDirectory(Path);
         _lock = SpoolLock.Acquire(Path);
@@ -188,11 +188,9 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, ISetLogg
             EventEncoder.Return(encoder);
         }
 
-        // The interlocked increment is a full fence between the record's commit and the read of _listenerWaiting:
-        // either the listener, which sets the flag before it looks at the spool again, sees the record, or this
-        // thread sees the flag and wakes it.
+        // The interlocked increment is the full fence the wake-up handshake needs (see ListenerWake).
         Interlocked.Increment(ref _enqueued);
-        if (Volatile.Read(ref _listenerWaiting) != 0 && Interlocked.Exchange(ref _listenerWaiting, 0) == 1) WakeListener();
+        _wake.AfterCommit();
         return true;
     }
 
@@ -275,29 +273,7 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, ISetLogg
     }
 
     /// <inheritdoc/>
-    public bool WaitToDequeue(TimeSpan timeout)
-    {
-        if (HasSomething()) return true;
-
-        // The handshake with producers (see Enqueue): set the flag, with a full fence, then look again.
-        Interlocked.Exchange(ref _listenerWaiting, 1);
-        if (HasSomething())
-        {
-            Volatile.Write(ref _listenerWaiting, 0);
-            return true;
-        }
-
-        try
-        {
-            _wake.Wait(timeout);
-        }
-        finally
-        {
-            Volatile.Write(ref _listenerWaiting, 0);
-        }
-
-        return HasSomething();
-    }
+    public bool WaitToDequeue(TimeSpan timeout) => _wake.Wait(timeout, _hasSomething);
 
     bool HasSomething()
     {
@@ -346,36 +322,6 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, ISetLogg
         WakeListener();
     }
 
-    /// <summary>The segment size for a limit: a quarter of it, from 64 KiB to 16 MiB, in whole 4 KiB pages.</summary>
-    static int SegmentSize(long sizeLimit) => (int)Math.Min(MaxSegmentSize, Math.Max(64 * 1024, sizeLimit / 4)) & ~4095;
-
-    static void Validate(string path, long sizeLimit, QueueFullMode fullMode, TimeSpan? flushToDisk)
-    {
-        if (path is null) throw new ArgumentNullException(nameof(path));
-        if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException("The spool path must not be empty.", nameof(path));
-        if (sizeLimit < MinSizeLimit)
-        {
-            throw new ArgumentOutOfRangeException(nameof(sizeLimit), sizeLimit, $"The spool size limit must be at least {MinSizeLimit:N0} bytes.");
-        }
-
-        if (fullMode == QueueFullMode.DropOldest)
-        {
-            throw new ArgumentException(
-                "A spool cannot drop its oldest events (they may be in a sink's hands already, and a spool promises not to lose them); use Block or DropIncoming.",
-                nameof(fullMode));
-        }
-
-        if (fullMode is not (QueueFullMode.Block or QueueFullMode.DropIncoming))
-        {
-            throw new ArgumentOutOfRangeException(nameof(fullMode), fullMode, "The full mode must be Block or DropIncoming.");
-        }
-
-        if (flushToDisk is { } interval && interval < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(flushToDisk), interval, "The flush interval must not be negative.");
-        }
-    }
-
     QueueFullMode IBuiltInQueue.FullMode => FullMode;
 
     long IBuiltInQueue.EnqueuedCount => Volatile.Read(ref _enqueued);
@@ -394,10 +340,5 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, ISetLogg
 
     void IBuiltInQueue.WakeListener() => WakeListener();
 
-    /// <summary>Make the listener's current or next wait return. A wake-up nobody waits for only cuts the next wait
-    /// short, after which the listener looks again: harmless, so the count is merely kept small.</summary>
-    void WakeListener()
-    {
-        if (_wake.CurrentCount == 0) _wake.Release();
-    }
+    void WakeListener() => _wake.Wake();
 }

@@ -1,7 +1,4 @@
-using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Serilog.Events;
 
 namespace Serilog.Sinks.Queue;
@@ -19,16 +16,13 @@ namespace Serilog.Sinks.Queue;
 /// scalar of a type other than the primitives, <see cref="string"/>, date and time types and <see cref="Guid"/>
 /// becomes its invariant text, as it would in CLEF.
 /// </remarks>
-sealed class EventEncoder
+sealed class EventEncoder : PayloadBuffer
 {
     [ThreadStatic] static EventEncoder? t_current;
 
     /// <summary>The most a value may nest; deeper values are written as their text (the logger's own destructuring
     /// depth, 10 by default, stays far below).</summary>
     const int MaxDepth = 64;
-
-    byte[] _buffer = new byte[512];
-    int _length;
 
     /// <summary>The last template written and its encoded text (length and bytes): most events of a thread repeat
     /// the template of the one before.</summary>
@@ -52,21 +46,9 @@ sealed class EventEncoder
         t_current = encoder;
     }
 
-    /// <summary>The payload of the last <see cref="Encode"/>, in <c>Buffer[0..Length)</c>.</summary>
-    public byte[] Buffer => _buffer;
-
-    /// <summary>The payload's length in bytes.</summary>
-    public int Length => _length;
-
-    /// <summary>Let go of a buffer grown for a large event, so that a thread does not keep it for ever.</summary>
-    void Shrink()
-    {
-        if (_buffer.Length > 64 * 1024) _buffer = new byte[512];
-    }
-
     public void Encode(LogEvent logEvent)
     {
-        _length = 0;
+        Clear();
         var timestamp = logEvent.Timestamp;
         WriteFixed64(timestamp.UtcTicks);
         WriteFixed16((short)(timestamp.Offset.Ticks / TimeSpan.TicksPerMinute));
@@ -256,74 +238,5 @@ sealed class EventEncoder
 
         WriteByte(1);
         WriteString(value);
-    }
-
-    void WriteString(string value)
-    {
-        // A string whose longest UTF-8 form fits a one-byte length is written straight after the length byte; a
-        // longer one is measured first.
-        if (value.Length <= 42)
-        {
-            Ensure(1 + value.Length * 3);
-            var written = Encoding.UTF8.GetBytes(value, 0, value.Length, _buffer, _length + 1);
-            _buffer[_length] = (byte)written;
-            _length += 1 + written;
-            return;
-        }
-
-        var count = Encoding.UTF8.GetByteCount(value);
-        WriteVarint((ulong)count);
-        Ensure(count);
-        Encoding.UTF8.GetBytes(value, 0, value.Length, _buffer, _length);
-        _length += count;
-    }
-
-    void WriteVarint(ulong value)
-    {
-        Ensure(10);
-        while (value >= 0x80)
-        {
-            _buffer[_length++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        _buffer[_length++] = (byte)value;
-    }
-
-    void WriteByte(byte value)
-    {
-        Ensure(1);
-        _buffer[_length++] = value;
-    }
-
-    void WriteFixed16(short value)
-    {
-        Ensure(2);
-        BinaryPrimitives.WriteInt16LittleEndian(new Span<byte>(_buffer, _length, 2), value);
-        _length += 2;
-    }
-
-    void WriteFixed32(int value)
-    {
-        Ensure(4);
-        BinaryPrimitives.WriteInt32LittleEndian(new Span<byte>(_buffer, _length, 4), value);
-        _length += 4;
-    }
-
-    void WriteFixed64(long value)
-    {
-        Ensure(8);
-        BinaryPrimitives.WriteInt64LittleEndian(new Span<byte>(_buffer, _length, 8), value);
-        _length += 8;
-    }
-
-    void Ensure(int more)
-    {
-        if (_length + more <= _buffer.Length) return;
-
-        var grown = new byte[Math.Max(_buffer.Length * 2, _length + more)];
-        System.Buffer.BlockCopy(_buffer, 0, grown, 0, _length);
-        _buffer = grown;
-        Debug.Assert(_length + more <= _buffer.Length);
     }
 }
