@@ -35,7 +35,7 @@ public class DurableKillTests
             var stderr = child.StandardError.ReadToEndAsync();
             var ready = child.StandardOutput.ReadLineAsync();
             Assert.That(ready.Wait(Timeouts.Signal), Is.True, $"run {run} did not start");
-            Assert.That(ready.Result, Is.EqualTo("ready"), () => $"run {run}: {stderr.Result}");
+            Assert.That(ready.Result, Is.EqualTo("ready"), $"run {run} did not log");
 
             // The moment of the kill is what the test varies; nothing is asserted after this wait but through what the
             // child recorded.
@@ -68,8 +68,8 @@ public class DurableKillTests
             $"{unreadableLines} lines cut short by a kill, {missing.Count} missing");
 
         Assert.That(missing.Take(10), Is.Empty, $"{missing.Count} events returned from Emit and were never written");
-        Assert.That(lastReturned.Skip(1).Count(last => last >= 0), Is.GreaterThan(Kills / 2),
-            "most kills should land while the child logs, or the test shows little");
+        Assert.That(redeliveredLines, Is.GreaterThan(0),
+            "no kill landed between a batch's write and its checkpoint, so the test showed little of the restart");
     }
 
     static long ReadProgress(string folder, int run)
