@@ -111,37 +111,37 @@ sealed unsafe class EventDecoder
         switch (tag)
         {
             case ValueTag.Sequence:
-            {
-                var count = ReadCount();
-                var elements = new LogEventPropertyValue[count];
-                for (var i = 0; i < count; i++) elements[i] = ReadValue(depth + 1);
-                return new SequenceValue(elements);
-            }
+                {
+                    var count = ReadCount();
+                    var elements = new LogEventPropertyValue[count];
+                    for (var i = 0; i < count; i++) elements[i] = ReadValue(depth + 1);
+                    return new SequenceValue(elements);
+                }
             case ValueTag.Structure:
-            {
-                var typeTag = ReadByte() == 0 ? null : ReadString();
-                var count = ReadCount();
-                var properties = new LogEventProperty[count];
-                for (var i = 0; i < count; i++)
                 {
-                    var name = ReadString(_names);
-                    properties[i] = new LogEventProperty(name, ReadValue(depth + 1));
-                }
+                    var typeTag = ReadByte() == 0 ? null : ReadString();
+                    var count = ReadCount();
+                    var properties = new LogEventProperty[count];
+                    for (var i = 0; i < count; i++)
+                    {
+                        var name = ReadString(_names);
+                        properties[i] = new LogEventProperty(name, ReadValue(depth + 1));
+                    }
 
-                return new StructureValue(properties, typeTag);
-            }
+                    return new StructureValue(properties, typeTag);
+                }
             case ValueTag.Dictionary:
-            {
-                var count = ReadCount();
-                var elements = new List<KeyValuePair<ScalarValue, LogEventPropertyValue>>(count);
-                for (var i = 0; i < count; i++)
                 {
-                    var key = new ScalarValue(ReadScalar((ValueTag)ReadByte()));
-                    elements.Add(new KeyValuePair<ScalarValue, LogEventPropertyValue>(key, ReadValue(depth + 1)));
-                }
+                    var count = ReadCount();
+                    var elements = new List<KeyValuePair<ScalarValue, LogEventPropertyValue>>(count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        var key = new ScalarValue(ReadScalar((ValueTag)ReadByte()));
+                        elements.Add(new KeyValuePair<ScalarValue, LogEventPropertyValue>(key, ReadValue(depth + 1)));
+                    }
 
-                return new DictionaryValue(elements);
-            }
+                    return new DictionaryValue(elements);
+                }
             default:
                 return new ScalarValue(ReadScalar(tag));
         }
