@@ -33,28 +33,36 @@ public static class RedisLoggerConfigurationExtensions
     /// applies its <c>fullMode</c>. Nothing unread is ever trimmed. An entry holds one event when they come slowly
     /// and up to <paramref name="batchSizeLimit"/> when they come quickly, so Redis holds at most about
     /// <c>maxStreamLength × batchSizeLimit</c> events of this stream.</param>
+    /// <param name="waitForReplicas">How many replicas must acknowledge each entry (<c>WAIT</c>, for at most 1 s)
+    /// before its batch counts as sent, from 0 to 100; by default 0, which waits for none. Fewer is an outage:
+    /// reported, the batch held and retried (the entry is not added twice while the stream holds it), the events
+    /// behind it waiting, as when Redis is away. It narrows what a failover can lose; it does not make Redis's
+    /// replication synchronous (see docs/redis.md).</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentNullException">When an argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">When <paramref name="streamKey"/> is empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="batchSizeLimit"/> or
-    /// <paramref name="maxStreamLength"/> is out of range.</exception>
-    // Six parameters, over the house limit of five, on purpose: Serilog.Settings.Configuration binds a sink's "Args"
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="batchSizeLimit"/>,
+    /// <paramref name="maxStreamLength"/> or <paramref name="waitForReplicas"/> is out of range.</exception>
+    // Seven parameters, over the house limit of five, on purpose: Serilog.Settings.Configuration binds a sink's "Args"
     // to the method's parameters by name, and each of these is a setting a JSON file must be able to give (the
-    // connection, the stream, the entry size, the level, the bound). Flat parameters are what every Serilog sink
-    // offers there ("Args": { "maxStreamLength": 10000 }); an options object would nest them one level deeper.
+    // connection, the stream, the entry size, the level, the bound, the replicas). Flat parameters are what every
+    // Serilog sink offers there ("Args": { "maxStreamLength": 10000 }); an options object would nest them one level
+    // deeper.
     public static LoggerConfiguration RedisStream(
         this LoggerSinkConfiguration loggerSinkConfiguration,
         string configuration,
         string streamKey,
         int batchSizeLimit = DefaultBatchSizeLimit,
         LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum,
-        int maxStreamLength = DefaultMaxStreamLength)
+        int maxStreamLength = DefaultMaxStreamLength,
+        int waitForReplicas = 0)
     {
         if (loggerSinkConfiguration is null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
         if (configuration is null) throw new ArgumentNullException(nameof(configuration));
         RedisNames.Require(streamKey, nameof(streamKey));
         CheckBatchSizeLimit(batchSizeLimit);
         CheckMaxStreamLength(maxStreamLength);
+        CheckWaitForReplicas(waitForReplicas);
 
         var options = RedisNames.Options(configuration);
 
@@ -63,7 +71,8 @@ public static class RedisLoggerConfigurationExtensions
         // possibly written (a command waiting in StackExchange.Redis's backlog could be either).
         options.BacklogPolicy = BacklogPolicy.FailFast;
         return loggerSinkConfiguration.Sink(
-            new RedisStreamSink(new RedisConnection(options), streamKey, batchSizeLimit, maxStreamLength), restrictedToMinimumLevel);
+            new RedisStreamSink(new RedisConnection(options), new RedisStreamSinkOptions(streamKey, batchSizeLimit, maxStreamLength, waitForReplicas)),
+            restrictedToMinimumLevel);
     }
 
     /// <summary>
@@ -85,7 +94,8 @@ public static class RedisLoggerConfigurationExtensions
         if (connection is null) throw new ArgumentNullException(nameof(connection));
         RedisNames.Require(streamKey, nameof(streamKey));
 
-        return loggerSinkConfiguration.Sink(new RedisStreamSink(new RedisConnection(connection), streamKey, DefaultBatchSizeLimit, DefaultMaxStreamLength));
+        return loggerSinkConfiguration.Sink(new RedisStreamSink(new RedisConnection(connection),
+            new RedisStreamSinkOptions(streamKey, DefaultBatchSizeLimit, DefaultMaxStreamLength, WaitForReplicas: 0)));
     }
 
     static void CheckMaxStreamLength(int maxStreamLength)
@@ -94,6 +104,15 @@ public static class RedisLoggerConfigurationExtensions
         {
             throw new ArgumentOutOfRangeException(nameof(maxStreamLength), maxStreamLength,
                 "The stream length limit must be from 1 to 1,000,000,000 entries.");
+        }
+    }
+
+    static void CheckWaitForReplicas(int waitForReplicas)
+    {
+        if (waitForReplicas is < 0 or > 100)
+        {
+            throw new ArgumentOutOfRangeException(nameof(waitForReplicas), waitForReplicas,
+                "The number of replicas to wait for must be from 0 (none) to 100.");
         }
     }
 

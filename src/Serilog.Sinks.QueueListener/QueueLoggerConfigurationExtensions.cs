@@ -50,6 +50,16 @@ public static class QueueLoggerConfigurationExtensions
     /// off, also show failures on standard error: the first of each cause at once, then at most a line per cause every
     /// 10 seconds and a few lines a second in all, and a summary of the counts at shutdown. <see langword="false"/>
     /// keeps Serilog's convention: failures go to SelfLog only.</param>
+    /// <param name="protectedLevel">In <see cref="QueueFullMode.DropIncoming"/> and
+    /// <see cref="QueueFullMode.DropOldest"/> modes, events at or above this level are never dropped: they wait for
+    /// room, as in Block mode, while events below it are still dropped. <see langword="null"/> (the default)
+    /// protects none. No effect in Block mode, which drops nothing.</param>
+    /// <param name="flushAtLevel">After an event at or above this level is written, flush the sinks
+    /// (<c>FlushToDisk</c>) before the next event, at most once per 100 ms under a flood;
+    /// <see langword="null"/> (the default) flushes only when asked.</param>
+    /// <param name="hold">Hold events below a level in memory, per trace or request, until an event at or above a
+    /// trigger level writes them (Python's <c>MemoryHandler</c>); see <see cref="HoldOptions"/>.
+    /// <see langword="null"/> (the default) holds nothing.</param>
     /// <param name="spool">A folder to keep the queue in, on disk, instead of memory: a
     /// <see cref="DurableLogEventQueue"/>. An event <c>Emit</c> accepted then survives the death of the process, and
     /// the next start over the same folder writes every event the sinks had not acknowledged (those that may have been
@@ -66,12 +76,13 @@ public static class QueueLoggerConfigurationExtensions
     /// <exception cref="ArgumentNullException">When <paramref name="loggerSinkConfiguration"/> or
     /// <paramref name="configure"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="bufferSize"/>,
-    /// <paramref name="fullMode"/>, <paramref name="shutdownTimeout"/>, <paramref name="spoolSizeLimit"/> or
-    /// <paramref name="flushToDisk"/> is out of range.</exception>
+    /// <paramref name="fullMode"/>, <paramref name="shutdownTimeout"/>, <paramref name="protectedLevel"/>,
+    /// <paramref name="flushAtLevel"/>, <paramref name="spoolSizeLimit"/> or <paramref name="flushToDisk"/> is out of
+    /// range.</exception>
     /// <exception cref="ArgumentException">When <paramref name="listenerType"/> is not a usable
     /// <see cref="QueueListener"/> class, both it and <paramref name="listenerFactory"/> are given, or
     /// <paramref name="name"/> or <paramref name="spool"/> is empty, or <paramref name="spool"/> is given with
-    /// <see cref="QueueFullMode.DropOldest"/>.</exception>
+    /// <see cref="QueueFullMode.DropOldest"/> or with <paramref name="protectedLevel"/>.</exception>
     /// <exception cref="IOException">When another process, or another queue, uses <paramref name="spool"/>, or its files
     /// cannot be made.</exception>
     /// <exception cref="InvalidOperationException">When <paramref name="listenerFactory"/> returns
@@ -92,6 +103,9 @@ public static class QueueLoggerConfigurationExtensions
         Action<QueueHandle>? monitor = null,
         Func<ILogEventQueue, IEnumerable<ILogEventSink>, QueueListener>? listenerFactory = null,
         bool reportToStandardError = true,
+        LogEventLevel? protectedLevel = null,
+        LogEventLevel? flushAtLevel = null,
+        HoldOptions? hold = null,
         string? spool = null,
         long spoolSizeLimit = DurableLogEventQueue.DefaultSizeLimit,
         TimeSpan? flushToDisk = null)
@@ -115,6 +129,8 @@ public static class QueueLoggerConfigurationExtensions
             throw new ArgumentException("The name must not be empty or white space.", nameof(name));
         }
 
+        LevelChecks.Validate(protectedLevel, nameof(protectedLevel));
+        LevelChecks.Validate(flushAtLevel, nameof(flushAtLevel));
         var timeout = ShutdownTimeouts.Validate(shutdownTimeout, nameof(shutdownTimeout));
         if (listenerType is not null && listenerFactory is not null)
         {
@@ -126,7 +142,7 @@ public static class QueueLoggerConfigurationExtensions
             : ListenerActivation.Resolve(listenerType, nameof(listenerType));
         var preparation = prepare is null ? null : EventPreparation.Create(prepare);
 
-        var createQueue = QueueFactory(bufferSize, fullMode, spool, spoolSizeLimit, flushToDisk);
+        var createQueue = QueueFactory(bufferSize, fullMode, protectedLevel, spool, spoolSizeLimit, flushToDisk);
         var queueSink = LoggerSinkConfiguration.Wrap(
             wrapped =>
             {
@@ -143,6 +159,7 @@ public static class QueueLoggerConfigurationExtensions
                 }
 
                 listener.Preparation = preparation;
+                listener.ConfigureLevelAware(hold, flushAtLevel);
                 if (name is not null) listener.Name = name;
                 var sink = new QueueSink(queue, listener, timeout);
                 if (queue is IDisposable disposableQueue) sink.DisposeQueueAfterListener(disposableQueue);
@@ -161,10 +178,16 @@ public static class QueueLoggerConfigurationExtensions
 
     /// <summary>The in-memory queue, or with <paramref name="spool"/> the durable one, its arguments checked now, at
     /// configuration, rather than when the logger is built.</summary>
-    static Func<ILogEventQueue> QueueFactory(int bufferSize, QueueFullMode fullMode, string? spool, long spoolSizeLimit,
-        TimeSpan? flushToDisk)
+    static Func<ILogEventQueue> QueueFactory(int bufferSize, QueueFullMode fullMode, LogEventLevel? protectedLevel,
+        string? spool, long spoolSizeLimit, TimeSpan? flushToDisk)
     {
-        if (spool is null) return () => new LogEventQueue(bufferSize, fullMode);
+        if (spool is null) return () => new LogEventQueue(bufferSize, fullMode, protectedLevel);
+
+        // A spool drops only in DropIncoming, and only for want of disk: protecting a level there is not built.
+        if (protectedLevel is not null)
+        {
+            throw new ArgumentException("A protected level applies to the in-memory queue only; leave it out with a spool.", nameof(protectedLevel));
+        }
 
         SpoolSettings.Validate(spool, spoolSizeLimit, fullMode, flushToDisk, nameof(spool), nameof(spoolSizeLimit), nameof(fullMode), nameof(flushToDisk));
         return () => new DurableLogEventQueue(spool, spoolSizeLimit, fullMode, flushToDisk);

@@ -30,6 +30,8 @@ static class Program
                                           pass at the quick sizes, to warm up)
           bdn [options]                   BenchmarkDotNet micro-benchmarks; options go to BenchmarkSwitcher,
                                           e.g. bdn --filter '*' --job short
+          level-aware [--quick]           holding (caller ns/call, listener events/s, with and without hold) and
+                                          flushAtLevel at 1,000 errors/s (process CPU), as Markdown tables
           soak SECONDS [--out DIR]        log at full speed in Block mode into a file for SECONDS, then check that
                                           every event is in the file and the managed heap stayed flat
           redis [--quick] [--out DIR] [--read-count N] [--poll-ms N] [--events N] [--producers N] [--rate N]
@@ -80,6 +82,9 @@ static class Program
                     return ProducerCommand.Run(rest);
                 case "cost":
                     return CostCommand.Run(rest);
+                case "level-aware":
+                    LevelAware.LevelAwareHarness.Run(quick: rest.Contains("--quick"), Console.Out);
+                    return 0;
                 case "bdn":
                     BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
                     return 0;

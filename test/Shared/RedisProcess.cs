@@ -45,10 +45,11 @@ static class RedisProcess
 
     /// <summary>Start the server; what it prints goes to <paramref name="output"/>, line by line, so that a chatty
     /// server never blocks on a full pipe. <paramref name="settings"/> are more settings as <c>--name value</c>
-    /// arguments, after the others.</summary>
+    /// arguments, after the others; <paramref name="configFile"/>, when given, is read first (a sentinel needs one
+    /// it can rewrite).</summary>
     /// <exception cref="InvalidOperationException">When the process does not start.</exception>
     public static Process Launch(string executable, string directory, int port, bool appendOnly, Action<string?> output,
-        IReadOnlyList<string>? settings = null)
+        IReadOnlyList<string>? settings = null, string? configFile = null)
     {
         var info = new ProcessStartInfo(executable)
         {
@@ -57,6 +58,7 @@ static class RedisProcess
             UseShellExecute = false,
             WorkingDirectory = directory,
         };
+        if (configFile is not null) info.ArgumentList.Add(configFile);
         foreach (var argument in new[]
                  {
                      "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory,

@@ -13,7 +13,7 @@ namespace Serilog.Sinks.QueueListener.Redis.Tests.Support;
 /// Without <c>redis-server</c> on the PATH, a test that asks for one is ignored, with the install command in the
 /// message, unless <c>QUEUELISTENER_REQUIRE_REDIS=1</c> (as CI sets it): then it fails. Every wait is bounded.
 /// </remarks>
-sealed class RedisServer : IDisposable
+sealed partial class RedisServer : IDisposable
 {
     public const string InstallCommand = "apt-get update && apt-get install -y redis-server";
     const string RequireVariable = "QUEUELISTENER_REQUIRE_REDIS";
@@ -28,13 +28,22 @@ sealed class RedisServer : IDisposable
     readonly string _executable;
     readonly string _directory;
     readonly bool _appendOnly;
-    readonly string[] _settings;
+    string[] _settings;
     readonly StringBuilder _output = new();
     Process _process = null!;
     int _disposed;
 
-    RedisServer(string executable, string directory, int port, bool appendOnly, string[] settings)
+    /// <summary>The configuration file read first, in the server's directory, or <see langword="null"/>.</summary>
+    readonly string? _configFile;
+
+    RedisServer(string executable, string directory, int port, bool appendOnly, string[] settings, string? configText = null)
     {
+        if (configText is not null)
+        {
+            _configFile = Path.Combine(directory, "redis.conf");
+            File.WriteAllText(_configFile, configText);
+        }
+
         _executable = executable;
         _directory = directory;
         _appendOnly = appendOnly;
@@ -88,7 +97,11 @@ sealed class RedisServer : IDisposable
     /// <param name="appendOnly">Whether to keep the append-only file (fsync every second).</param>
     /// <param name="settings">More settings, as <c>--name value</c> arguments (<c>"--enable-debug-command",
     /// "local"</c>, say); a restart keeps them.</param>
-    public static RedisServer Start(bool appendOnly = false, params string[] settings)
+    public static RedisServer Start(bool appendOnly = false, params string[] settings) => StartTrying(appendOnly, settings, null);
+
+    /// <summary>Start a server with <paramref name="configText"/> (given the port chosen) as its configuration
+    /// file, on a free port, trying another when the port is taken first.</summary>
+    static RedisServer StartTrying(bool appendOnly, string[] settings, Func<int, string>? configText)
     {
         var executable = RequireInstalled();
 
@@ -98,7 +111,7 @@ sealed class RedisServer : IDisposable
         {
             try
             {
-                return StartOn(executable, FreeLoopbackPort(), appendOnly, settings);
+                return StartOn(executable, FreeLoopbackPort(), appendOnly, settings, configText);
             }
             catch (InvalidOperationException ex)
             {
@@ -140,11 +153,11 @@ sealed class RedisServer : IDisposable
         return executable!;
     }
 
-    static RedisServer StartOn(string executable, int port, bool appendOnly, string[] settings)
+    static RedisServer StartOn(string executable, int port, bool appendOnly, string[] settings, Func<int, string>? configText)
     {
         var directory = Path.Combine(Path.GetTempPath(), "queuelistener-redis-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        var server = new RedisServer(executable, directory, port, appendOnly, settings);
+        var server = new RedisServer(executable, directory, port, appendOnly, settings, configText?.Invoke(port));
         try
         {
             server.Run();
@@ -163,7 +176,7 @@ sealed class RedisServer : IDisposable
     {
         // SHUTDOWN would be refused without the password, and then waited out: a server without snapshots loses
         // nothing by being killed.
-        if (_requiresPassword && !_process.HasExited)
+        if ((_requiresPassword || _killedToStop) && !_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             _process.WaitForExit(StopTimeout);
@@ -185,7 +198,7 @@ sealed class RedisServer : IDisposable
 
     void Run()
     {
-        _process = RedisProcess.Launch(_executable, _directory, Port, _appendOnly, Record, _settings);
+        _process = RedisProcess.Launch(_executable, _directory, Port, _appendOnly, Record, _settings, _configFile);
         RedisProcess.WaitUntilAnswering(_process, Port, StartTimeout, () => Output);
     }
 

@@ -6,7 +6,7 @@ namespace Serilog.Sinks.QueueListener.Tests.Support;
 
 /// <summary>
 /// A listener subclass, named in JSON settings by its assembly-qualified name, that stamps each event with its own
-/// type name, its name, and its queue's capacity and full mode, so a test reading the log file can see how the queue was built.
+/// type name, its name, and its queue's capacity, full mode and protected level, so a test reading the log file can see how the queue was built.
 /// </summary>
 class TaggingListener(ILogEventQueue queue, IEnumerable<ILogEventSink> sinks)
     : Serilog.Sinks.Queue.QueueListener(queue, sinks)
@@ -20,6 +20,7 @@ class TaggingListener(ILogEventQueue queue, IEnumerable<ILogEventSink> sinks)
         copy.AddOrUpdateProperty(new LogEventProperty("Capacity", new ScalarValue(Queue.Capacity)));
         copy.AddOrUpdateProperty(new LogEventProperty("FullMode", new ScalarValue((Queue as LogEventQueue)?.FullMode)));
         copy.AddOrUpdateProperty(new LogEventProperty("QueueName", new ScalarValue(Name)));
+        copy.AddOrUpdateProperty(new LogEventProperty("ProtectedLevel", new ScalarValue((Queue as LogEventQueue)?.ProtectedLevel)));
         return copy;
     }
 }

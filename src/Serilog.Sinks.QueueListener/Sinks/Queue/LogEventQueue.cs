@@ -26,12 +26,19 @@ namespace Serilog.Sinks.Queue;
 /// microseconds (the thread it would wait for was descheduled mid-step), or after evicting a few events that other
 /// producers took, it drops the incoming event. (The runtime may still pause any thread: a garbage collection, a
 /// page fault.)</para>
+/// <para>With a protected level (<see cref="ProtectedLevel"/>), the drop modes drop only events below it: one at or
+/// above it waits for room as in Block mode. <see cref="QueueFullMode.DropOldest"/> evicts the oldest event below the
+/// level: at the head, or, when the head is protected, from behind it (among the next 64), in place, its slot left
+/// empty for the listener to pass and counted as room meanwhile; for that the ring has twice the slots in this mode.
+/// Only when no such event is found, or no slot is free for the incoming event (the ring full of protected events
+/// and slots waiting to be passed), is an incoming event below the level dropped instead.</para>
 /// </remarks>
 public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, IBuiltInQueue
 {
     /// <summary>
     /// The largest capacity accepted. The ring rounds the capacity up to a power of two, at 16 bytes a slot, so this
-    /// bounds the allocation at 256 MiB.
+    /// bounds the allocation at 256 MiB (512 MiB in <see cref="QueueFullMode.DropOldest"/> mode with a protected
+    /// level, whose ring has twice the slots).
     /// </summary>
     public const int MaxCapacity = 1 << 24;
 
@@ -50,6 +57,34 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
 
     readonly int _capacity;
     readonly QueueFullMode _fullMode;
+    readonly LogEventLevel? _protectedLevel;
+
+    /// <summary>The protected level as a number, <see cref="int.MaxValue"/> when none is: read only on the paths
+    /// where the queue is full or a slot is late, never on the way of an event that finds room.</summary>
+    readonly int _protectedFrom;
+
+    /// <summary>
+    /// Whether an eviction may take an event from behind a protected head (<see cref="QueueFullMode.DropOldest"/>
+    /// with a protected level): it then leaves <see cref="Vacated"/> in the event's slot (see
+    /// <see cref="TryEvictBehindHead"/>), consumers take items with an exchange, and the ring has twice the slots,
+    /// so that an evicted slot can count as room while it waits for the listener to pass it.
+    /// </summary>
+    readonly bool _evictsBehindHead;
+
+    /// <summary>The stand-in left in the slot of an event evicted from behind a protected head; never handed to a
+    /// consumer.</summary>
+    static readonly LogEvent Vacated = new(DateTimeOffset.MinValue, LogEventLevel.Verbose, null, MessageTemplate.Empty, []);
+
+    /// <summary>
+    /// How many slots hold <see cref="Vacated"/> between the dequeue and the enqueue positions: incremented by the
+    /// producer that evicts in place (after its exchange), decremented by whoever claims such a slot (after its
+    /// claim), both interlocked. So it can run ahead of the ring (a claim between the two steps makes it briefly one
+    /// low, even -1) or behind it (read after a claim and before its decrement, it is high): a producer adding it to
+    /// its room check can then admit an event or two past the capacity, but never into a slot that is not free,
+    /// which the sequence check guards as always; the capacity bounds the events held but for those, and the ring
+    /// (twice the capacity) bounds them all.
+    /// </summary>
+    long _vacated;
     readonly QueueMarkerList _markers = new();
 
     /// <summary>The positions and flags, padded against false sharing; see <see cref="QueuePositions"/>.</summary>
@@ -86,9 +121,13 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
     /// </summary>
     /// <param name="capacity">The most events held at once, from 1 to <see cref="MaxCapacity"/>.</param>
     /// <param name="fullMode">What to do with a new event when the queue is full.</param>
+    /// <param name="protectedLevel">In the drop modes, events at or above this level are never dropped: they wait for
+    /// room as in <see cref="QueueFullMode.Block"/> mode, and <see cref="QueueFullMode.DropOldest"/> evicts the
+    /// oldest event below it. <see langword="null"/> protects none.</param>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="capacity"/> is outside 1 to
-    /// <see cref="MaxCapacity"/>, or <paramref name="fullMode"/> is not a defined value.</exception>
-    public LogEventQueue(int capacity = 10000, QueueFullMode fullMode = QueueFullMode.Block)
+    /// <see cref="MaxCapacity"/>, or <paramref name="fullMode"/> or <paramref name="protectedLevel"/> is not a
+    /// defined value.</exception>
+    public LogEventQueue(int capacity = 10000, QueueFullMode fullMode = QueueFullMode.Block, LogEventLevel? protectedLevel = null)
     {
         if (capacity is < 1 or > MaxCapacity)
         {
@@ -102,9 +141,13 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
                 "The full mode must be Block, DropIncoming or DropOldest.");
         }
 
+        LevelChecks.Validate(protectedLevel, nameof(protectedLevel));
         _capacity = capacity;
         _fullMode = fullMode;
-        _slots = new RingSlot[Math.Max(2, RoundUpToPowerOfTwo(capacity))];
+        _protectedLevel = protectedLevel;
+        _protectedFrom = protectedLevel is { } level ? (int)level : int.MaxValue;
+        _evictsBehindHead = fullMode == QueueFullMode.DropOldest && protectedLevel is not null;
+        _slots = new RingSlot[Math.Max(2, RoundUpToPowerOfTwo(_evictsBehindHead ? 2 * capacity : capacity))];
         _mask = _slots.Length - 1;
         for (var i = 0; i < _slots.Length; i++)
         {
@@ -125,6 +168,11 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
     /// </summary>
     public QueueFullMode FullMode => _fullMode;
 
+    /// <summary>
+    /// In the drop modes, the level from which events are never dropped; <see langword="null"/> when none is.
+    /// </summary>
+    public LogEventLevel? ProtectedLevel => _protectedLevel;
+
     /// <inheritdoc/>
     public int Count
     {
@@ -134,7 +182,8 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
             // than a race; clamp it into range anyway.
             var head = Volatile.Read(ref _positions.Dequeue);
             var tail = Volatile.Read(ref _positions.Enqueue);
-            return (int)Math.Min(Math.Max(tail - head, 0), _capacity);
+            var vacated = _evictsBehindHead ? Volatile.Read(ref _vacated) : 0;
+            return (int)Math.Min(Math.Max(tail - head - vacated, 0), _capacity);
         }
     }
 
@@ -193,15 +242,39 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
                         _producerParking.WaitForRoom(cancellationToken);
                         continue;
                     case QueueFullMode.DropIncoming:
+                        // A protected event waits as in Block mode (see Protects).
+                        if (Protects(logEvent))
+                        {
+                            _producerParking.WaitForRoom(cancellationToken);
+                            continue;
+                        }
+
                         Drop(logEvent, DropReason.QueueFull);
                         return false;
                     default:
                         // Other producers may take each slot this one frees; after a few rounds, drop the incoming
-                        // event rather than go on evicting for them.
-                        if (evictions < MaxEvictionsPerEnqueue && TryEvictOldest())
+                        // event rather than go on evicting for them. A protected event at the head is not evicted.
+                        var eviction = evictions < MaxEvictionsPerEnqueue ? TryEvictOldest() : Eviction.Retry;
+                        if (eviction is Eviction.Evicted or Eviction.PassedVacated
+                            || (eviction == Eviction.HeadProtected && _evictsBehindHead && TryEvictBehindHead(position)))
                         {
                             evictions++;
                             continue;
+                        }
+
+                        if (Protects(logEvent))
+                        {
+                            _producerParking.WaitForRoom(cancellationToken);
+                            continue;
+                        }
+
+                        // A protected head, and no event below the level close enough behind it to evict, or no free
+                        // slot for the incoming event: the incoming event is the one to drop, at once (a spin here,
+                        // taken by every producer in a flood, would starve the listener that makes room).
+                        if (eviction == Eviction.HeadProtected)
+                        {
+                            Drop(logEvent, DropReason.QueueFull);
+                            return false;
                         }
 
                         if (dropSpin.TrySpinOnce()) continue;
@@ -231,7 +304,7 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
 
             // Behind: the room check has seen the previous event of this slot claimed, but its consumer has yet to
             // copy it out, which takes nanoseconds unless that thread was descheduled in between.
-            if (_fullMode == QueueFullMode.Block)
+            if (_fullMode == QueueFullMode.Block || Protects(logEvent))
             {
                 Thread.Yield();
             }
@@ -285,6 +358,16 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
             // moved the head meanwhile; then count again from the new head.
             if (Interlocked.CompareExchange(ref _positions.Dequeue, head + count, head) != head) continue;
 
+            if (_evictsBehindHead)
+            {
+                var taken = ReleaseSkippingVacated(batch, head, count);
+                if (Volatile.Read(ref _positions.WaitingProducers) != 0) _producerParking.WakeProducers();
+
+                // Every slot claimed had been evicted in place: look again rather than report the queue empty.
+                if (taken == 0) continue;
+                return taken;
+            }
+
             // LogEvent is not sealed, so a store into a LogEvent[] checks the array's type every time; a span checks
             // it once. An array of a derived type, passed as LogEvent[], keeps the checked stores.
             if (batch.GetType() == typeof(LogEvent[]))
@@ -327,7 +410,10 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
     {
         var limit = Volatile.Read(ref _positions.Dequeue) + _capacity;
         Volatile.Write(ref _positions.ProducerLimit, limit);
-        return position < limit;
+
+        // Slots evicted in place count as room, though not in the cached limit, which must stay a lower bound (the
+        // count goes down as the listener passes them). See _vacated for why a stale count is harmless.
+        return position < limit || (_evictsBehindHead && position < limit + Volatile.Read(ref _vacated));
     }
 
     /// <summary>Whether a listener thread is consuming the queue.</summary>
@@ -399,29 +485,148 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
     internal LogEvent ReleaseClaimed(long position) => Release(position);
 
     /// <summary>Take the event out of a claimed slot and hand the slot to the position one lap later.</summary>
+    /// <remarks>Where events may be evicted in place, the item is taken with an exchange: a producer evicting the
+    /// same event in place (<see cref="TryEvictBehindHead"/>) swaps it with a compare-and-swap, so exactly one of the
+    /// two gets it. A plain read and clear would let both have it, the one writing it and the other reporting it
+    /// dropped. The result may then be <see cref="Vacated"/>, which the caller skips.</remarks>
     LogEvent Release(long position)
     {
         ref var slot = ref _slots[position & _mask];
-        var logEvent = slot.Item!;
-        slot.Item = null;
+        LogEvent logEvent;
+        if (_evictsBehindHead)
+        {
+            logEvent = Interlocked.Exchange(ref slot.Item, null)!;
+        }
+        else
+        {
+            logEvent = slot.Item!;
+            slot.Item = null;
+        }
+
         Volatile.Write(ref slot.Sequence, position + _slots.Length);
         return logEvent;
     }
 
+    /// <summary>Release the <paramref name="count"/> claimed slots from <paramref name="head"/> into
+    /// <paramref name="batch"/>, leaving out those evicted in place.</summary>
+    /// <returns>How many events <paramref name="batch"/> holds.</returns>
+    int ReleaseSkippingVacated(LogEvent[] batch, long head, int count)
+    {
+        var taken = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var logEvent = Release(head + i);
+            if (ReferenceEquals(logEvent, Vacated))
+            {
+                Interlocked.Decrement(ref _vacated);
+                continue;
+            }
+
+            batch[taken++] = logEvent;
+        }
+
+        return taken;
+    }
+
+    /// <summary>How many events past a protected head an eviction looks at for one below the level.</summary>
+    const int BehindHeadScan = 64;
+
     /// <summary>
-    /// Claim the oldest event and report it dropped. Fails, for the caller to look again, when another consumer
-    /// claimed it first or its producer has reserved but not yet published it.
+    /// Evict, in place, the oldest published event below the protected level among the <see cref="BehindHeadScan"/>
+    /// behind the head, which is protected: its slot keeps its place in the ring, holding <see cref="Vacated"/>, and
+    /// counts as room (<see cref="_vacated"/>) until a consumer passes it.
     /// </summary>
-    bool TryEvictOldest()
+    /// <param name="tail">The enqueue position the caller found full.</param>
+    /// <returns>Whether an event was evicted, counted and reported.</returns>
+    /// <remarks>
+    /// <para>Race-freedom. A slot is only looked into while its sequence says its event is published and not yet
+    /// claimed (<c>p + 1</c>); the item read after that acquire is the producer's event, or, if a consumer has since
+    /// claimed the slot, null (its exchange) or a later lap's event. The eviction is a compare-and-swap of the item
+    /// from the event read to <see cref="Vacated"/>, and a consumer takes the item with an exchange
+    /// (<see cref="Release"/>): whichever comes first has the event, the other finds <see cref="Vacated"/> (the
+    /// consumer skips it) or something else (the compare-and-swap fails). So an event is written or evicted, never
+    /// both. Should the slot have gone round a lap and hold the very same event object again (logged twice), the
+    /// swap evicts that later copy: still one drop, counted and reported once, of an event below the level.</para>
+    /// <para>The slot the incoming event needs must be free first: in a ring full of protected events and slots
+    /// already evicted in place, evicting one more would only make the incoming event drop too, for want of a
+    /// slot. That look is a hint (another producer may take the slot next); the loss it can still cause is counted
+    /// and reported as any other.</para>
+    /// </remarks>
+    bool TryEvictBehindHead(long tail)
+    {
+        if (Volatile.Read(ref _slots[tail & _mask].Sequence) != tail) return false;
+
+        var head = Volatile.Read(ref _positions.Dequeue);
+        var end = Math.Min(tail, head + 1 + BehindHeadScan);
+        for (var position = head + 1; position < end; position++)
+        {
+            // Not published yet, or already claimed (the listener has moved on meanwhile): look at the next one.
+            ref var slot = ref _slots[position & _mask];
+            if (Volatile.Read(ref slot.Sequence) != position + 1) continue;
+
+            var item = Volatile.Read(ref slot.Item);
+            if (item is null || ReferenceEquals(item, Vacated) || Protects(item)) continue;
+            if (Interlocked.CompareExchange(ref slot.Item, Vacated, item) != item) continue;
+
+            Interlocked.Increment(ref _vacated);
+
+            // As in TryEvictOldest: the event is in no slot now, and the drop report is its only way out.
+            Drop(item, DropReason.Evicted);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="logEvent"/> is at or above the protected level, so that it must not be
+    /// dropped: it waits for room as in Block mode, parked in <see cref="ProducerParking"/> like a Block producer and
+    /// released the same way (room, or the sink's disposal through the cancellation token); a slot that is late
+    /// (<see cref="Enqueue"/>'s "behind" case) it waits out with <see cref="Thread.Yield"/>, as Block mode does.
+    /// Read only where the queue is full or a slot is late; the ring's protocol is the same for every event, so the
+    /// level changes who waits, never how a slot changes hands.</summary>
+    bool Protects(LogEvent logEvent) => (int)logEvent.Level >= _protectedFrom;
+
+    /// <summary>
+    /// Claim the oldest event and report it dropped, unless it is protected. Fails, for the caller to look again,
+    /// when another consumer claimed it first or its producer has reserved but not yet published it.
+    /// </summary>
+    /// <remarks>
+    /// The level is read from the slot before the claim, and that read is safe: the sequence read first says the
+    /// event of position <c>head</c> is published, and its acquire makes the producer's store of the item visible.
+    /// The item of that slot changes only after some consumer has claimed <c>head</c> (the release clears it, then the
+    /// producer a lap later fills it), and a claim moves the dequeue position past <c>head</c>; or, before the claim,
+    /// when an eviction in place (<see cref="TryEvictBehindHead"/>, working from an older head) swaps it for
+    /// <see cref="Vacated"/>, which it does only to an event below the level. So a protected item read stays: the
+    /// level read is right. When the compare-and-swap below succeeds, nobody has claimed <c>head</c>, and the release
+    /// gets the event read or <see cref="Vacated"/>; when another consumer won in between, the item read may be null
+    /// or a later event, but the compare-and-swap then fails and the read is thrown away. A protected event at the
+    /// head is left in place: nothing is claimed, and the listener takes it in its turn.
+    /// </remarks>
+    Eviction TryEvictOldest()
     {
         var head = Volatile.Read(ref _positions.Dequeue);
-        if (Volatile.Read(ref _slots[head & _mask].Sequence) != head + 1) return false;
-        if (Interlocked.CompareExchange(ref _positions.Dequeue, head + 1, head) != head) return false;
+        ref var slot = ref _slots[head & _mask];
+        if (Volatile.Read(ref slot.Sequence) != head + 1) return Eviction.Retry;
+        if (_protectedFrom != int.MaxValue && Volatile.Read(ref slot.Item) is { } oldest && !ReferenceEquals(oldest, Vacated) && Protects(oldest))
+        {
+            // Stale when the head moved meanwhile; then the next look finds the new head.
+            return Volatile.Read(ref _positions.Dequeue) == head ? Eviction.HeadProtected : Eviction.Retry;
+        }
+
+        if (Interlocked.CompareExchange(ref _positions.Dequeue, head + 1, head) != head) return Eviction.Retry;
+
+        var evicted = Release(head);
+        if (ReferenceEquals(evicted, Vacated))
+        {
+            // Evicted in place before: nothing more to drop, and no room gained, since it counted as room already.
+            Interlocked.Decrement(ref _vacated);
+            return Eviction.PassedVacated;
+        }
 
         // Past the claim the event is in no slot: the drop report is its only way out, so Drop must not throw, not
         // even an interrupt meant for this producer (DropReporter.Add holds it back until the event is held).
-        Drop(Release(head), DropReason.Evicted);
-        return true;
+        Drop(evicted, DropReason.Evicted);
+        return Eviction.Evicted;
     }
 
     void Drop(LogEvent logEvent, DropReason reason)
@@ -452,7 +657,7 @@ public sealed class LogEventQueue : ILogEventQueue, ISetLoggingFailureListener, 
 
     static int RoundUpToPowerOfTwo(int value)
     {
-        Debug.Assert(value is >= 1 and <= MaxCapacity);
+        Debug.Assert(value is >= 1 and <= 2 * MaxCapacity);
         var result = 1;
         while (result < value) result <<= 1;
         return result;

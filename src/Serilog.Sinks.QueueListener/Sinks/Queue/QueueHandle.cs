@@ -51,6 +51,19 @@ public sealed class QueueHandle
     /// </summary>
     public long HandledCount => _sink.HandledCount;
 
+    /// <summary>
+    /// The number of events held now by <c>WriteTo.Queue(..., hold: ...)</c> until a trigger (see
+    /// <see cref="HoldOptions"/>); 0 when nothing is held. Held events are counted in <see cref="HandledCount"/>.
+    /// </summary>
+    public int HeldCount => _sink.Listener?.HeldCount ?? 0;
+
+    /// <summary>
+    /// The number of held events let go without being written: pushed out by the limit, older than the age limit,
+    /// or still held at disposal when <see cref="HoldOptions.WriteOnClose"/> is <see langword="false"/>. Letting go
+    /// is what holding is for, so these are counted here, not reported as failures.
+    /// </summary>
+    public long LetGoCount => _sink.Listener?.LetGoCount ?? 0;
+
     /// <inheritdoc cref="QueueSink.Flush"/>
     public bool Flush(TimeSpan timeout) => _sink.Flush(timeout);
 

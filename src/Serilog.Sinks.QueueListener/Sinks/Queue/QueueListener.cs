@@ -48,6 +48,10 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     readonly ListenerFailures _failures;
     readonly FlushCoalescer _flushes;
 
+    /// <summary>Holds events and flushes at a level (see <see cref="ConfigureLevelAware"/>); <see langword="null"/>
+    /// when neither is asked for. Set during configuration, before <see cref="Start"/>.</summary>
+    LevelAwareOutput? _levelAware;
+
     /// <summary>Numbers the default names.</summary>
     static int _lastNameNumber;
 
@@ -90,9 +94,9 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
 
         _failures = new ListenerFailures(this, () => _failureListener);
         _sinks = new ListenerSinks(_failures, sinkArray);
-        _runState = new ListenerRunState(this);
+        _runState = new ListenerRunState(this, _builtIn);
         _reclaimer = new LeftoverReclaimer(queue, _failures);
-        var parts = new ListenerParts(queue, _builtIn, _sinks, _runState, _failures, _reclaimer, Handle, () => HandlesByWritingOnly, EnqueueSentinel);
+        var parts = new ListenerParts(queue, _builtIn, _sinks, _runState, _failures, _reclaimer, Handle, () => HandlesByWritingOnly, EnqueueSentinel, () => _levelAware);
         _loop = new ListenerLoop(parts);
         _shutdown = new ListenerShutdown(parts, _loop, () => Name);
         _flushes = new FlushCoalescer(queue, this, () => _failureListener);
@@ -180,6 +184,22 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     /// <see cref="Start"/>.
     /// </summary>
     internal EventPreparation? Preparation { get; set; }
+
+    /// <summary>
+    /// Hold events until a trigger (<paramref name="hold"/>), and flush the sinks after an event at or above
+    /// <paramref name="flushAtLevel"/>; called by <c>WriteTo.Queue</c> before <see cref="Start"/>.
+    /// </summary>
+    internal void ConfigureLevelAware(HoldOptions? hold, LogEventLevel? flushAtLevel) =>
+        _levelAware = LevelAwareOutput.Create(_sinks, _failures, hold, flushAtLevel);
+
+    /// <summary>Events held now by <see cref="HoldOptions"/>; 0 when nothing is held.</summary>
+    internal int HeldCount => _levelAware?.HeldCount ?? 0;
+
+    /// <summary>Held events let go without being written; 0 when nothing is held.</summary>
+    internal long LetGoCount => _levelAware?.LetGoCount ?? 0;
+
+    /// <summary>Whether events are held, for the metrics, which leave the two counts out otherwise.</summary>
+    internal bool Holds => _levelAware?.Holds ?? false;
 
     /// <summary>
     /// Start the listener thread.
@@ -330,14 +350,15 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
             prepared = logEvent;
         }
 
-        _sinks.Emit(prepared);
+        if (_levelAware is { } levelAware) levelAware.Emit(prepared);
+        else _sinks.Emit(prepared);
     }
 
     /// <summary>Whether handling an event is only writing it to the sinks: nothing overrides <see cref="Handle"/> or
     /// <see cref="Prepare"/>, and there is no <see cref="Preparation"/>. Then the listener thread hands each event to
     /// the sinks directly, which saves it a delegate call and two calls, and a frame, per event. Read as each run
-    /// starts, after configuration.</summary>
-    internal bool HandlesByWritingOnly => _handlesByDefault && Preparation is null;
+    /// starts, after configuration. Holding events or flushing at a level takes the longer path too.</summary>
+    internal bool HandlesByWritingOnly => _handlesByDefault && Preparation is null && _levelAware is null;
 
     /// <summary>
     /// Set the failure listener, and pass it on to the wrapped sinks that accept one.

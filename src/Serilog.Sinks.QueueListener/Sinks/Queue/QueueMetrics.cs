@@ -35,6 +35,10 @@ static class QueueMetrics
             "Events the listener has written to its sinks.");
         Meter.CreateObservableCounter("serilog.queue.sink_failures", () => Observe<long>(l => l.SinkFailureCount), "{failure}",
             "Times a sink failed on an event.");
+        Meter.CreateObservableGauge("serilog.queue.held", () => Observe<int>(l => l.Holds ? l.HeldCount : null), "{event}",
+            "Events held until a trigger (WriteTo.Queue hold only).");
+        Meter.CreateObservableCounter("serilog.queue.let_go", () => Observe<long>(l => l.Holds ? l.LetGoCount : null), "{event}",
+            "Held events let go without being written: past the limit, past the age limit, or at disposal (WriteTo.Queue hold only).");
         Meter.CreateObservableGauge("serilog.queue.depth", () => Observe<int>(l => l.Queue.Count), "{event}",
             "Events waiting in the queue.");
         Meter.CreateObservableGauge("serilog.queue.capacity", () => Observe<int>(l => l.Queue.Capacity), "{event}",

@@ -6,7 +6,8 @@ namespace Serilog.Sinks.Queue;
 
 /// <summary>
 /// Empties the queue of a <see cref="QueueListener"/> that will take nothing more off it, reporting what it finds
-/// as not written; see <see cref="Reclaim"/>.
+/// as not written (or, from a queue that keeps it for another consumer, where it stays: see
+/// <see cref="UnwrittenEvents"/>); see <see cref="Reclaim"/>.
 /// </summary>
 sealed class LeftoverReclaimer
 {
@@ -94,11 +95,7 @@ sealed class LeftoverReclaimer
                 }
             }
 
-            if (leftovers.Count > 0)
-            {
-                _failures.Report(LoggingFailureKind.Final,
-                    $"{reason}; {leftovers.Count} queued events were not written", leftovers);
-            }
+            UnwrittenEvents.Report(_failures, queue, reason, "queued events", leftovers);
         }
         finally
         {

@@ -61,6 +61,10 @@ sealed class ListenerLoop
     /// only.</summary>
     bool _writesOnly;
 
+    /// <summary>The stage that holds events and flushes at a level, or <see langword="null"/>; read as the run
+    /// starts. Told when the queue is found empty, and at the end of the final run.</summary>
+    LevelAwareOutput? _levelAware;
+
     /// <summary>Set by the listener thread of the final run once it takes nothing more off the queue, before it
     /// reclaims what is left; read by producers racing disposal (see <see cref="QueueSink.Emit"/>).</summary>
     volatile bool _consumingEnded;
@@ -104,7 +108,7 @@ sealed class ListenerLoop
     /// </summary>
     /// <param name="reason">Why, for the report of what the thread finds still queued as it ends.</param>
     /// <param name="inFlight">The event the thread is writing now, if any.</param>
-    /// <returns>The events the listener thread will never write.</returns>
+    /// <returns>The events the listener thread will never write, for the caller to report.</returns>
     public List<LogEvent> Abandon(string reason, out LogEvent? inFlight)
     {
         _abandonReason = reason;
@@ -127,6 +131,7 @@ sealed class ListenerLoop
         var (exited, run) = ((TaskCompletionSource<bool>, int))state!;
         _run = run;
         _writesOnly = _parts.HandlesByWritingOnly();
+        _levelAware = _parts.LevelAware();
 
         // Only shortens a backoff; a request that reached the previous run must not cut this run's short.
         if (!_held.IsAbandoned) _endRequested.Reset();
@@ -205,6 +210,7 @@ sealed class ListenerLoop
             // behind by the drain that ran out, not by producers racing disposal.
             _parts.Reclaimer.Reclaim(_abandonReason ?? "the listener was disposed while the event was being enqueued");
             _parts.BuiltInQueue?.ReportPendingDrops();
+            _levelAware?.Close(abandoned: _held.IsAbandoned);
             _sinks.Dispose();
         }
         catch (Exception ex)
@@ -232,6 +238,9 @@ sealed class ListenerLoop
                 {
                     _chasing = 0;
                     if (_endWhenEmptyRun == _run) return ListenerLoopEnd.FoundEmpty;
+
+                    // Before the wait: a pending flush at a level, and held events that have aged.
+                    _levelAware?.Idle();
 
                     // Only a wait that returns ends a run of failures: an empty dequeue between two failed waits
                     // (a queue over a lost connection) is no sign that the queue works again.
@@ -319,8 +328,7 @@ sealed class ListenerLoop
 
             var taken = _held.Events.Take(count).ToList();
             Array.Clear(_held.Events, 0, count);
-            _failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
-                "the listener was abandoned at shutdown; {0} events it had just taken were not written", taken.Count), taken);
+            UnwrittenEvents.Report(_failures, _parts.Queue, "the listener was abandoned at shutdown", "events it had just taken", taken);
             return false;
         }
 

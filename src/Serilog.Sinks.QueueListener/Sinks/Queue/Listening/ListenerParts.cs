@@ -16,6 +16,8 @@ namespace Serilog.Sinks.Queue;
 /// <param name="HandlesByWritingOnly">Whether handling an event is only writing it to the sinks (see
 /// <see cref="QueueListener.HandlesByWritingOnly"/>).</param>
 /// <param name="SendSentinel">Calls <see cref="QueueListener.EnqueueSentinel"/>, an override included.</param>
+/// <param name="LevelAware">The stage that holds events and flushes at a level, when configured; read as each run
+/// starts, after configuration.</param>
 sealed record ListenerParts(
     ILogEventQueue Queue,
     IBuiltInQueue? BuiltInQueue,
@@ -25,4 +27,5 @@ sealed record ListenerParts(
     LeftoverReclaimer Reclaimer,
     Action<Events.LogEvent> Handle,
     Func<bool> HandlesByWritingOnly,
-    Action SendSentinel);
+    Action SendSentinel,
+    Func<LevelAwareOutput?> LevelAware);

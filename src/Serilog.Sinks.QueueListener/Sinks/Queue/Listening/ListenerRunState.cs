@@ -3,90 +3,98 @@ using System.Diagnostics;
 namespace Serilog.Sinks.Queue;
 
 /// <summary>
-/// The lifecycle of a <see cref="QueueListener"/>: its thread, the completion of each run, and whether it is
-/// stopping or disposed, all under one small lock that is never held while user code (sinks, overrides) runs.
+/// The lifecycle of a <see cref="QueueListener"/>: one <see cref="ListenerPhase"/>, the thread of the current run and
+/// its completion, all under one small lock that is never held while user code (sinks, overrides) runs.
 /// </summary>
 /// <remarks>
-/// The run that is under way when the listener is disposed, or that disposal starts when none is, is the final run:
-/// its thread drains the queue up to the sentinel, then disposes the sinks itself (see
-/// <see cref="ListenerLoop"/>), so that a shutdown bounds the drain and the disposal with one wait, and a listener
-/// that was stopped, or never started, is still drained. Which run is final is decided under the lock, where the
-/// thread also decides, as it ends, whether it must dispose the sinks; so exactly one of the two does.
+/// <para>The transitions, each made under the lock by one method:</para>
+/// <list type="table">
+/// <item><term><see cref="Start"/></term><description>NotStarted or Stopped → Running, starting a thread. From
+/// Running or Stopping it throws (a run is under way), from Disposing or Disposed it throws
+/// <see cref="ObjectDisposedException"/>.</description></item>
+/// <item><term><see cref="BeginStop"/></term><description>Running → Stopping, and the caller sends the stop
+/// sentinel. From Stopping or Disposing the sentinel that ends the run is already on its way, so the caller only
+/// waits for the thread; from the other phases there is nothing to stop.</description></item>
+/// <item><term><see cref="BeginDispose"/></term><description>Any phase but Disposing and Disposed → Disposing, and the
+/// caller sends the final sentinel. A run under way becomes the final run; when none is, a final run is started, so
+/// that a listener that was stopped, or never started, is still drained. Disposal sends its own sentinel even when a
+/// stop sentinel is on its way: that run, reaching it, must drain on to the final one (see
+/// <see cref="TryEndRun"/>).</description></item>
+/// <item><term><see cref="TryEndRun"/></term><description>Called by the thread as its loop ends. Running or Stopping
+/// → Stopped. In Disposing the run is the final one: the thread goes on to the final sentinel when it stopped at an
+/// earlier one, or else reclaims what is left, disposes the sinks and calls <see cref="EndFinalRun"/>: Disposing →
+/// Disposed. Which thread disposes the sinks is thus decided under the lock, by the phase the thread finds as it
+/// ends: exactly one thread does, and never while another run's thread is alive.</description></item>
+/// </list>
+/// <para>The final sentinel is told apart from a stop sentinel by the thread that makes it: the sentinel is made by
+/// <see cref="QueueListener.EnqueueSentinel"/>, which a subclass may override (it must call the base method on the
+/// calling thread), so disposal cannot hand it a flag; it records itself as the final sender instead, and
+/// <see cref="NewSentinel"/> stamps final only a sentinel made on that thread. A stop that raced disposal, and
+/// makes its sentinel on another thread, still makes a plain one.</para>
 /// </remarks>
 sealed class ListenerRunState
 {
-    readonly QueueListener _owner;
+    /// <summary>Registered with the metrics while a run is under way, and named when disposed.</summary>
+    readonly QueueListener _listener;
 
-    /// <summary>Guards the lifecycle fields below. Never held while user code (sinks, overrides) runs.</summary>
+    /// <summary>Told of each run's start, so that a flush right after <see cref="Start"/> waits for it.</summary>
+    readonly IBuiltInQueue? _builtInQueue;
+
+    /// <summary>Guards the fields below. Never held while user code (sinks, overrides) runs.</summary>
     readonly object _stateSync = new();
 
-    /// <summary>The running listener thread, or <see langword="null"/>. Cleared by the thread itself as it ends.
-    /// Under <see cref="_stateSync"/>.</summary>
+    /// <summary>Written under <see cref="_stateSync"/>; read without it by <see cref="IsRunning"/> on the logging
+    /// path, where a stale read only delays a report.</summary>
+    volatile ListenerPhase _phase;
+
+    /// <summary>The thread of the current run, in Running, Stopping and Disposing; cleared by the thread itself as it
+    /// ends.</summary>
     Thread? _thread;
 
-    /// <summary>Mirrors <c>_thread is not null</c> for lock-free readers on the logging path; a stale read only
-    /// delays a report. Written under <see cref="_stateSync"/>.</summary>
-    volatile bool _running;
-
-    /// <summary>Set by the first <see cref="Start"/>; read without the lock, like <see cref="_running"/>.</summary>
-    volatile bool _everStarted;
-
-    /// <summary>Counts the runs started; under <see cref="_stateSync"/>, read without it.</summary>
+    /// <summary>Counts the runs started; written under <see cref="_stateSync"/>, read without it.</summary>
     volatile int _runs;
 
-    /// <summary>Completed by the current run's thread as it ends; awaited by asynchronous disposal. Under
-    /// <see cref="_stateSync"/>.</summary>
+    /// <summary>Completed by the current run's thread as it ends; awaited by asynchronous disposal.</summary>
     TaskCompletionSource<bool> _exited = NewCompletion();
 
-    /// <summary>A sentinel has been sent for the current run. Under <see cref="_stateSync"/>.</summary>
-    bool _stopping;
-
-    /// <summary>Disposal has begun sending the final sentinel for the current run. Under
-    /// <see cref="_stateSync"/>.</summary>
-    bool _finalStopping;
-
-    /// <summary>The thread sending the final sentinel: a sentinel made on it is stamped final (see
-    /// <see cref="NewSentinel"/>). Under <see cref="_stateSync"/>.</summary>
+    /// <summary>The thread sending disposal's final sentinel (see the remarks), in Disposing only.</summary>
     Thread? _finalSender;
 
-    /// <summary>Set once by disposal; <see cref="Start"/> refuses afterwards, and the current run is the final
-    /// one. Under <see cref="_stateSync"/>.</summary>
-    bool _disposed;
-
-    /// <summary>The <c>queue.name</c> tag of the listener's name, made when the thread starts, under
-    /// <see cref="_stateSync"/>; read by the listener thread, to which starting it publishes the tag, and by metric
-    /// collections (see <see cref="NameTag"/>).</summary>
+    /// <summary>The <c>queue.name</c> tag of the listener's name, made when a thread starts; read by the listener
+    /// thread, to which starting it publishes the tag, and by metric collections (see <see cref="NameTag"/>).</summary>
     KeyValuePair<string, object?> _nameTag;
 
-    /// <summary>What the thread of each run runs, given the run's completion and number as a
-    /// <c>(TaskCompletionSource&lt;bool&gt;, int)</c>.</summary>
-    ParameterizedThreadStart? _run;
-
-    /// <param name="owner">The listener, registered with the metrics while it runs.</param>
-    public ListenerRunState(QueueListener owner)
+    /// <param name="listener">The listener, registered with the metrics while it runs.</param>
+    /// <param name="builtInQueue">Its queue, when it is the built-in one; see <see cref="IBuiltInQueue"/>.</param>
+    public ListenerRunState(QueueListener listener, IBuiltInQueue? builtInQueue)
     {
-        _owner = owner;
+        _listener = listener;
+        _builtInQueue = builtInQueue;
     }
 
     /// <summary><see langword="true"/> from <see cref="Start"/> until the listener thread has ended.</summary>
-    public bool IsRunning => _running;
+    public bool IsRunning => _phase is ListenerPhase.Running or ListenerPhase.Stopping or ListenerPhase.Disposing;
 
-    /// <summary>Whether the listener has ever been started.</summary>
-    public bool HasEverStarted => _everStarted;
+    /// <summary>Whether a run was ever started (disposal starts one to drain a listener never started).</summary>
+    public bool HasEverStarted => _runs > 0;
 
     /// <summary>The number of runs started so far.</summary>
     public int Runs => _runs;
 
-    /// <summary>Where the listener is in its life.</summary>
+    /// <summary>Where the listener is in its life, as its public face tells it.</summary>
     /// <param name="abandoned">Whether a shutdown gave up on the listener thread.</param>
     public QueueListenerState State(bool abandoned)
     {
         lock (_stateSync)
         {
             AssertInvariants();
-            if (_disposed) return abandoned ? QueueListenerState.Abandoned : QueueListenerState.Disposed;
-            if (_thread is not null) return QueueListenerState.Running;
-            return _everStarted ? QueueListenerState.Stopped : QueueListenerState.NotStarted;
+            return _phase switch
+            {
+                ListenerPhase.NotStarted => QueueListenerState.NotStarted,
+                ListenerPhase.Running or ListenerPhase.Stopping => QueueListenerState.Running,
+                ListenerPhase.Stopped => QueueListenerState.Stopped,
+                _ => abandoned ? QueueListenerState.Abandoned : QueueListenerState.Disposed,
+            };
         }
     }
 
@@ -121,7 +129,8 @@ sealed class ListenerRunState
     }
 
     /// <summary>
-    /// Start a thread that runs <paramref name="run"/>, given the completion it must complete as it ends.
+    /// NotStarted or Stopped → Running: start a thread that runs <paramref name="run"/>, given the completion it must
+    /// complete as it ends and the run's number, as a <c>(TaskCompletionSource&lt;bool&gt;, int)</c>.
     /// </summary>
     /// <exception cref="InvalidOperationException">When the listener is running (or still stopping).</exception>
     /// <exception cref="ObjectDisposedException">When the listener has been disposed.</exception>
@@ -130,86 +139,93 @@ sealed class ListenerRunState
         lock (_stateSync)
         {
             AssertInvariants();
-            if (_disposed) throw new ObjectDisposedException(_owner.GetType().FullName);
-            if (_thread is not null)
+            switch (_phase)
             {
-                throw new InvalidOperationException(_stopping
-                    ? "The listener is still stopping: it stops once it reaches the sentinel; start it again after Stop returns true."
-                    : "The listener is already running; stop it before starting it again.");
+                case ListenerPhase.Disposing or ListenerPhase.Disposed:
+                    throw new ObjectDisposedException(_listener.GetType().FullName);
+                case ListenerPhase.Stopping:
+                    throw new InvalidOperationException(
+                        "The listener is still stopping: it stops once it reaches the sentinel; start it again after Stop returns true.");
+                case ListenerPhase.Running:
+                    throw new InvalidOperationException("The listener is already running; stop it before starting it again.");
             }
 
-            _run = run;
-            StartThread(name);
+            StartThread(name, run);
+            _phase = ListenerPhase.Running;
+            AssertInvariants();
         }
     }
 
     /// <summary>
-    /// Mark the listener disposed, making the current run the final one, or starting a final run when none is under
-    /// way (its thread drains what the queue holds and disposes the sinks).
+    /// Running → Stopping.
     /// </summary>
-    /// <returns><see langword="false"/> when the listener was disposed already.</returns>
-    public bool TryBeginDispose(string name, ParameterizedThreadStart run)
+    /// <param name="sendSentinel">Whether the caller must send the stop sentinel: only the stop that made the
+    /// transition does.</param>
+    /// <param name="run">The run being stopped.</param>
+    /// <returns>The thread to wait for, or <see langword="null"/> when no run is under way.</returns>
+    public Thread? BeginStop(out bool sendSentinel, out int run)
     {
         lock (_stateSync)
         {
             AssertInvariants();
-            if (_disposed) return false;
-            _disposed = true;
+            run = _runs;
+            sendSentinel = _phase == ListenerPhase.Running;
+            if (sendSentinel) _phase = ListenerPhase.Stopping;
+            AssertInvariants();
+            return _thread;
+        }
+    }
+
+    /// <summary>
+    /// Any phase but Disposing and Disposed → Disposing: the run under way becomes the final one, or a final run is
+    /// started to drain what the queue holds. The caller, recorded as the final sender, sends the final sentinel.
+    /// </summary>
+    /// <param name="name">The listener's name, for a final run started here.</param>
+    /// <param name="runBody">The thread's body, for a final run started here.</param>
+    /// <param name="thread">The thread to wait for; <see langword="null"/> when a final run could not be started
+    /// (reported by the caller's caller as a thread start failure), or when disposal had begun already.</param>
+    /// <param name="run">The final run.</param>
+    /// <returns><see langword="false"/> when disposal had begun already.</returns>
+    public bool BeginDispose(string name, ParameterizedThreadStart runBody, out Thread? thread, out int run)
+    {
+        lock (_stateSync)
+        {
+            AssertInvariants();
+            thread = null;
+            run = _runs;
+            if (_phase is ListenerPhase.Disposing or ListenerPhase.Disposed) return false;
+
             if (_thread is null)
             {
-                _run ??= run;
-                StartThread(name);
+                // Disposed even when the thread cannot be started, so that Start refuses from now on.
+                _phase = ListenerPhase.Disposed;
+                StartThread(name, runBody);
+                run = _runs;
             }
 
+            _phase = ListenerPhase.Disposing;
+            _finalSender = Thread.CurrentThread;
+            thread = _thread;
+            AssertInvariants();
             return true;
         }
     }
 
     /// <summary>
-    /// Mark the current run as stopping.
-    /// </summary>
-    /// <param name="final">Whether disposal stops it: disposal sends a sentinel of its own even when the run is
-    /// stopping already, since only that one ends the last run (see <see cref="TryEndRun"/>).</param>
-    /// <param name="sendSentinel">Whether the caller must send a sentinel.</param>
-    /// <param name="run">The run being stopped.</param>
-    /// <returns>The thread to wait for, or <see langword="null"/> when the listener is not running.</returns>
-    public Thread? BeginStop(bool final, out bool sendSentinel, out int run)
-    {
-        lock (_stateSync)
-        {
-            AssertInvariants();
-            var thread = _thread;
-            run = _runs;
-            sendSentinel = thread is not null && (final ? !_finalStopping : !_stopping);
-            if (thread is null) return null;
-
-            _stopping = true;
-            if (final && sendSentinel)
-            {
-                _finalStopping = true;
-                _finalSender = Thread.CurrentThread;
-            }
-
-            return thread;
-        }
-    }
-
-    /// <summary>
-    /// A sentinel for the current run, stamped final when disposal is sending it (on this thread).
+    /// A sentinel for the current run, stamped final when made by disposal's sender (see the remarks).
     /// </summary>
     public QueueMarker NewSentinel()
     {
         lock (_stateSync)
         {
             AssertInvariants();
-            var final = _finalSender == Thread.CurrentThread;
-            return new QueueMarker(_runs, final);
+            return new QueueMarker(_runs, final: _finalSender == Thread.CurrentThread);
         }
     }
 
     /// <summary>
-    /// Whether a flush marker can be reached: not when the listener is not running, is stopping (the marker would
-    /// stand behind the sentinel), is disposed, or this is the listener thread, which would wait for itself.
+    /// Whether a flush marker can be reached: only in Running (in Stopping and Disposing the marker would stand
+    /// behind the sentinel), and not from the listener thread, which would wait for itself.
     /// </summary>
     /// <param name="exited">The completion of the run that would reach the marker.</param>
     public bool CanFlush(out Task exited)
@@ -218,26 +234,25 @@ sealed class ListenerRunState
         {
             AssertInvariants();
             exited = _exited.Task;
-            return !_disposed && !_stopping && _thread is not null && _thread != Thread.CurrentThread;
+            return _phase == ListenerPhase.Running && _thread != Thread.CurrentThread;
         }
     }
 
     /// <summary>
-    /// Called by the listener thread when its loop ends.
+    /// Called by the listener thread when its loop ends: Running or Stopping → Stopped; in Disposing, see the remarks.
     /// </summary>
     /// <param name="atStopSentinel">Whether the loop ended at a sentinel that disposal did not send.</param>
-    /// <returns>Whether the run has ended, must go on (disposed meanwhile: the final sentinel is still ahead, or the
-    /// loop has been told to end once the queue is empty), or is the final run: the thread must then reclaim what
-    /// is left, dispose the sinks, and call <see cref="EndFinalRun"/>.</returns>
+    /// <returns>Whether the run has ended, must go on (the final sentinel is still ahead), or is the final run: the
+    /// thread must then reclaim what is left, dispose the sinks, and call <see cref="EndFinalRun"/>.</returns>
     public ListenerRunEnd TryEndRun(bool atStopSentinel)
     {
         EnterOnListenerThread();
         try
         {
             AssertInvariants();
-            if (!_disposed)
+            if (_phase != ListenerPhase.Disposing)
             {
-                EndRunLocked();
+                EndRunLocked(ListenerPhase.Stopped);
                 return ListenerRunEnd.Ended;
             }
 
@@ -249,14 +264,15 @@ sealed class ListenerRunState
         }
     }
 
-    /// <summary>Called by the thread of the final run once it has disposed the sinks.</summary>
+    /// <summary>Disposing → Disposed: called by the thread of the final run once it has disposed the sinks.</summary>
     public void EndFinalRun()
     {
         EnterOnListenerThread();
         try
         {
             AssertInvariants();
-            EndRunLocked();
+            _finalSender = null;
+            EndRunLocked(ListenerPhase.Disposed);
         }
         finally
         {
@@ -273,25 +289,23 @@ sealed class ListenerRunState
     /// </summary>
     void EnterOnListenerThread() => InterruptDeferral.Enter(_stateSync);
 
-    void StartThread(string name)
+    /// <summary>Start the thread of a new run; the caller sets the phase. Leaves everything as it was when the thread
+    /// cannot be started.</summary>
+    void StartThread(string name, ParameterizedThreadStart run)
     {
         // Observed from here until the thread ends (it unregisters under this lock, so a restart cannot cross it).
         _nameTag = QueueMetrics.TagFor(name);
-        QueueMetrics.Register(_owner);
+        QueueMetrics.Register(_listener);
 
-        var thread = new Thread(_run!) { IsBackground = true, Name = "Serilog.Sinks.QueueListener" };
+        var thread = new Thread(run) { IsBackground = true, Name = "Serilog.Sinks.QueueListener" };
         var exited = NewCompletion();
-        _runs++;
-        _stopping = false;
-        _finalStopping = false;
-        _finalSender = null;
+        var number = _runs + 1;
         // Counted before the thread starts, so that a flush right after Start waits for it; the thread's run
         // uncounts itself as it ends.
-        var counted = _owner.BuiltInQueue;
-        counted?.ListenerRunning(true);
+        _builtInQueue?.ListenerRunning(true);
         try
         {
-            ExecutionContextFlow.Suppressed((thread, run: (exited, _runs)), static s =>
+            ExecutionContextFlow.Suppressed((thread, run: (exited, number)), static s =>
             {
                 s.thread.Start(s.run);
                 return true;
@@ -299,23 +313,23 @@ sealed class ListenerRunState
         }
         catch
         {
-            counted?.ListenerRunning(false);
+            _builtInQueue?.ListenerRunning(false);
+            QueueMetrics.Unregister(_listener);
             throw;
         }
 
+        _runs = number;
         _thread = thread;
         _exited = exited;
-        _everStarted = true;
-        _running = true;
     }
 
-    void EndRunLocked()
+    void EndRunLocked(ListenerPhase next)
     {
-        QueueMetrics.Unregister(_owner);
-        if (_thread != Thread.CurrentThread) return;
-
+        QueueMetrics.Unregister(_listener);
+        Debug.Assert(_thread == Thread.CurrentThread, "only the run's own thread ends it");
         _thread = null;
-        _running = false;
+        _phase = next;
+        AssertInvariants();
     }
 
     /// <summary>
@@ -325,11 +339,10 @@ sealed class ListenerRunState
     void AssertInvariants()
     {
         Debug.Assert(Monitor.IsEntered(_stateSync), "the state is read under its lock");
-        Debug.Assert(_running == (_thread is not null), "the lock-free mirror of the thread is up to date");
-        Debug.Assert(_thread is null || (_everStarted && _run is not null && _runs > 0), "a running thread was started, with a body");
-        Debug.Assert(!_finalStopping || (_disposed && _stopping), "only disposal sends the final sentinel, and that stops the run");
-        Debug.Assert(_finalSender is null || _finalStopping, "the thread sending the final sentinel is known only while it is sent");
-        Debug.Assert(_everStarted || (_runs == 0 && !_stopping), "nothing is stopping before anything started");
+        var running = _phase is ListenerPhase.Running or ListenerPhase.Stopping or ListenerPhase.Disposing;
+        Debug.Assert(running == (_thread is not null), "a thread exactly while a run is under way");
+        Debug.Assert(_runs > 0 || _phase is ListenerPhase.NotStarted or ListenerPhase.Disposed, "a phase past NotStarted had a run, unless disposal could not start one");
+        Debug.Assert(_finalSender is null || _phase == ListenerPhase.Disposing, "the final sender is known only while the final run is under way");
     }
 
     static TaskCompletionSource<bool> NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);

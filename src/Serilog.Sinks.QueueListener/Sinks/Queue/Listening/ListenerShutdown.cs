@@ -42,8 +42,9 @@ sealed class ListenerShutdown
     public bool Stop(TimeSpan timeout)
     {
         ShutdownTimeouts.Validate(timeout, nameof(timeout));
-        var thread = BeginStop(final: false);
+        var thread = _runState.BeginStop(out var sendSentinel, out var run);
         if (thread is null) return true;
+        if (sendSentinel) SendSentinel(run);
         if (thread == Thread.CurrentThread) return false;
         return Join(thread, timeout);
     }
@@ -69,10 +70,10 @@ sealed class ListenerShutdown
     /// </summary>
     async ValueTask<bool> ShutdownCore(TimeSpan timeout, bool synchronously)
     {
-        if (!_runState.TryBeginDispose(_name(), _loop.Run)) return true;
-
-        var thread = BeginStop(final: true);
+        if (!_runState.BeginDispose(_name(), _loop.Run, out var thread, out var run)) return true;
         if (thread is null) return true;
+
+        SendSentinel(run);
         if (thread == Thread.CurrentThread) return false;
 
         var exited = _runState.Exited;
@@ -109,11 +110,7 @@ sealed class ListenerShutdown
         // Read after the abandonment, when the listener can claim nothing more: the count moves only if it finishes
         // the event in flight.
         var handled = _loop.HandledCount;
-        if (rest.Count > 0)
-        {
-            _failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
-                "{0}; {1} events the listener thread had taken but not begun to write were not written", reason, rest.Count), rest);
-        }
+        UnwrittenEvents.Report(_failures, _parts.Queue, reason, "events the listener thread had taken but not begun to write", rest);
 
         // Before the grace below: a sink that holds events because its destination is away is most likely the one the
         // listener thread is stuck in, and would report them only from its own disposal, which may never run.
@@ -141,20 +138,16 @@ sealed class ListenerShutdown
     }
 
     /// <summary>
-    /// Send the sentinel if this run has none yet (with <paramref name="final"/>, disposal's own). When neither the
+    /// Send the sentinel of <paramref name="run"/> (disposal's final one when disposal calls). When neither the
     /// listener's <see cref="QueueListener.EnqueueSentinel"/> nor the queue can take one, the failure is reported and
     /// the listener is told to end once the queue is empty.
     /// </summary>
-    /// <returns>The thread to wait for, or <see langword="null"/> when the listener is not running.</returns>
-    Thread? BeginStop(bool final)
+    void SendSentinel(int run)
     {
-        var thread = _runState.BeginStop(final, out var sendSentinel, out var run);
-        if (thread is null || !sendSentinel) return thread;
-
         try
         {
             _parts.SendSentinel();
-            return thread;
+            return;
         }
         catch (Exception ex)
         {
@@ -172,8 +165,6 @@ sealed class ListenerShutdown
                 "failed sending the stop sentinel through the queue; the listener stops once it finds the queue empty", null, ex);
             _loop.EndWhenEmpty(run);
         }
-
-        return thread;
     }
 
     /// <summary>

@@ -1,9 +1,7 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Serilog.Events;
-using Serilog.Parsing;
 
 namespace Serilog.Sinks.Queue.Redis;
 
@@ -13,19 +11,14 @@ namespace Serilog.Sinks.Queue.Redis;
 /// </summary>
 /// <remarks>
 /// <para>Reads each line forward with a <see cref="Utf8JsonReader"/>, building no document, and decodes the text
-/// that repeats from event to event (property names, templates) once: see <see cref="Utf8Cache{T}"/>.</para>
-/// <para>Safe to use from any number of threads: the shared state is those caches and the dictionary of parsed
-/// templates behind them, a concurrent dictionary that is cleared when it grows past
-/// <see cref="TemplateCacheLimit"/> (a stream that carries rendered messages as templates would otherwise grow it
-/// without end).</para>
+/// that repeats from event to event (property names, templates) once: see <see cref="Utf8Cache{T}"/>. Its parts:
+/// the lines (<see cref="ClefLines"/>), the templates (<see cref="ClefTemplates"/>), the reified fields
+/// (<see cref="ClefFields"/>) and the property values (<see cref="ClefValueReader"/>).</para>
+/// <para>Safe to use from any number of threads: the shared state is the caches of those parts, each safe
+/// itself.</para>
 /// </remarks>
 static class ClefReader
 {
-    const int TemplateCacheLimit = 1000;
-
-    static readonly MessageTemplateParser Parser = new();
-    static readonly ConcurrentDictionary<string, MessageTemplate> Templates = new();
-    static readonly Utf8Cache<MessageTemplate> TemplatesByText = new(1024), RenderedByText = new(64);
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
@@ -62,14 +55,12 @@ static class ClefReader
         Action<int, Dictionary<string, LogEventPropertyValue>>? addProperties)
     {
         var rest = utf8.Span;
-        var events = new List<LogEvent>(CountLines(rest));
+        var events = new List<LogEvent>(ClefLines.Count(rest));
         var properties = new List<KeyValuePair<string, LogEventPropertyValue>>();
         while (!rest.IsEmpty)
         {
-            var end = rest.IndexOf((byte)'\n');
-            var line = end < 0 ? rest : rest.Slice(0, end);
-            rest = end < 0 ? default : rest.Slice(end + 1);
-            if (IsBlank(line)) continue;
+            var line = ClefLines.Next(ref rest);
+            if (ClefLines.IsBlank(line)) continue;
             try
             {
                 events.Add(Read(line, properties, addedProperties, addProperties, events.Count));
@@ -154,8 +145,8 @@ static class ClefReader
                 switch (name)
                 {
                     case "@t": timestamp = ClefFields.ReadTimestamp(ref reader); break;
-                    case "@mt": template = IsString(ref reader) ? ReadTemplate(ref reader, TemplatesByText, escape: false) : null; break;
-                    case "@m": rendered = IsString(ref reader) ? ReadTemplate(ref reader, RenderedByText, escape: true) : null; break;
+                    case "@mt": template = IsString(ref reader) ? ClefTemplates.ReadTemplate(ref reader) : null; break;
+                    case "@m": rendered = IsString(ref reader) ? ClefTemplates.ReadRendered(ref reader) : null; break;
                     case "@l": level = ClefFields.ReadLevel(ref reader); break;
                     case "@x": exception = IsString(ref reader) ? reader.GetString() : null; break;
                     case "@tr": traceId = ClefFields.ReadTraceId(ref reader, out traceText); break;
@@ -199,7 +190,7 @@ static class ClefReader
             timestamp.Value,
             level,
             exception is null ? null : new ClefException(exception),
-            template ?? rendered ?? ParseTemplate(""),
+            template ?? rendered ?? ClefTemplates.Parse(""),
             dictionary,
             traceId,
             spanId);
@@ -208,35 +199,6 @@ static class ClefReader
     /// <summary>A reified field of the wrong kind (another tool's numeric span id, say) reads as absent.</summary>
     static bool IsString(ref Utf8JsonReader reader) => reader.TokenType == JsonTokenType.String;
 
-    /// <summary>
-    /// The template of the string the reader is on, found by its bytes when they were seen before, so that neither
-    /// the template's text nor its lookup by text is made again.
-    /// </summary>
-    /// <param name="reader">On <c>@mt</c>'s value, or <c>@m</c>'s.</param>
-    /// <param name="cache">One per field: the same bytes stand for another template in each.</param>
-    /// <param name="escape">Whether the text is a rendered message, which becomes a template of text alone, its braces
-    /// escaped.</param>
-    static MessageTemplate ReadTemplate(ref Utf8JsonReader reader, Utf8Cache<MessageTemplate> cache, bool escape)
-    {
-        var raw = reader.ValueSpan;
-        if (cache.TryGet(raw, out var template)) return template;
-
-        var text = reader.GetString()!;
-        template = ParseTemplate(escape ? text.Replace("{", "{{").Replace("}", "}}") : text);
-        cache.Add(raw, template);
-        return template;
-    }
-
-    static MessageTemplate ParseTemplate(string text)
-    {
-        if (Templates.TryGetValue(text, out var parsed)) return parsed;
-
-        parsed = Parser.Parse(text);
-        if (Templates.Count >= TemplateCacheLimit) Templates.Clear();
-        Templates[text] = parsed;
-        return parsed;
-    }
-
     /// <summary>Reads the whole line, throwing <see cref="JsonException"/> if it is not one JSON value.</summary>
     static void EnsureWellFormed(ReadOnlySpan<byte> line)
     {
@@ -244,28 +206,5 @@ static class ClefReader
         while (reader.Read())
         {
         }
-    }
-
-    /// <summary>An upper bound on the number of events, so that the list is made once at its size.</summary>
-    static int CountLines(ReadOnlySpan<byte> utf8)
-    {
-        var lines = 1;
-        for (var end = utf8.IndexOf((byte)'\n'); end >= 0; end = utf8.IndexOf((byte)'\n'))
-        {
-            lines++;
-            utf8 = utf8.Slice(end + 1);
-        }
-
-        return lines;
-    }
-
-    static bool IsBlank(ReadOnlySpan<byte> line)
-    {
-        foreach (var b in line)
-        {
-            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r')) return false;
-        }
-
-        return true;
     }
 }

@@ -30,12 +30,15 @@ sealed class RedisConnection : IDisposable
     public RedisConnection(ConfigurationOptions options)
     {
         _owned = true;
-        EndPoints = [.. options.EndPoints];
+
+        // Through Sentinel the servers named are the sentinels: probing the first would describe a sentinel, not the
+        // primary that cannot be reached.
+        EndPoints = string.IsNullOrEmpty(options.ServiceName) ? [.. options.EndPoints] : [];
         _connecting = ExecutionContextFlow.Suppressed(options, static options =>
             Task.Run(async () => (IConnectionMultiplexer)await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false)));
     }
 
-    /// <summary>The servers named, for describing why they cannot be reached.</summary>
+    /// <summary>The servers named, for describing why they cannot be reached; none through Sentinel.</summary>
     public IReadOnlyList<System.Net.EndPoint> EndPoints { get; }
 
     /// <summary>The multiplexer, once the first attempt has ended.</summary>

@@ -28,10 +28,24 @@ static class RedisFailureCause
             return "Redis refused the credentials (authentication failed): check the password, and the user, in the configuration";
         }
 
+        if (IsReplicaRefusal(failure))
+        {
+            // The case where waiting may never end: a client given one server's address, whose server a failover
+            // made a replica, goes on asking it.
+            return "the server is a replica (READONLY): a failover may be under way; a client given only the old primary's address " +
+                   "keeps asking it, so connect through Sentinel (serviceName=...) or name every server";
+        }
+
         if (!IsConnectionFailure(failure)) return null;
 
         return endPoints.Count == 0 ? "Redis cannot be reached" : Probe(endPoints[0]);
     }
+
+    /// <summary>Whether <paramref name="failure"/> is, or holds, a replica's refusal to write (<c>READONLY</c>): the
+    /// cause worth a report of its own when an outage that began otherwise (the primary gone) goes on as one.</summary>
+    public static bool IsReplicaRefusal(Exception? failure) =>
+        failure is not null &&
+        Flatten(failure).Any(ex => ex is RedisServerException && ex.Message.StartsWith("READONLY", StringComparison.Ordinal));
 
     static bool IsAuthenticationFailure(Exception failure) => Flatten(failure).Any(ex =>
         ex is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure } ||

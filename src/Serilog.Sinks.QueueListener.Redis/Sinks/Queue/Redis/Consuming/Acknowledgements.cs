@@ -76,7 +76,7 @@ sealed class Acknowledgements
     /// <summary>
     /// At disposal, once the listener has stopped: wait for the acknowledgements sent; then, when connected, send
     /// once more those that failed and trim what was acknowledged since the last trim; all within
-    /// <paramref name="wait"/>.
+    /// <paramref name="wait"/>. What is still not acknowledged then is reported as left pending for the group.
     /// </summary>
     public void Finish(TimeSpan wait)
     {
@@ -86,9 +86,25 @@ sealed class Acknowledgements
         // Written entries whose acknowledgement failed (Redis was away) would be written again by the next reader.
         // With no connection, sending them again, or trimming, would only wait out a timeout each: what disposal
         // may wait is the time above. No trim before the acknowledgement is in: it would leave those entries.
-        if (!_connection.IsConnected) return;
-        if (Send(_entries.Backlog.TakeUnwritable())) WaitForSent(deadline);
-        _trim.TrimIfDue();
+        if (_connection.IsConnected)
+        {
+            if (Send(_entries.Backlog.TakeUnwritable())) WaitForSent(deadline);
+            _trim.TrimIfDue();
+        }
+
+        ReportLeftPending();
+    }
+
+    /// <summary>Say what this consumer leaves pending in the group: not lost, but not written by it either (read and
+    /// not handed out, handed out and not written, or written with an acknowledgement that did not succeed).</summary>
+    void ReportLeftPending()
+    {
+        var left = _entries.HeldCount;
+        if (left == 0) return;
+
+        _failures.Report(LoggingFailureKind.Temporary, string.Format(System.Globalization.CultureInfo.InvariantCulture,
+            "{0} entries this collector read and did not acknowledge are left pending in the redis stream {1} for group {2}; the next collector of the group claims them, and writes again any event of them this one wrote",
+            left, _streamKey, _groupName), null);
     }
 
     /// <summary>Wait, until <paramref name="deadline"/> at most, for the acknowledgements sent to complete.</summary>

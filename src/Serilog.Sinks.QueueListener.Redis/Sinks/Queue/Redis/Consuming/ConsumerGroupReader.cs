@@ -6,7 +6,8 @@ namespace Serilog.Sinks.Queue.Redis;
 /// Reads a stream as one consumer of a group, in three phases: first the entries this consumer read before and never
 /// acknowledged (its pending list, <c>XREADGROUP ... 0</c>), for a consumer restarted under its old name; then the
 /// entries other consumers have held longer than the claim idle time (<c>XAUTOCLAIM</c>), for a consumer that died;
-/// then new entries (<c>XREADGROUP ... &gt;</c>), sweeping the group for idle entries again every claim idle time.
+/// then new entries (<c>XREADGROUP ... &gt;</c>), sweeping the group for idle entries again every claim idle time,
+/// after looking for entries pending with this consumer that it no longer holds.
 /// </summary>
 /// <remarks>An entry that comes back in the first two phases has been delivered before and not acknowledged: its
 /// consumer died or stopped first, or it was slow. Its delivery count tells a crash that keeps happening (a poison
@@ -35,7 +36,8 @@ sealed class ConsumerGroupReader
     readonly RedisValue _consumerName;
     readonly int _readCount;
     readonly TimeSpan _claimIdleTime;
-    readonly int _maxDeliveryCount;
+    readonly StreamGroup _group;
+    readonly DeliveryLimit _deliveryLimit;
 
     Phase _phase = Phase.OwnPending;
 
@@ -53,8 +55,6 @@ sealed class ConsumerGroupReader
     Phase _resumePhase;
     RedisValue _resumeCursor;
 
-    bool _groupReady;
-
     /// <param name="connection">Where the stream is.</param>
     /// <param name="streamKey">The stream's key.</param>
     /// <param name="consumerName">This consumer's name within the group.</param>
@@ -67,7 +67,8 @@ sealed class ConsumerGroupReader
         _consumerName = consumerName;
         _readCount = options.ReadCount;
         _claimIdleTime = options.ClaimIdleTime;
-        _maxDeliveryCount = options.MaxDeliveryCount;
+        _group = new StreamGroup(connection, streamKey, _groupName);
+        _deliveryLimit = new DeliveryLimit(connection, streamKey, _groupName, consumerName, options.MaxDeliveryCount);
     }
 
     /// <summary>
@@ -79,8 +80,6 @@ sealed class ConsumerGroupReader
     /// <exception cref="RedisException">When Redis cannot be reached or refuses a command.</exception>
     public GroupRead Read(Func<RedisValue, bool> isHeld)
     {
-        if (!_groupReady) CreateGroup();
-
         while (true)
         {
             var read = _phase switch
@@ -95,11 +94,13 @@ sealed class ConsumerGroupReader
     }
 
     /// <summary>
-    /// After a command whose reply was lost (it timed out, or the connection failed): Redis may have run it all the
-    /// same, delivering entries to this consumer that the caller never got (an <c>XREADGROUP ... &gt;</c> or an
-    /// <c>XAUTOCLAIM</c>, or the read before an <c>XPENDING</c> that failed). They are pending with this consumer, so
-    /// the next read looks for them first, instead of leaving them for a claim sweep a claim idle time later, then
-    /// goes on where it was.
+    /// Look for entries pending with this consumer that the caller no longer holds, at the next read, then go on where
+    /// it was. Called after a command whose reply was lost (it timed out, or the connection failed): Redis may have
+    /// run it all the same, delivering entries to this consumer that the caller never got (an
+    /// <c>XREADGROUP ... &gt;</c> or an <c>XAUTOCLAIM</c>, or the read before an <c>XPENDING</c> that failed); and
+    /// before each claim sweep, for entries acknowledged on a primary that a failover then demoted (the
+    /// <c>XACK</c> succeeded there, and the new primary never had it), which would otherwise stay pending with this
+    /// consumer until its claim sweep found them idle.
     /// </summary>
     /// <remarks>They are looked for with <c>XPENDING</c> and fetched with <c>XRANGE</c>, which count no delivery:
     /// re-reading them with <c>XREADGROUP ... 0</c> would count one at each attempt, and during a stall every
@@ -119,7 +120,7 @@ sealed class ConsumerGroupReader
     /// deleted from the stream since as entries without fields, or <see langword="null"/> to go on.</returns>
     GroupRead? ReadLostReplies(Func<RedisValue, bool> isHeld)
     {
-        var pending = WithGroup(() => Database.StreamPendingMessages(_streamKey, _groupName, _readCount, _consumerName,
+        var pending = _group.Run(() => Database.StreamPendingMessages(_streamKey, _groupName, _readCount, _consumerName,
             _lostFrom, "+"));
         if (pending.Length == 0)
         {
@@ -138,7 +139,7 @@ sealed class ConsumerGroupReader
             entries.Add(found.Length == 1 ? found[0] : new StreamEntry(message.MessageId, []));
         }
 
-        return entries.Count == 0 ? null : new GroupRead(entries, [], []);
+        return entries.Count == 0 ? null : new GroupRead(entries, [], [], FoundAgain: true);
     }
 
     /// <summary>
@@ -153,7 +154,7 @@ sealed class ConsumerGroupReader
     /// <returns>The next pending entry, or <see langword="null"/> to go on.</returns>
     GroupRead? ReadOwnPending(Func<RedisValue, bool> isHeld)
     {
-        var entries = WithGroup(() => Database.StreamReadGroup(_streamKey, _groupName, _consumerName, _cursor, 1));
+        var entries = _group.Run(() => Database.StreamReadGroup(_streamKey, _groupName, _consumerName, _cursor, 1));
         if (entries.Length == 0)
         {
             _phase = Phase.Claim;
@@ -162,14 +163,14 @@ sealed class ConsumerGroupReader
         }
 
         _cursor = entries[entries.Length - 1].Id;
-        var read = SetApartPoison(entries.Where(e => !isHeld(e.Id)).ToArray(), []);
+        var read = _deliveryLimit.SetApartPoison(entries.Where(e => !isHeld(e.Id)).ToArray(), []);
         return read.IsEmpty ? null : read;
     }
 
     /// <returns>The entries of the next claim, or <see langword="null"/> to go on.</returns>
     GroupRead? Claim(Func<RedisValue, bool> isHeld)
     {
-        var result = WithGroup(() => Database.StreamAutoClaim(_streamKey, _groupName, _consumerName,
+        var result = _group.Run(() => Database.StreamAutoClaim(_streamKey, _groupName, _consumerName,
             (long)_claimIdleTime.TotalMilliseconds, _cursor, _readCount));
         _cursor = result.NextStartId;
         if (_cursor.IsNullOrEmpty || _cursor == StartOfStream)
@@ -181,7 +182,7 @@ sealed class ConsumerGroupReader
         // XAUTOCLAIM lists deleted entries whatever their idle time, this consumer's own among them.
         var claimed = (result.ClaimedEntries ?? []).Where(e => !isHeld(e.Id)).ToArray();
         var deleted = (result.DeletedIds ?? []).Where(id => !isHeld(id)).ToArray();
-        var read = SetApartPoison(claimed, deleted);
+        var read = _deliveryLimit.SetApartPoison(claimed, deleted);
         return read.IsEmpty ? null : read;
     }
 
@@ -190,80 +191,14 @@ sealed class ConsumerGroupReader
     {
         if (DateTime.UtcNow - _lastSweep >= _claimIdleTime)
         {
+            // First this consumer's own pending entries that it no longer holds, then the group's idle ones.
             _phase = Phase.Claim;
             _cursor = StartOfStream;
+            RecoverLostReplies();
             return null;
         }
 
-        var entries = WithGroup(() => Database.StreamReadGroup(_streamKey, _groupName, _consumerName, StreamPosition.NewMessages, _readCount));
+        var entries = _group.Run(() => Database.StreamReadGroup(_streamKey, _groupName, _consumerName, StreamPosition.NewMessages, _readCount));
         return entries.Length == 0 ? GroupRead.Nothing : new GroupRead(entries, [], []);
-    }
-
-    /// <summary>Look up the delivery counts of <paramref name="entries"/>, delivered before, now pending with this
-    /// consumer; those past the limit are poison.</summary>
-    GroupRead SetApartPoison(StreamEntry[] entries, RedisValue[] deleted)
-    {
-        if (entries.Length == 0) return new GroupRead([], [], deleted);
-
-        var deliveries = PendingDeliveries(entries[0].Id, entries[entries.Length - 1].Id, entries.Length);
-        foreach (var entry in entries)
-        {
-            // The range may hold other entries of this consumer (ones the queue still holds) before this one.
-            if (deliveries.ContainsKey(entry.Id.ToString())) continue;
-            foreach (var pending in PendingDeliveries(entry.Id, entry.Id, 1))
-            {
-                deliveries[pending.Key] = pending.Value;
-            }
-        }
-
-        var good = new List<StreamEntry>(entries.Length);
-        var poison = new List<(StreamEntry, long)>();
-        foreach (var entry in entries)
-        {
-            if (deliveries.TryGetValue(entry.Id.ToString(), out var count) && count > _maxDeliveryCount)
-            {
-                poison.Add((entry, count));
-            }
-            else
-            {
-                good.Add(entry);
-            }
-        }
-
-        return new GroupRead(good, poison, deleted);
-    }
-
-    Dictionary<string, long> PendingDeliveries(RedisValue first, RedisValue last, int count) =>
-        Database.StreamPendingMessages(_streamKey, _groupName, count, _consumerName, first, last)
-            .ToDictionary(p => p.MessageId.ToString(), p => (long)p.DeliveryCount, StringComparer.Ordinal);
-
-    T WithGroup<T>(Func<T> command)
-    {
-        try
-        {
-            return command();
-        }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
-        {
-            // The stream (and its group with it) was deleted since: start again from its beginning.
-            CreateGroup();
-            return command();
-        }
-    }
-
-    /// <summary>Create the group from the start of the stream, so that events added before the first listener
-    /// started are read too; creating the stream if there is none yet.</summary>
-    void CreateGroup()
-    {
-        try
-        {
-            Database.StreamCreateConsumerGroup(_streamKey, _groupName, StreamPosition.Beginning, createStream: true);
-        }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
-        {
-            // Another listener of the group created it first.
-        }
-
-        _groupReady = true;
     }
 }

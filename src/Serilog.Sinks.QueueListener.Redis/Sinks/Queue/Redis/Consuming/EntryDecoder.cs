@@ -86,6 +86,12 @@ sealed class EntryDecoder
         return events.Count;
     }
 
+    /// <summary>Report entries found pending with this consumer that it no longer held, which it now writes.</summary>
+    public void ReportFoundAgain(int entries) =>
+        _report(LoggingFailureKind.Temporary, string.Format(System.Globalization.CultureInfo.InvariantCulture,
+            "found {0} entries of the redis stream {1} pending with this collector that it no longer held (delivered by a read whose reply was lost, or acknowledged on a primary that a failover then demoted); they are written now, so events of them may be written twice",
+            entries, _streamKey), null, null);
+
     public void ReportDeleted(RedisValue entryId) =>
         _report(LoggingFailureKind.Permanent,
             $"the entry {entryId} of the redis stream {_streamKey} was deleted from the stream before it was written; its events are lost",

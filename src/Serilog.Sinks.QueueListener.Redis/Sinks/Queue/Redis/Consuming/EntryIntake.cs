@@ -39,6 +39,13 @@ sealed class EntryIntake
 
     public long DroppedCount => Interlocked.Read(ref _droppedCount);
 
+    /// <summary>Entries found pending with this consumer that it no longer held (see
+    /// <see cref="ConsumerGroupReader.RecoverLostReplies"/>), written then: at least once, so maybe twice. Added under
+    /// <see cref="_readLock"/> with <see cref="Interlocked"/>, read on any thread.</summary>
+    public long FoundAgainCount => Interlocked.Read(ref _foundAgainCount);
+
+    long _foundAgainCount;
+
     /// <inheritdoc cref="ReadOutage.IsUnderWay"/>
     public bool IsOutageUnderWay => _outage.IsUnderWay;
 
@@ -92,6 +99,12 @@ sealed class EntryIntake
                 {
                     _entries.AddEntry(entry);
                     added++;
+                }
+
+                if (read.FoundAgain)
+                {
+                    Interlocked.Add(ref _foundAgainCount, read.Entries.Count);
+                    _decoder.ReportFoundAgain(read.Entries.Count);
                 }
             }
 

@@ -65,6 +65,18 @@ sealed class ReadEntries
         }
     }
 
+    /// <summary>The number of entries read and not yet acknowledged.</summary>
+    public int HeldCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _held.Count;
+            }
+        }
+    }
+
     /// <summary>Whether the entry <paramref name="id"/> was read and is not yet acknowledged.</summary>
     public bool IsHeld(RedisValue id)
     {

@@ -30,6 +30,9 @@ sealed class ReadOutage
     /// out a timeout each.</summary>
     public bool IsUnderWay { get; private set; }
 
+    /// <summary>Whether the outage under way has been reported as a replica's refusal (<c>READONLY</c>).</summary>
+    bool _replicaRefusalReported;
+
     /// <summary>When the outage under way began, for the report of its end.</summary>
     DateTime _startedAt;
 
@@ -42,13 +45,21 @@ sealed class ReadOutage
     /// <summary>A read failed with an outage: report it if it is the start of one.</summary>
     public void Failed(Exception exception)
     {
-        if (!IsUnderWay)
+        // Reported at its start, and once more if it turns into a replica's refusal, which may never end by itself
+        // (a client given only the old primary's address, which came back as a replica).
+        var replicaRefusal = RedisFailureCause.IsReplicaRefusal(exception);
+        if (!IsUnderWay || (replicaRefusal && !_replicaRefusalReported))
         {
-            var cause = RedisFailureCause.Describe(exception, _connection.EndPoints) ?? "Redis cannot be reached, or is not ready";
+            _replicaRefusalReported = replicaRefusal;
+
+            // A refusal names itself: NOREPLICAS (min-replicas-to-write without enough replicas) and READONLY (a
+            // replica) say what to fix, where "cannot be reached" would send the reader to the network.
+            var cause = RedisFailureCause.Describe(exception, _connection.EndPoints)
+                ?? (exception is RedisServerException refused ? "Redis refused it for now: " + refused.Message : "Redis cannot be reached, or is not ready");
             _failures.Report(LoggingFailureKind.Temporary,
                 $"failed reading the redis stream {_streamKey}: {cause}; the queue tries again every poll interval until it can",
                 exception);
-            _startedAt = DateTime.UtcNow;
+            if (!IsUnderWay) _startedAt = DateTime.UtcNow;
         }
 
         IsUnderWay = true;

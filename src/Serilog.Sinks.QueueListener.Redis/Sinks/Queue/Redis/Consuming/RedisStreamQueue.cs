@@ -41,7 +41,7 @@ namespace Serilog.Sinks.Queue.Redis;
 /// (<see cref="AcknowledgedTrim"/>), the producer side (<see cref="SingleEventAdd"/>) and the settings, checked once
 /// (<see cref="RedisStreamQueueOptions"/>).</para>
 /// </remarks>
-public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable, ISetLoggingFailureListener
+public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IRetainingQueue, IDisposable, ISetLoggingFailureListener
 {
     /// <summary>The property each event gets: the id of the stream entry it was read from, as a string
     /// (<c>"1700000000000-0"</c>).</summary>
@@ -142,6 +142,10 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// <summary>This consumer's name within the group.</summary>
     public string ConsumerName => _consumerName.ToString();
 
+    /// <summary>What a listener's shutdown says of events it took and will not write: they stay pending.</summary>
+    string IRetainingQueue.WhereUnwrittenEventsStay =>
+        $"they are left pending in the redis stream {_streamKey} for group {_groupName}; the next collector of the group claims them";
+
     /// <summary>Unbounded: the stream is the buffer, and this process holds one read's worth at most.</summary>
     public int Capacity => int.MaxValue;
 
@@ -224,8 +228,8 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IDisposable,
     /// Wait (up to 5 s) for the acknowledgements sent; then, when connected, send once more those that failed (within
     /// the same 5 s) and trim what was acknowledged since the last trim; and close the connection when the queue
     /// opened it. Entries read and not yet acknowledged are not put back: they stay in the group's pending list, for
-    /// this consumer's next start or another consumer's claim. Dispose the listener first. A second call does
-    /// nothing.
+    /// this consumer's next start or another consumer's claim, and are reported (as temporary) as left pending.
+    /// Dispose the listener first. A second call does nothing.
     /// </summary>
     public void Dispose()
     {

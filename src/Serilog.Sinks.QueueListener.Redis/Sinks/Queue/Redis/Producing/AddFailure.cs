@@ -9,6 +9,11 @@ namespace Serilog.Sinks.Queue.Redis;
 /// </summary>
 static class AddFailure
 {
+    static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(5);
+    static readonly TimeSpan FirstFullDelay = TimeSpan.FromMilliseconds(5);
+    static readonly TimeSpan LongestFullDelay = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Whether a failed attempt certainly added nothing: the server answered with an error, or the command
     /// never left this process (no connection to send it on).</summary>
     public static bool CertainlyNotAdded(Exception failure) => failure switch
@@ -26,9 +31,16 @@ static class AddFailure
         exception.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal) ||
         exception.Message.StartsWith("NOPERM", StringComparison.Ordinal);
 
+    /// <summary>The wait before the next attempt after <paramref name="failures"/> in a row: from 100 ms, doubling, to
+    /// 5 s after a failure; shorter, from 5 ms to 500 ms, while the stream is <paramref name="full"/>, since room
+    /// comes back as soon as a collector trims.</summary>
+    public static TimeSpan RetryDelay(bool full, int failures) => full
+        ? Backoff(FirstFullDelay, LongestFullDelay, failures)
+        : Backoff(FirstRetryDelay, LongestRetryDelay, failures);
+
     /// <summary>The wait before the next attempt after <paramref name="failures"/> in a row: from
     /// <paramref name="first"/>, doubling, to <paramref name="longest"/>.</summary>
-    public static TimeSpan Backoff(TimeSpan first, TimeSpan longest, int failures)
+    static TimeSpan Backoff(TimeSpan first, TimeSpan longest, int failures)
     {
         var delay = TimeSpan.FromTicks(first.Ticks << Math.Min(failures - 1, 16));
         return delay < longest ? delay : longest;

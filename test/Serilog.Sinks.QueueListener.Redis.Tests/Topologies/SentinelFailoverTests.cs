@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using Serilog.Sinks.QueueListener.Redis.Tests.Support;
+
+namespace Serilog.Sinks.QueueListener.Redis.Tests.Topologies;
+
+/// <summary>
+/// Two producers in Block mode and a collector, all connected through three sentinels, across failovers of a real
+/// Sentinel topology: every event is written at least once, the collector runs at the end, and the duplicates and
+/// the stall are printed. The tests share one topology, which each leaves healthy.
+/// </summary>
+[Category("Topology")]
+[NonParallelizable]
+public class SentinelFailoverTests
+{
+    const int Kills = 2;
+    const int EventsBeforeTheFailure = 300;
+
+    static readonly TimeSpan Promotion = TimeSpan.FromSeconds(20);
+    static readonly TimeSpan Recovery = TimeSpan.FromSeconds(20);
+
+    SentinelTopology _topology = null!;
+
+    [OneTimeSetUp]
+    public void StartTheTopology() => _topology = SentinelTopology.Start();
+
+    [OneTimeTearDown]
+    public void StopTheTopology() => _topology?.Dispose();
+
+    [Test]
+    public void EveryEventIsWrittenWhenThePrimaryIsKilledAgainAndAgain()
+    {
+        for (var run = 1; run <= Kills; run++)
+        {
+            _topology.WaitUntilHealthy();
+            var oldPort = _topology.PrimaryPort;
+            var newPort = RunAcrossAFailover($"kill {run}", () => _topology.Primary.Kill(), oldPort);
+
+            // The failed primary comes back as what Sentinel made it: a replica of the new one, for the next run (the
+            // last leaves it down, which saves the sentinels' seconds of noticing it, and the graceful failover runs
+            // first, by name).
+            if (run < Kills) _topology.Servers.Single(s => s.Port == oldPort).RestartAsReplicaOf(newPort);
+        }
+    }
+
+    [Test]
+    public void EveryEventIsWrittenAcrossAGracefulFailover()
+    {
+        _topology.RestartKilledServersAsReplicas();
+        _topology.WaitUntilHealthy();
+        RunAcrossAFailover("graceful", _topology.Failover, _topology.PrimaryPort);
+    }
+
+    /// <summary>Start the traffic, fail the primary over with <paramref name="failOver"/> once events flow, and check
+    /// that every event arrives and the collector runs; the new primary's port.</summary>
+    int RunAcrossAFailover(string name, Action failOver, int oldPort)
+    {
+        using var traffic = new FailoverTraffic(_topology.Configuration, _topology.Configuration, "sentinel-" + Guid.NewGuid().ToString("N"));
+        traffic.StartProducing();
+        Assert.That(traffic.Written.WaitUntil(() => traffic.Written.Distinct >= EventsBeforeTheFailure, Recovery), Is.True,
+            () => $"{name}: events did not flow before the failure; {traffic.Reports}");
+
+        var failedAt = traffic.Written.Now;
+        var clock = Stopwatch.StartNew();
+        failOver();
+        var newPort = _topology.WaitForPrimaryOtherThan(oldPort, Promotion);
+        var promotedAfter = clock.Elapsed;
+
+        // Events logged after the promotion reach the sink: both sides follow the new primary.
+        var producedAtPromotion = traffic.Produced;
+        Assert.That(traffic.Written.WaitUntil(() => producedAtPromotion.All(p => traffic.Written.Has(p.Key, p.Value + 1)), Recovery), Is.True,
+            () => $"{name}: no event logged after the promotion was written within {Recovery}; {traffic.Reports}; {_topology.Describe()}");
+        var writingAgainAfter = clock.Elapsed;
+
+        traffic.StopProducing();
+        var produced = traffic.Produced;
+        Assert.That(traffic.WaitForAll(Recovery), Is.True,
+            () => $"{name}: {traffic.Written.Distinct} of {produced.Values.Sum()} events written; missing " +
+                  string.Join(", ", traffic.Written.Missing(produced, 10)) + $"; {traffic.Reports}");
+        Assert.That(traffic.Listener.IsRunning, Is.True, () => $"{name}: the collector stopped; {traffic.Reports}");
+
+        var (gap, gapEndedAt) = traffic.Written.LongestGap;
+        TestContext.Progress.WriteLine(
+            $"{name}: new primary after {promotedAfter.TotalSeconds:0.0} s, events logged after it written {writingAgainAfter.TotalSeconds:0.0} s " +
+            $"after the failure; longest stall {gap.TotalSeconds:0.00} s (ending {(gapEndedAt - failedAt).TotalSeconds:0.0} s after the failure); " +
+            $"{produced.Values.Sum()} events, {traffic.Written.Duplicates} duplicates; {traffic.CollectorFailures.Failures.Count} collector and " +
+            $"{traffic.ProducerFailures.Failures.Count} producer reports");
+        TestContext.Progress.WriteLine("  " + traffic.Reports);
+        return newPort;
+    }
+}
