@@ -60,15 +60,31 @@ public static class QueueLoggerConfigurationExtensions
     /// <param name="hold">Hold events below a level in memory, per trace or request, until an event at or above a
     /// trigger level writes them (Python's <c>MemoryHandler</c>); see <see cref="HoldOptions"/>.
     /// <see langword="null"/> (the default) holds nothing.</param>
+    /// <param name="spool">A folder to keep the queue in, on disk, instead of memory: a
+    /// <see cref="DurableLogEventQueue"/>. An event <c>Emit</c> accepted then survives the death of the process, and
+    /// the next start over the same folder writes every event the sinks had not acknowledged (those that may have been
+    /// written already carry <c>QueueRedelivered: true</c>). One process at a time may use a folder.
+    /// <paramref name="bufferSize"/> does not apply: the spool is bounded by <paramref name="spoolSizeLimit"/>, and
+    /// <paramref name="fullMode"/> may be Block or DropIncoming. See docs/durable.md.</param>
+    /// <param name="spoolSizeLimit">With <paramref name="spool"/>: the most bytes its files take on disk, from 1 MiB;
+    /// 256 MiB by default.</param>
+    /// <param name="flushToDisk">With <paramref name="spool"/>: <see langword="null"/> (the default) to leave writing
+    /// to the disk to the operating system (events survive the process's death, not a power loss); an interval for a
+    /// group commit that often (a power loss takes at most that much); <see cref="TimeSpan.Zero"/> to flush every
+    /// event before <c>Emit</c> returns (the slowest).</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentNullException">When <paramref name="loggerSinkConfiguration"/> or
     /// <paramref name="configure"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="bufferSize"/>,
-    /// <paramref name="fullMode"/>, <paramref name="shutdownTimeout"/>, <paramref name="protectedLevel"/> or
-    /// <paramref name="flushAtLevel"/> is out of range.</exception>
+    /// <paramref name="fullMode"/>, <paramref name="shutdownTimeout"/>, <paramref name="protectedLevel"/>,
+    /// <paramref name="flushAtLevel"/>, <paramref name="spoolSizeLimit"/> or <paramref name="flushToDisk"/> is out of
+    /// range.</exception>
     /// <exception cref="ArgumentException">When <paramref name="listenerType"/> is not a usable
     /// <see cref="QueueListener"/> class, both it and <paramref name="listenerFactory"/> are given, or
-    /// <paramref name="name"/> is empty.</exception>
+    /// <paramref name="name"/> or <paramref name="spool"/> is empty, or <paramref name="spool"/> is given with
+    /// <see cref="QueueFullMode.DropOldest"/> or with <paramref name="protectedLevel"/>.</exception>
+    /// <exception cref="IOException">When another process, or another queue, uses <paramref name="spool"/>, or its files
+    /// cannot be made.</exception>
     /// <exception cref="InvalidOperationException">When <paramref name="listenerFactory"/> returns
     /// <see langword="null"/>, a listener over another queue or a running listener, or the constructor of
     /// <paramref name="listenerType"/> throws.</exception>
@@ -89,7 +105,10 @@ public static class QueueLoggerConfigurationExtensions
         bool reportToStandardError = true,
         LogEventLevel? protectedLevel = null,
         LogEventLevel? flushAtLevel = null,
-        HoldOptions? hold = null)
+        HoldOptions? hold = null,
+        string? spool = null,
+        long spoolSizeLimit = DurableLogEventQueue.DefaultSizeLimit,
+        TimeSpan? flushToDisk = null)
     {
         if (loggerSinkConfiguration is null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
         if (configure is null) throw new ArgumentNullException(nameof(configure));
@@ -123,15 +142,27 @@ public static class QueueLoggerConfigurationExtensions
             : ListenerActivation.Resolve(listenerType, nameof(listenerType));
         var preparation = prepare is null ? null : EventPreparation.Create(prepare);
 
+        var createQueue = QueueFactory(bufferSize, fullMode, protectedLevel, spool, spoolSizeLimit, flushToDisk);
         var queueSink = LoggerSinkConfiguration.Wrap(
             wrapped =>
             {
-                var queue = new LogEventQueue(bufferSize, fullMode, protectedLevel);
-                var listener = createListener(queue, [wrapped]);
+                var queue = createQueue();
+                QueueListener listener;
+                try
+                {
+                    listener = createListener(queue, [wrapped]);
+                }
+                catch
+                {
+                    (queue as IDisposable)?.Dispose();
+                    throw;
+                }
+
                 listener.Preparation = preparation;
                 listener.ConfigureLevelAware(hold, flushAtLevel);
                 if (name is not null) listener.Name = name;
                 var sink = new QueueSink(queue, listener, timeout);
+                if (queue is IDisposable disposableQueue) sink.DisposeQueueAfterListener(disposableQueue);
                 sink.RestrictTo(restrictedToMinimumLevel, levelSwitch);
                 if (!reportToStandardError) sink.SetFailureListener(SelfLogOnlyFailureListener.Instance);
                 listener.Start();
@@ -143,6 +174,23 @@ public static class QueueLoggerConfigurationExtensions
 
         // The level is applied inside the sink, not here: see QueueSink.RestrictTo.
         return loggerSinkConfiguration.Sink(queueSink);
+    }
+
+    /// <summary>The in-memory queue, or with <paramref name="spool"/> the durable one, its arguments checked now, at
+    /// configuration, rather than when the logger is built.</summary>
+    static Func<ILogEventQueue> QueueFactory(int bufferSize, QueueFullMode fullMode, LogEventLevel? protectedLevel,
+        string? spool, long spoolSizeLimit, TimeSpan? flushToDisk)
+    {
+        if (spool is null) return () => new LogEventQueue(bufferSize, fullMode, protectedLevel);
+
+        // A spool drops only in DropIncoming, and only for want of disk: protecting a level there is not built.
+        if (protectedLevel is not null)
+        {
+            throw new ArgumentException("A protected level applies to the in-memory queue only; leave it out with a spool.", nameof(protectedLevel));
+        }
+
+        SpoolSettings.Validate(spool, spoolSizeLimit, fullMode, flushToDisk, nameof(spool), nameof(spoolSizeLimit), nameof(fullMode), nameof(flushToDisk));
+        return () => new DurableLogEventQueue(spool, spoolSizeLimit, fullMode, flushToDisk);
     }
 
     static void HandOver(QueueSink sink, Action<QueueHandle>? monitor)

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Serilog.Sinks.QueueListener.Benchmarks.Cost;
+using Serilog.Sinks.QueueListener.Benchmarks.Durable;
 using Serilog.Sinks.QueueListener.Benchmarks.Probes;
 using Serilog.Sinks.QueueListener.Benchmarks.Redis;
 using Serilog.Sinks.QueueListener.Benchmarks.Reporting;
@@ -41,6 +42,9 @@ static class Program
                                           --read-count and --poll-ms set the collector's RedisStreamQueue, --events
                                           each producer's events at full speed, --producers the producer
                                           processes, --rate the paced rate. Needs redis-server on the PATH
+          durable [--quick] [--out DIR]   the durable queue: encoding cost and bytes per event (CLEF against the
+                                          spool's records), then saturated throughput into a counting sink, in-memory
+                                          against the spool with each flush policy; writes durable.md in DIR
         """;
 
     public static int Main(string[] args)
@@ -70,6 +74,9 @@ static class Program
                     return Soak(rest);
                 case "redis":
                     RedisHarness.Run(RedisOptions.Parse(rest), Console.Out);
+                    return 0;
+                case "durable":
+                    DurableHarness.Run(CompareOptions.Parse(rest), Console.Out);
                     return 0;
                 case ProducerCommand.Name:
                     return ProducerCommand.Run(rest);

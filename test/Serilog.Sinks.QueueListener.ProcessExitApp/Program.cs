@@ -4,7 +4,7 @@ using Serilog.Debugging;
 using Serilog.Sinks.QueueListener.ProcessExitApp;
 
 // Usage: ProcessExitApp <file> <event count> [until-killed | environment-exit | hanging-dispose | no-exit-drain | a scenario of
-// DefaultAppScenarios or SignalScenarios]
+// DefaultAppScenarios or SignalScenarios] | ProcessExitApp <folder> <run> durable-kill | durable-drain (DurableScenarios)
 //
 // Logs "Event 0" .. "Event n-1", one a line, through WriteTo.Queue into <file>, then returns from Main without
 // Log.CloseAndFlush(): the queue must drain from the process-exit handler. With "environment-exit" it ends with
@@ -20,7 +20,10 @@ if (args.Length < 2)
 var path = args[0];
 var count = int.Parse(args[1], CultureInfo.InvariantCulture);
 var ending = args.Length > 2 ? args[2] : "return";
-if ((DefaultAppScenarios.Run(ending, path, count) ?? SignalScenarios.Run(ending, path)) is { } exitCode) return exitCode;
+if ((DefaultAppScenarios.Run(ending, path, count) ?? SignalScenarios.Run(ending, path) ?? DurableScenarios.Run(ending, path, count)) is { } exitCode)
+{
+    return exitCode;
+}
 
 // Failures (events reported after disposal began, among others) go to stderr, for the test to show.
 SelfLog.Enable(Console.Error);

@@ -63,6 +63,10 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// <see cref="IdleListenerWatch"/>.</summary>
     readonly IdleListenerWatch _idleListenerWatch;
 
+    /// <summary>A queue the sink's maker handed over for disposal (a spool <c>WriteTo.Queue</c> opened), disposed
+    /// once the listener is done; set during configuration.</summary>
+    IDisposable? _ownedQueue;
+
 
     /// <summary>
     /// Create a sink that only enqueues: another party runs the listener over <paramref name="queue"/>.
@@ -343,8 +347,12 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     void EndDispose()
     {
         AccountForEventRacingDisposal();
+        _ownedQueue?.Dispose();
         _listener?.SummarizeFailures();
     }
+
+    /// <summary>Dispose <paramref name="queue"/> after the listener, when the sink is disposed (it holds files).</summary>
+    internal void DisposeQueueAfterListener(IDisposable queue) => _ownedQueue = queue;
 
     void ReportDisposeFailure(Exception exception)
     {
