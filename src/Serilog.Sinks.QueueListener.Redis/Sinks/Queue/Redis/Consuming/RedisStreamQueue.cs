@@ -32,8 +32,7 @@ namespace Serilog.Sinks.Queue.Redis;
 /// stream what every consumer group has acknowledged (<c>XTRIM MINID</c>), never an entry some group has not read
 /// or written; so the stream holds the backlog, which producers cap with their <c>maxStreamLength</c>. A pending entry
 /// deleted from the stream (by something else) before it was written is reported with its id.</para>
-/// <para><see cref="Enqueue"/> adds an event to the stream itself, as a producer would, so a
-/// <see cref="QueueSink"/> in the consuming process can log through the same stream.</para>
+/// <para><see cref="Enqueue"/> adds an event to the stream as a producer would, for a <see cref="QueueSink"/> here.</para>
 /// <para>A thin adapter over its parts, each with its threads and locks in its own remarks: the schedule of reads
 /// (<see cref="PollingSchedule"/>), the reads and what they take in (<see cref="EntryIntake"/>, through
 /// <see cref="ConsumerGroupReader"/>), outages (<see cref="ReadOutage"/>), what was read and handed out

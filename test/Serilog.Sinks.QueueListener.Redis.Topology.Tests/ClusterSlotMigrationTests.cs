@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Topologies;
+namespace Serilog.Sinks.QueueListener.Redis.Topology.Tests;
 
 /// <summary>
 /// Two producers in Block mode and a collector in a real 3-master Redis Cluster, with the stream's slot moved to

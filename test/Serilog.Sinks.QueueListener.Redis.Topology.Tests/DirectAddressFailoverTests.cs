@@ -5,7 +5,7 @@ using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 
 using QueueListenerType = Serilog.Sinks.Queue.QueueListener;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Topologies;
+namespace Serilog.Sinks.QueueListener.Redis.Topology.Tests;
 
 /// <summary>
 /// Clients given the primary's address, not Sentinel's, across a careful manual failover (writes paused until the

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Topologies;
+namespace Serilog.Sinks.QueueListener.Redis.Topology.Tests;
 
 /// <summary>
 /// Two producers in Block mode and a collector, all connected through three sentinels, across failovers of a real
@@ -12,11 +12,11 @@ namespace Serilog.Sinks.QueueListener.Redis.Tests.Topologies;
 [NonParallelizable]
 public class SentinelFailoverTests
 {
-    const int Kills = 2;
+    const int Kills = 3;
     const int EventsBeforeTheFailure = 300;
 
     static readonly TimeSpan Promotion = TimeSpan.FromSeconds(20);
-    static readonly TimeSpan Recovery = TimeSpan.FromSeconds(20);
+    static readonly TimeSpan Recovery = TimeSpan.FromSeconds(30);
 
     SentinelTopology _topology = null!;
 
