@@ -67,7 +67,6 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// once the listener is done; set during configuration.</summary>
     IDisposable? _ownedQueue;
 
-
     /// <summary>
     /// Create a sink that only enqueues: another party runs the listener over <paramref name="queue"/>.
     /// </summary>
@@ -347,7 +346,16 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     void EndDispose()
     {
         AccountForEventRacingDisposal();
-        _ownedQueue?.Dispose();
+        try
+        {
+            _ownedQueue?.Dispose();
+        }
+        catch (Exception ex)
+        {
+            // Disposal never throws to the application, and the summary below must still be made.
+            ReportDisposeFailure(ex);
+        }
+
         _listener?.SummarizeFailures();
     }
 
