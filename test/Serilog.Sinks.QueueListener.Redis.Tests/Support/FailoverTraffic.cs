@@ -85,9 +85,12 @@ sealed class FailoverTraffic : IDisposable
     /// shutdown timeout has passed.</summary>
     public void StopProducing()
     {
-        // Disposed before the threads are joined: a producer blocked on a full queue (Block mode, Redis refusing
-        // for good) is let go by its logger's disposal, which gives up after the shutdown timeout.
+        // The threads are given a while to finish their last call first, so that no event is logged into a logger
+        // being disposed (refused and reported, but never written); then the loggers are disposed, which also lets
+        // go of a producer still blocked on a full queue (Block mode, Redis refusing for good) after the shutdown
+        // timeout.
         _stop = true;
+        foreach (var thread in _threads) thread.Join(TimeSpan.FromSeconds(5));
         Parallel.ForEach(_producers, producer => producer.Dispose());
         foreach (var thread in _threads) thread.Join();
     }
