@@ -409,6 +409,11 @@ sealed class ListenerLoop
     {
         if (queue is null) return;
 
+        // An event a sink only holds in memory (a batch on its way to Redis) is not written yet: acknowledged, the queue
+        // would not have it for the next start should the process die now. Handed back at a shutdown that gave up,
+        // the batch stays unacknowledged in the queue.
+        if (!_sinks.WaitUntilHeldWritten()) return;
+
         try
         {
             queue.Acknowledge();
