@@ -132,6 +132,9 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, IRetaini
             _reader = new SpoolReader(opening.First, opening.StartOffset, redeliveredBefore, ReportDamage);
             _oldest = opening.First;
 
+            // The names of the checkpoint and of segments made or deleted while opening, durable before any event is
+            // accepted; each later segment's once its data is flushed (see SpoolSegment.Flush).
+            if (flushToDisk is not null) SpoolFileSystem.SyncDirectory(Path);
             if (flushToDisk is { } interval && interval > TimeSpan.Zero) _flusher = new SpoolFlusher(_writer, opening.First, _checkpoint, interval);
         }
         catch
