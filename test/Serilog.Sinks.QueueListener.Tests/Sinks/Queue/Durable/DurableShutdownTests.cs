@@ -48,7 +48,7 @@ public class DurableShutdownTests
         });
 
         using var next = new DurableLogEventQueue(folder.Path);
-        Assert.That(DrainNow(next).Select(Some.SequenceOf), Is.EqualTo(Enumerable.Range(0, 10)), "the spool did not keep them");
+        Assert.That(DrainNow(next).Select(Some.SequenceOf).ToList(), Is.EqualTo(Enumerable.Range(0, 10)), "the spool did not keep them");
     }
 
     [Test]
@@ -115,7 +115,7 @@ public class DurableShutdownTests
         Assert.That(failures.Failures.Select(f => f.Message), Has.Some.Contains("9 queued events were not written by this listener: they stay in the spool"));
 
         using var next = new DurableLogEventQueue(folder.Path);
-        Assert.That(DrainNow(next).Select(Some.SequenceOf), Is.EqualTo(Enumerable.Range(1, 9)),
+        Assert.That(DrainNow(next).Select(Some.SequenceOf).ToList(), Is.EqualTo(Enumerable.Range(1, 9)),
             "the acknowledgement of the stuck batch moved the checkpoint past events the shutdown took and nobody wrote");
     }
 }
