@@ -47,7 +47,7 @@ namespace Serilog.Sinks.Queue.Redis;
 /// </remarks>
 sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureListener, IHoldingSink
 {
-    static readonly TimeSpan DisposalRetryLimit = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan DisposalRetryLimit = TimeSpan.FromSeconds(10);
 
     readonly RedisConnection _connection;
     readonly StreamBatchSender _sender;

@@ -24,8 +24,6 @@ namespace Serilog.Sinks.Queue.Redis;
 /// </remarks>
 sealed class ShardedStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureListener, IHoldingSink
 {
-    static readonly TimeSpan DisposalRetryLimit = TimeSpan.FromSeconds(10);
-
     readonly RedisConnection _connection;
     readonly RedisStreamSink[] _shards;
 
@@ -101,7 +99,7 @@ sealed class ShardedStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureL
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
 
-        var giveUpAt = DateTime.UtcNow + DisposalRetryLimit;
+        var giveUpAt = DateTime.UtcNow + RedisStreamSink.DisposalRetryLimit;
         var stopped = _shards.Where(shard => shard.StopTaking(giveUpAt)).ToList();
         foreach (var shard in stopped) shard.SendOrReportHeld(giveUpAt);
         _connection.Dispose();
