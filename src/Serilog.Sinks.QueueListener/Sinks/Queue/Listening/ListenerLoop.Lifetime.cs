@@ -75,7 +75,7 @@ sealed partial class ListenerLoop
         }
         finally
         {
-            // Counted by the thread that started this one (see ListenerRunState).
+            // Counted by the thread that started this one (see ListenerThreadStart).
             _parts.BuiltInQueue?.ListenerRunning(false);
             context.Handling = null;
             ListenerThreadContext.Leave();
