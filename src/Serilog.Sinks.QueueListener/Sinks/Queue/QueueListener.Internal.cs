@@ -40,9 +40,6 @@ public partial class QueueListener
     /// <summary>Times a sink (or an override of <see cref="Handle"/>) failed on an event.</summary>
     internal long SinkFailureCount => _sinks.FailureCount;
 
-    /// <summary>Where the listener's collaborators report failures, with the listener as the sender.</summary>
-    internal ListenerFailures Failures => _failures;
-
     /// <summary>Report, the first time only, that the queue threw while a metrics collection read it: a collector
     /// reads every few seconds, and each read of a broken queue would fail again.</summary>
     internal void ReportMetricsFailure(Exception exception)
