@@ -1,4 +1,5 @@
 using Serilog.Configuration;
+using Serilog.Core;
 using Serilog.Events;
 using Serilog.Sinks.Queue.Redis;
 using StackExchange.Redis;
@@ -38,16 +39,26 @@ public static class RedisLoggerConfigurationExtensions
     /// reported, the batch held and retried (the entry is not added twice while the stream holds it), the events
     /// behind it waiting, as when Redis is away. It narrows what a failover can lose; it does not make Redis's
     /// replication synchronous (see docs/redis.md).</param>
+    /// <param name="shards">How many keys the stream is spread over, from 1 to 16; by default 1, the key
+    /// <paramref name="streamKey"/> itself. With N over 1 the keys are <c>streamKey:{tag}</c>, one per shard, with hash
+    /// tags chosen to fall in different slot ranges of a cluster (see docs/redis.md), and up to N entries are in
+    /// flight at once, one per key. Order is kept within a key only; <paramref name="maxStreamLength"/> and
+    /// <paramref name="waitForReplicas"/> apply to each key. Collectors must read the same number of shards
+    /// (<c>RedisStreamQueueOptions.Shards</c>).</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentNullException">When an argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">When <paramref name="streamKey"/> is empty.</exception>
+    /// <exception cref="ArgumentException">When <paramref name="streamKey"/> is empty, or holds a brace while
+    /// <paramref name="shards"/> is over 1.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="batchSizeLimit"/>,
-    /// <paramref name="maxStreamLength"/> or <paramref name="waitForReplicas"/> is out of range.</exception>
-    // Seven parameters, over the house limit of five, on purpose: Serilog.Settings.Configuration binds a sink's "Args"
+    /// <paramref name="maxStreamLength"/>, <paramref name="waitForReplicas"/> or <paramref name="shards"/> is out of
+    /// range.</exception>
+    // Eight parameters, over the house limit of five, on purpose: Serilog.Settings.Configuration binds a sink's "Args"
     // to the method's parameters by name, and each of these is a setting a JSON file must be able to give (the
-    // connection, the stream, the entry size, the level, the bound, the replicas). Flat parameters are what every
-    // Serilog sink offers there ("Args": { "maxStreamLength": 10000 }); an options object would nest them one level
-    // deeper.
+    // connection, the stream, the entry size, the level, the bound, the replicas, the shards). Flat parameters are
+    // what every Serilog sink offers there ("Args": { "shards": 3 }); an options type would nest them one level
+    // deeper in JSON ("Args": { "options": { "shards": 3 } }), bind only through a public settable class, and break
+    // every configuration file written for the parameters. Each is optional and named at the call, so the count costs
+    // a reader of the call nothing; the collector, which JSON does not build, takes an options type instead.
     public static LoggerConfiguration RedisStream(
         this LoggerSinkConfiguration loggerSinkConfiguration,
         string configuration,
@@ -55,7 +66,8 @@ public static class RedisLoggerConfigurationExtensions
         int batchSizeLimit = DefaultBatchSizeLimit,
         LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum,
         int maxStreamLength = DefaultMaxStreamLength,
-        int waitForReplicas = 0)
+        int waitForReplicas = 0,
+        int shards = 1)
     {
         if (loggerSinkConfiguration is null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
         if (configuration is null) throw new ArgumentNullException(nameof(configuration));
@@ -63,6 +75,8 @@ public static class RedisLoggerConfigurationExtensions
         CheckBatchSizeLimit(batchSizeLimit);
         CheckMaxStreamLength(maxStreamLength);
         CheckWaitForReplicas(waitForReplicas);
+        StreamShards.CheckCount(shards, nameof(shards));
+        StreamShards.CheckKey(streamKey, shards, nameof(streamKey));
 
         var options = RedisNames.Options(configuration);
 
@@ -70,9 +84,12 @@ public static class RedisLoggerConfigurationExtensions
         // not to have been added, so what the sink holds at shutdown is reported as not written rather than as
         // possibly written (a command waiting in StackExchange.Redis's backlog could be either).
         options.BacklogPolicy = BacklogPolicy.FailFast;
-        return loggerSinkConfiguration.Sink(
-            new RedisStreamSink(new RedisConnection(options), new RedisStreamSinkOptions(streamKey, batchSizeLimit, maxStreamLength, waitForReplicas)),
-            restrictedToMinimumLevel);
+        var connection = new RedisConnection(options);
+        var sinkOptions = new RedisStreamSinkOptions(streamKey, batchSizeLimit, maxStreamLength, waitForReplicas);
+        ILogEventSink sink = shards == 1
+            ? new RedisStreamSink(connection, sinkOptions)
+            : new ShardedStreamSink(connection, sinkOptions, StreamShards.KeysOf(streamKey, shards));
+        return loggerSinkConfiguration.Sink(sink, restrictedToMinimumLevel);
     }
 
     /// <summary>

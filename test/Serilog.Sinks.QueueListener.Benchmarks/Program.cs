@@ -41,7 +41,10 @@ static class Program
                                           50,000 events/s; writes redis.md in DIR (default artifacts/benchmarks).
                                           --read-count and --poll-ms set the collector's RedisStreamQueue, --events
                                           each producer's events at full speed, --producers the producer
-                                          processes, --rate the paced rate. Needs redis-server on the PATH
+                                          processes, --rate the paced rate. Needs redis-server on the PATH.
+                                          With --cluster [--shards N]: the batched configuration at full speed
+                                          in a private 3-master cluster, the stream on one key and over N keys
+                                          (3 by default); writes redis-cluster.md in DIR
           durable [--quick] [--out DIR]   the durable queue: encoding cost and bytes per event (CLEF against the
                                           spool's records), then saturated throughput into a counting sink, in-memory
                                           against the spool with each flush policy; writes durable.md in DIR
@@ -73,7 +76,9 @@ static class Program
                 case "soak":
                     return Soak(rest);
                 case "redis":
-                    RedisHarness.Run(RedisOptions.Parse(rest), Console.Out);
+                    var redisOptions = RedisOptions.Parse(rest);
+                    if (redisOptions.Cluster) RedisClusterHarness.Run(redisOptions, Console.Out);
+                    else RedisHarness.Run(redisOptions, Console.Out);
                     return 0;
                 case "durable":
                     DurableHarness.Run(CompareOptions.Parse(rest), Console.Out);

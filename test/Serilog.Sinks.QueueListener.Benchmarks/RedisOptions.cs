@@ -8,6 +8,13 @@ sealed record RedisOptions
 {
     public bool IsQuick { get; init; }
 
+    /// <summary>Run against a private 3-master cluster instead of one server: the batched configuration with the
+    /// stream on one key and over <see cref="Shards"/> keys (<see cref="RedisClusterHarness"/>).</summary>
+    public bool Cluster { get; init; }
+
+    /// <summary>In a cluster run, the keys the sharded stream is spread over; 3 by default, one per master.</summary>
+    public int Shards { get; init; } = 3;
+
     public string OutputDirectory { get; init; } = CompareOptions.DefaultOutputDirectory;
 
     /// <summary>The producer processes.</summary>
@@ -60,7 +67,8 @@ sealed record RedisOptions
     };
 
     /// <summary>
-    /// Read <c>[--quick] [--out DIR] [--read-count N] [--poll-ms N] [--events N] [--producers N] [--rate N]</c>.
+    /// Read <c>[--quick] [--cluster [--shards N]] [--out DIR] [--read-count N] [--poll-ms N] [--events N]
+    /// [--producers N] [--rate N]</c>.
     /// </summary>
     /// <exception cref="ArgumentException">On an unknown option or a missing or bad value.</exception>
     public static RedisOptions Parse(IReadOnlyList<string> args)
@@ -71,6 +79,12 @@ sealed record RedisOptions
             switch (args[i])
             {
                 case "--quick":
+                    break;
+                case "--cluster":
+                    options = options with { Cluster = true };
+                    break;
+                case "--shards" when i + 1 < args.Count:
+                    options = options with { Shards = Number(args[++i], 1, 16, "--shards") };
                     break;
                 case "--out" when i + 1 < args.Count:
                     options = options with { OutputDirectory = args[++i] };

@@ -26,7 +26,8 @@ sealed class Collector : IDisposable, ILoggingFailureListener
     /// <param name="readCount">The most entries one read takes (<c>RedisStreamQueue</c>'s <c>readCount</c>).</param>
     /// <param name="pollInterval">How long the queue naps when the stream is empty; <see langword="null"/> for its
     /// default.</param>
-    public Collector(string redis, string streamKey, int events, int readCount, TimeSpan? pollInterval)
+    /// <param name="shards">The keys the stream is spread over (<c>Shards</c>).</param>
+    public Collector(string redis, string streamKey, int events, int readCount, TimeSpan? pollInterval, int shards = 1)
     {
         _queue = new RedisStreamQueue(redis, streamKey, new RedisStreamQueueOptions
         {
@@ -34,6 +35,7 @@ sealed class Collector : IDisposable, ILoggingFailureListener
             ConsumerName = ConsumerName,
             ReadCount = readCount,
             PollInterval = pollInterval ?? new RedisStreamQueueOptions().PollInterval,
+            Shards = shards,
         });
         _queue.SetFailureListener(this);
         Queue = new TimingQueue(_queue);

@@ -10,7 +10,7 @@ namespace Serilog.Sinks.QueueListener.Benchmarks.Redis;
 /// (neither snapshots nor the append-only file, so that no disk write is measured). Disposing it shuts it down and
 /// deletes the directory.
 /// </summary>
-sealed class PrivateRedisServer : IDisposable
+sealed class PrivateRedisServer : IBenchmarkRedis, IDisposable
 {
     static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
     static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
@@ -47,8 +47,9 @@ sealed class PrivateRedisServer : IDisposable
     /// <summary>Where <c>redis-server</c> is, or <see langword="null"/> when it is not on the PATH.</summary>
     public static string? FindExecutable() => RedisProcess.FindExecutable();
 
+    /// <param name="settings">More settings, as <c>--name value</c> arguments (a cluster node's, say).</param>
     /// <exception cref="InvalidOperationException">When redis-server is not installed or does not start.</exception>
-    public static PrivateRedisServer Start()
+    public static PrivateRedisServer Start(IReadOnlyList<string>? settings = null)
     {
         var executable = FindExecutable()
             ?? throw new InvalidOperationException("redis-server is not on the PATH; install it (apt-get install redis-server) to run this mode.");
@@ -62,7 +63,7 @@ sealed class PrivateRedisServer : IDisposable
             Directory.CreateDirectory(directory);
             var port = RedisProcess.FreeLoopbackPort();
             // What the server prints is read and dropped: a benchmark has no failure message to put it in.
-            var process = RedisProcess.Launch(executable, directory, port, appendOnly: false, _ => { });
+            var process = RedisProcess.Launch(executable, directory, port, appendOnly: false, _ => { }, settings);
             try
             {
                 RedisProcess.WaitUntilAnswering(process, port, StartTimeout, () => "see its log");
@@ -79,12 +80,15 @@ sealed class PrivateRedisServer : IDisposable
         throw new InvalidOperationException("redis-server did not start.", last);
     }
 
-    /// <summary>Delete <paramref name="key"/>, so that the next configuration starts from an empty stream and the
-    /// server's memory from where it was.</summary>
+    /// <summary>Delete <paramref name="key"/>, and the keys of its shards (<c>key:{tag}</c>) that this server holds,
+    /// so that the next configuration starts from an empty stream and the server's memory from where it was.</summary>
     public void DeleteKey(string key)
     {
         using var connection = ConnectionMultiplexer.Connect(Configuration);
-        connection.GetDatabase().KeyDelete(key);
+        var database = connection.GetDatabase();
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+        foreach (var shard in server.Keys(pattern: key + ":{*").ToList()) database.KeyDelete(shard);
+        database.KeyDelete(key);
     }
 
     public void Dispose()

@@ -18,7 +18,7 @@ namespace Serilog.Sinks.QueueListener.Benchmarks.Redis;
 /// queue into Redis), and prints a <see cref="ProducerResult"/> line.
 /// </summary>
 /// <remarks>
-/// Arguments: <c>redis-producer REDIS KEY CONFIGURATION EVENTS RATE|max PRODUCER PRODUCERS WARMUP_MS MAX_WARMUP_MS</c>. Each call is
+/// Arguments: <c>redis-producer REDIS KEY CONFIGURATION EVENTS RATE|max PRODUCER PRODUCERS WARMUP_MS MAX_WARMUP_MS SHARDS</c>. Each call is
 /// <c>logger.Information("Order {OrderId} for {Customer}", id, name)</c>, where the id is the event's index in the
 /// whole run (producer p logs <c>p·EVENTS</c> to <c>(p+1)·EVENTS − 1</c>), so the collector can tell a lost event from
 /// a duplicate; warm-up calls log -1. At a fixed rate the producers share one schedule, as in the paced latency
@@ -38,7 +38,7 @@ static class ProducerCommand
 
     public static int Run(IReadOnlyList<string> args)
     {
-        if (args.Count != 9) throw new ArgumentException($"{Name} takes REDIS KEY CONFIGURATION EVENTS RATE|max PRODUCER PRODUCERS WARMUP_MS MAX_WARMUP_MS.");
+        if (args.Count != 10) throw new ArgumentException($"{Name} takes REDIS KEY CONFIGURATION EVENTS RATE|max PRODUCER PRODUCERS WARMUP_MS MAX_WARMUP_MS SHARDS.");
 
         var redis = args[0];
         var key = args[1];
@@ -49,6 +49,7 @@ static class ProducerCommand
         var producers = int.Parse(args[6], CultureInfo.InvariantCulture);
         var warmUp = TimeSpan.FromMilliseconds(int.Parse(args[7], CultureInfo.InvariantCulture));
         var maxWarmUp = TimeSpan.FromMilliseconds(int.Parse(args[8], CultureInfo.InvariantCulture));
+        var shards = int.Parse(args[9], CultureInfo.InvariantCulture);
 
         SelfLog.Enable(Console.Error);
         using var tally = new Tally();
@@ -57,9 +58,9 @@ static class ProducerCommand
         var sink = configuration switch
         {
             ProducerConfiguration.QueueBatched => LoggerSinkConfiguration.CreateSink(w =>
-                w.Queue(a => a.RedisStream(redis, key), monitor: q => queue = q)),
+                w.Queue(a => a.RedisStream(redis, key, shards: shards), monitor: q => queue = q)),
             ProducerConfiguration.QueueOnePerEntry => LoggerSinkConfiguration.CreateSink(w =>
-                w.Queue(a => a.RedisStream(redis, key, batchSizeLimit: 1), monitor: q => queue = q)),
+                w.Queue(a => a.RedisStream(redis, key, batchSizeLimit: 1, shards: shards), monitor: q => queue = q)),
             ProducerConfiguration.NaiveXadd => new NaiveStreamSink(redis, key),
             ProducerConfiguration.InProcessQueue => LoggerSinkConfiguration.CreateSink(w =>
                 w.Queue(a => a.Sink(new CountingSink(tally)), monitor: q => queue = q)),

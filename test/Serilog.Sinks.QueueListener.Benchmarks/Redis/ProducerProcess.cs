@@ -32,8 +32,9 @@ sealed class ProducerProcess : IDisposable
     /// <param name="producers">How many producers share the run.</param>
     /// <param name="warmUp">How long it warms up at least.</param>
     /// <param name="maxWarmUp">How long it warms up at most.</param>
+    /// <param name="shards">The keys the stream is spread over (<c>shards</c>).</param>
     public static ProducerProcess Start(string redis, string streamKey, ProducerConfiguration configuration, int events,
-        int? rate, int producer, int producers, TimeSpan warmUp, TimeSpan maxWarmUp)
+        int? rate, int producer, int producers, TimeSpan warmUp, TimeSpan maxWarmUp, int shards = 1)
     {
         var info = new ProcessStartInfo(DotnetHost())
         {
@@ -51,6 +52,7 @@ sealed class ProducerProcess : IDisposable
                      producer.ToString(CultureInfo.InvariantCulture), producers.ToString(CultureInfo.InvariantCulture),
                      ((int)warmUp.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
                      ((int)maxWarmUp.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+                     shards.ToString(CultureInfo.InvariantCulture),
                  })
         {
             info.ArgumentList.Add(argument);
@@ -66,11 +68,12 @@ sealed class ProducerProcess : IDisposable
     /// <summary>Start <paramref name="producers"/> producers, numbered from zero, into <paramref name="started"/> (which
     /// the caller disposes, whether this returns or throws).</summary>
     public static void StartAll(List<ProducerProcess> started, string redis, string streamKey,
-        ProducerConfiguration configuration, int events, int? rate, int producers, TimeSpan warmUp, TimeSpan maxWarmUp)
+        ProducerConfiguration configuration, int events, int? rate, int producers, TimeSpan warmUp, TimeSpan maxWarmUp,
+        int shards = 1)
     {
         for (var p = 0; p < producers; p++)
         {
-            started.Add(Start(redis, streamKey, configuration, events, rate, p, producers, warmUp, maxWarmUp));
+            started.Add(Start(redis, streamKey, configuration, events, rate, p, producers, warmUp, maxWarmUp, shards));
         }
     }
 

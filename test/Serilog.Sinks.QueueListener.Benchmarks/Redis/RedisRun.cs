@@ -21,9 +21,10 @@ static class RedisRun
     /// <param name="configuration">How the producers log.</param>
     /// <param name="rate">Events per second over all producers, or <see langword="null"/> for as fast as they can.</param>
     /// <param name="options">The sizes.</param>
+    /// <param name="shards">The keys the stream is spread over, on both sides (<c>shards</c>).</param>
     /// <exception cref="InvalidOperationException">When a producer fails to start, warm up or report.</exception>
-    public static RedisRunResult Run(PrivateRedisServer server, ProducerConfiguration configuration, int? rate,
-        RedisOptions options)
+    public static RedisRunResult Run(IBenchmarkRedis server, ProducerConfiguration configuration, int? rate,
+        RedisOptions options, int shards = 1)
     {
         var eventsPerProducer = rate is not null
             ? options.PacedEventsPerProducer
@@ -31,16 +32,16 @@ static class RedisRun
         var events = options.Producers * eventsPerProducer;
 
         // A key of its own, deleted afterwards: no configuration reads another's entries or pays for its memory.
-        var key = $"bench:{configuration}:{rate?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "max"}".ToLowerInvariant();
+        var key = $"bench:{configuration}:{rate?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "max"}:{shards}".ToLowerInvariant();
         server.DeleteKey(key);
         var collector = configuration.UsesRedis()
-            ? new Collector(server.Configuration, key, events, options.ReadCount, options.PollInterval)
+            ? new Collector(server.Configuration, key, events, options.ReadCount, options.PollInterval, shards)
             : null;
         var children = new List<ProducerProcess>();
         try
         {
             ProducerProcess.StartAll(children, server.Configuration, key, configuration, eventsPerProducer, rate,
-                options.Producers, options.WarmUp, options.MaxWarmUp);
+                options.Producers, options.WarmUp, options.MaxWarmUp, shards);
 
             var warmUps = children.Sum(c => c.WaitUntilReady(options.Timeout));
             if (collector is not null && !collector.WaitForWarmUps(warmUps, options.Timeout))

@@ -11,7 +11,7 @@ namespace Serilog.Sinks.QueueListener.Benchmarks.Redis;
 static class StagedRun
 {
     /// <exception cref="InvalidOperationException">When a producer fails to start, warm up or report.</exception>
-    public static StagedRunResult Run(PrivateRedisServer server, RedisOptions options)
+    public static StagedRunResult Run(IBenchmarkRedis server, RedisOptions options)
     {
         const ProducerConfiguration configuration = ProducerConfiguration.QueueBatched;
         var eventsPerProducer = options.EventsPerProducer;

@@ -17,6 +17,8 @@ public partial class RedisStreamQueueTests
         ("ClaimIdleTime", c => new RedisStreamQueue(c, "logs", new RedisStreamQueueOptions { ClaimIdleTime = TimeSpan.FromDays(2) })),
         ("MaxDeliveryCount", c => new RedisStreamQueue(c, "logs", new RedisStreamQueueOptions { MaxDeliveryCount = 0 })),
         ("TrimInterval", c => new RedisStreamQueue(c, "logs", new RedisStreamQueueOptions { TrimInterval = TimeSpan.Zero })),
+        ("Shards", c => new RedisStreamQueue(c, "logs", new RedisStreamQueueOptions { Shards = 0 })),
+        ("streamKey", c => new RedisStreamQueue(c, "logs{app}", new RedisStreamQueueOptions { Shards = 3 })),
     ];
 
     static IEnumerable<TestCaseData> BadArgumentCases() => BadArguments.Select((a, i) => new TestCaseData(i).SetArgDisplayNames(a.Parameter));

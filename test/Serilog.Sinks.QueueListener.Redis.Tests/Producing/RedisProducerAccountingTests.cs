@@ -72,6 +72,31 @@ public class RedisProducerAccountingTests
         AssertAccounted(outcome, count, SentNumbers(server.Configuration, streamKey));
     }
 
+    [Test]
+    public void WithThreeShardsAndRedisStoppedEveryEventIsReportedOnceWithinTheShutdownTimeout()
+    {
+        var configuration = $"127.0.0.1:{RedisServer.FreeLoopbackPort()}";
+        const int count = 1000;
+
+        // Each shard holds a batch in flight and a next batch: the shutdown takes back what all of them hold.
+        var outcome = LogAndClose(configuration, count, shards: 3);
+
+        AssertAccounted(outcome, count, sent: []);
+    }
+
+    [Test]
+    public void WithThreeShardsInDropIncomingModeWithFullKeysEveryEventIsSentOrReportedOnce()
+    {
+        var server = RedisServer.Shared;
+        var streamKey = StreamEvents.NewStreamKey("dropping");
+        const int count = 1000;
+
+        var outcome = LogAndClose(server.Configuration, count, streamKey, QueueFullMode.DropIncoming, maxStreamLength: 2,
+            bufferSize: 50, shards: 3);
+
+        AssertAccounted(outcome, count, SentNumbers(server.Configuration, streamKey, shards: 3));
+    }
+
     [TestCase(true)]
     [TestCase(false)]
     public void WhenAProducerProcessEndsWhileRedisIsStoppedEveryEventIsReportedOnce(bool closeLogger)
@@ -108,12 +133,12 @@ public class RedisProducerAccountingTests
     sealed record Outcome(CollectingFailureListener Failures, TimeSpan CloseTime);
 
     static Outcome LogAndClose(string configuration, int count, string? streamKey = null,
-        QueueFullMode fullMode = QueueFullMode.Block, int maxStreamLength = 100_000, int bufferSize = 10_000)
+        QueueFullMode fullMode = QueueFullMode.Block, int maxStreamLength = 100_000, int bufferSize = 10_000, int shards = 1)
     {
         var failures = new CollectingFailureListener();
         var logger = new LoggerConfiguration()
             .WriteTo.Fallible(w => w.Queue(a => a.RedisStream(configuration, streamKey ?? StreamEvents.NewStreamKey("accounting"),
-                    batchSizeLimit: 10, maxStreamLength: maxStreamLength),
+                    batchSizeLimit: 10, maxStreamLength: maxStreamLength, shards: shards),
                 bufferSize: bufferSize, fullMode: fullMode, shutdownTimeout: ShutdownTimeout), failures)
             .CreateLogger();
         for (var i = 0; i < count; i++) logger.Information("Event {N}", i);
@@ -123,10 +148,12 @@ public class RedisProducerAccountingTests
         return new Outcome(failures, watch.Elapsed);
     }
 
-    static List<int> SentNumbers(string configuration, string streamKey)
+    static List<int> SentNumbers(string configuration, string streamKey, int shards = 1)
     {
         using var connection = ConnectionMultiplexer.Connect(configuration);
-        return [.. connection.GetDatabase().StreamRange(streamKey)
+        var database = connection.GetDatabase();
+        return [.. StreamShards.KeysOf(streamKey, shards)
+            .SelectMany(key => database.StreamRange(key))
             .SelectMany(e => ClefReader.ReadLines((byte[])e[RedisStreamFormat.EventsField]!))
             .Select(StreamEvents.NumberOf)];
     }

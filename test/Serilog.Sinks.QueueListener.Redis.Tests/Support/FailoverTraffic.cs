@@ -24,12 +24,13 @@ sealed class FailoverTraffic : IDisposable
     /// <param name="producers">How many producers.</param>
     /// <param name="shutdownTimeout">How long each producer's disposal may wait for Redis; 30 s by default.</param>
     /// <param name="waitForReplicas">The producers' <c>waitForReplicas</c>.</param>
+    /// <param name="shards">The keys the stream is spread over, the producers' <c>shards</c> and the collector's.</param>
     public FailoverTraffic(string producerConfiguration, string collectorConfiguration, string streamKey, int producers = 2,
-        TimeSpan? shutdownTimeout = null, int waitForReplicas = 0)
+        TimeSpan? shutdownTimeout = null, int waitForReplicas = 0, int shards = 1)
     {
         _produced = new long[producers];
         StreamKey = streamKey;
-        _queue = new RedisStreamQueue(collectorConfiguration, streamKey, new RedisStreamQueueOptions { GroupName = "g", ConsumerName = "collector" });
+        _queue = new RedisStreamQueue(collectorConfiguration, streamKey, new RedisStreamQueueOptions { GroupName = "g", ConsumerName = "collector", Shards = shards });
         _queue.SetFailureListener(CollectorFailures);
         Listener = new QueueListenerType(_queue, Written).Start();
 
@@ -37,7 +38,7 @@ sealed class FailoverTraffic : IDisposable
         {
             _producers.Add(new LoggerConfiguration()
                 .Enrich.WithProperty("Producer", "p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                .WriteTo.Fallible(f => f.Queue(a => a.RedisStream(producerConfiguration, streamKey, waitForReplicas: waitForReplicas), shutdownTimeout: shutdownTimeout ?? TimeSpan.FromSeconds(30)), ProducerFailures)
+                .WriteTo.Fallible(f => f.Queue(a => a.RedisStream(producerConfiguration, streamKey, waitForReplicas: waitForReplicas, shards: shards), shutdownTimeout: shutdownTimeout ?? TimeSpan.FromSeconds(30)), ProducerFailures)
                 .CreateLogger());
         }
     }

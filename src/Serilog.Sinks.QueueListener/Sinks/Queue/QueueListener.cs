@@ -4,6 +4,13 @@ using Serilog.Events;
 
 namespace Serilog.Sinks.Queue;
 
+// One type over four files: this one its construction and its public lifecycle (start, stop, dispose);
+// QueueListener.Flush.cs its flush, QueueListener.Overridable.cs the members a subclass may override and their
+// contract, QueueListener.Internal.cs what the owning sink, WriteTo.Queue, the health check and the metrics read and
+// call. A partial class rather than collaborators: the listener's work is already done by its parts (ListenerLoop,
+// ListenerShutdown, ListenerRunState, ...); what is left is its public and overridable surface, whose documentation
+// is most of its length.
+
 /// <summary>
 /// Takes events off an <see cref="ILogEventQueue"/> on a dedicated background thread and writes each one, after
 /// <see cref="Prepare"/>, to every wrapped sink in order: the consumer half of Python's
@@ -24,7 +31,7 @@ namespace Serilog.Sinks.Queue;
 /// three run on the listener thread except <see cref="EnqueueSentinel"/>, which runs on the thread that stops the
 /// listener.</para>
 /// </remarks>
-public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureListener
+public partial class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureListener
 {
     /// <summary>
     /// The name of the <see cref="System.Diagnostics.Metrics.Meter"/> that reports on running listeners and their
@@ -59,14 +66,6 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
 
     /// <summary>Set during configuration, before the listener starts.</summary>
     ILoggingFailureListener _failureListener = SelfLog.FailureListener;
-
-    /// <summary>Set once a failure of the queue to answer a metrics collection has been reported; interlocked.</summary>
-    int _metricsFailureReported;
-
-    /// <summary>Whether <see cref="Handle"/> and <see cref="Prepare"/> are this class's own, not overridden: then,
-    /// without <see cref="Preparation"/>, handling an event is writing it to the sinks (see
-    /// <see cref="HandlesByWritingOnly"/>). Found once, at construction, when the object's type is known.</summary>
-    readonly bool _handlesByDefault;
 
     /// <summary>
     /// Create a listener over <paramref name="queue"/> that writes to <paramref name="sinks"/>, in the order given.
@@ -103,17 +102,10 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         _handlesByDefault = IsOwn(new Action<LogEvent>(Handle)) && IsOwn(new Func<LogEvent, LogEvent>(Prepare));
     }
 
-    /// <summary>Whether a delegate bound to a virtual member, which binds to its override, found none.</summary>
-    static bool IsOwn(Delegate member) => member.Method.DeclaringType == typeof(QueueListener);
-
     /// <summary>
     /// The queue the listener takes events from.
     /// </summary>
     public ILogEventQueue Queue => _queue;
-
-    /// <summary>What the built-in queue offers beyond <see cref="ILogEventQueue"/>, or <see langword="null"/> for a
-    /// user's queue.</summary>
-    internal IBuiltInQueue? BuiltInQueue => _builtIn;
 
     /// <summary>
     /// <see langword="true"/> from <see cref="Start"/> until the listener thread has ended.
@@ -121,48 +113,10 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     public bool IsRunning => _runState.IsRunning;
 
     /// <summary>
-    /// <see langword="true"/> once the listener thread will take nothing more off the queue: it has ended, or it was
-    /// abandoned by a shutdown that timed out. Only then may another party reclaim what is left in the queue.
-    /// </summary>
-    /// <remarks>Not merely "not running": a stopped listener that is being disposed has a final run ahead of it,
-    /// which drains the queue itself.</remarks>
-    internal bool HasStoppedConsuming => _loop.HasStoppedConsuming;
-
-    /// <summary>Where the listener is in its life, for a health check.</summary>
-    internal QueueListenerState State => _runState.State(_loop.IsAbandoned);
-
-    /// <summary>Whether the listener has ever been started.</summary>
-    internal bool HasEverStarted => _runState.HasEverStarted;
-
-    /// <summary>The number of runs started so far, to tell one stop from the next.</summary>
-    internal int Runs => _runState.Runs;
-
-    /// <summary>
     /// The number of events the listener has handled: taken off the queue, prepared and written to every sink
     /// (whether or not a sink failed on it). Events reported as not written at shutdown are not counted.
     /// </summary>
     public long HandledCount => _loop.HandledCount;
-
-    /// <summary>The <c>queue.name</c> tag this run reports under. Its key never changes, so a read racing a restart
-    /// sees either name, never a mix.</summary>
-    internal KeyValuePair<string, object?> NameTag => _runState.NameTag;
-
-    /// <summary>Times a sink (or an override of <see cref="Handle"/>) failed on an event.</summary>
-    internal long SinkFailureCount => _sinks.FailureCount;
-
-    /// <summary>Where the listener's collaborators report failures, with the listener as the sender.</summary>
-    internal ListenerFailures Failures => _failures;
-
-    /// <summary>Report, the first time only, that the queue threw while a metrics collection read it: a collector
-    /// reads every few seconds, and each read of a broken queue would fail again.</summary>
-    internal void ReportMetricsFailure(Exception exception)
-    {
-        if (Interlocked.Exchange(ref _metricsFailureReported, 1) != 0) return;
-
-        _failures.Report(LoggingFailureKind.Temporary,
-            $"the queue {_queue.GetType()} threw while the metrics read it; it is left out of each collection it fails, and later failures are not reported",
-            null, exception);
-    }
 
     /// <summary>
     /// Tells this queue apart from others in metrics (the <c>queue.name</c> tag). Defaults to <c>queue-</c> and a
@@ -178,28 +132,6 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
             Volatile.Write(ref _name, value);
         }
     }
-
-    /// <summary>
-    /// The enrichers of <c>WriteTo.Queue(prepare: ...)</c>, applied by the default <see cref="Prepare"/>. Set before
-    /// <see cref="Start"/>.
-    /// </summary>
-    internal EventPreparation? Preparation { get; set; }
-
-    /// <summary>
-    /// Hold events until a trigger (<paramref name="hold"/>), and flush the sinks after an event at or above
-    /// <paramref name="flushAtLevel"/>; called by <c>WriteTo.Queue</c> before <see cref="Start"/>.
-    /// </summary>
-    internal void ConfigureLevelAware(HoldOptions? hold, LogEventLevel? flushAtLevel) =>
-        _levelAware = LevelAwareOutput.Create(_sinks, _failures, hold, flushAtLevel);
-
-    /// <summary>Events held now by <see cref="HoldOptions"/>; 0 when nothing is held.</summary>
-    internal int HeldCount => _levelAware?.HeldCount ?? 0;
-
-    /// <summary>Held events let go without being written; 0 when nothing is held.</summary>
-    internal long LetGoCount => _levelAware?.LetGoCount ?? 0;
-
-    /// <summary>Whether events are held, for the metrics, which leave the two counts out otherwise.</summary>
-    internal bool Holds => _levelAware?.Holds ?? false;
 
     /// <summary>
     /// Start the listener thread.
@@ -239,128 +171,6 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
     public bool Stop(TimeSpan timeout) => _shutdown.Stop(timeout);
 
     /// <summary>
-    /// Wait until every event enqueued before this call has been written to every sink, and the sinks that can be
-    /// flushed have been, or the timeout passes.
-    /// </summary>
-    /// <remarks>
-    /// A flush marker goes through the queue behind the events; when the listener reaches it, it calls
-    /// <c>FlushToDisk()</c> on each sink that has one (Serilog.Sinks.File's sinks do), also inside Serilog's own
-    /// wrappers, then completes the flush. A flush that times out leaves its marker behind: the sinks are still
-    /// flushed when the listener gets there. Flushes coalesce: while one marker is on its way, later flushes share the
-    /// next, so the queue never holds more than one, however often a flush is polled. In
-    /// <see cref="QueueFullMode.DropOldest"/> mode, events enqueued before the call may still be evicted while the
-    /// marker waits: they are counted and reported as dropped, not written, and do not make the flush fail.
-    /// </remarks>
-    /// <param name="timeout">How long to wait, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
-    /// <returns><see langword="true"/> when everything enqueued before the call, and not dropped since, has been
-    /// written and flushed;
-    /// <see langword="false"/> when the timeout passed first, a sink failed to flush (the failure is reported), a
-    /// sink holds events a flush cannot reach (Serilog's batching sink; reported once), and at once when the listener
-    /// is stopping or disposed, or the call was made on the listener thread itself, from a sink, where waiting would
-    /// deadlock. When the listener is not running (never started, or stopped, which flushes the sinks), at once:
-    /// <see langword="true"/> when the queue is empty, as Python's <c>queue.join()</c> after <c>stop()</c>;
-    /// <see langword="false"/>, reported with the number of events, when it holds events.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
-    /// infinite.</exception>
-    public bool Flush(TimeSpan timeout) => SynchronousDoor.Result(FlushCore(timeout, synchronously: true, CancellationToken.None));
-
-    /// <summary>A flush that no running listener thread will reach: see <see cref="IdleQueueFlush"/>. A listener that
-    /// is stopping, disposed, or flushed from its own thread answers <see langword="false"/>, as before.</summary>
-    bool FlushWhileNotRunning() => State switch
-    {
-        QueueListenerState.NotStarted => IdleQueueFlush.Answer(_queue, "the listener was never started", this, _failureListener),
-        QueueListenerState.Stopped => IdleQueueFlush.Answer(_queue, "the listener is stopped", this, _failureListener),
-        _ => false,
-    };
-
-    /// <summary>
-    /// As <see cref="Flush"/>, without blocking a thread while the listener gets there.
-    /// </summary>
-    /// <param name="timeout">How long to wait, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
-    /// <param name="cancellationToken">Stops waiting; the flush still happens when the listener gets there.</param>
-    /// <returns>As <see cref="Flush"/>.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
-    /// infinite.</exception>
-    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled before the
-    /// flush completes.</exception>
-    public Task<bool> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        FlushCore(timeout, synchronously: false, cancellationToken).AsTask();
-
-    /// <summary>The one body of <see cref="Flush"/> and <see cref="FlushAsync"/>: <paramref name="synchronously"/>
-    /// only chooses how to wait for the marker.</summary>
-    ValueTask<bool> FlushCore(TimeSpan timeout, bool synchronously, CancellationToken cancellationToken)
-    {
-        ShutdownTimeouts.Validate(timeout, nameof(timeout));
-        if (!_runState.CanFlush(out var exited)) return new ValueTask<bool>(FlushWhileNotRunning());
-
-        return synchronously
-            ? new ValueTask<bool>(MarkerWaiting.Wait(_flushes.Request(), exited, timeout))
-            : new ValueTask<bool>(MarkerWaiting.WaitAsync(_flushes.Request(), exited, timeout, cancellationToken));
-    }
-
-    /// <summary>
-    /// Put the sentinel into the queue. The listener thread ends when it takes the sentinel off the queue, after
-    /// every event enqueued before it. Called once per <see cref="Stop()"/> of a running listener.
-    /// </summary>
-    /// <remarks>
-    /// An override must still get a sentinel into the queue by calling the base method, on the calling thread (the
-    /// sentinel is stamped with the run it stops, and whether disposal sent it); otherwise <see cref="Stop()"/> waits
-    /// until its timeout. The sentinel never waits for room and is never dropped. When the override throws, the
-    /// failure is reported and a plain sentinel is sent instead.
-    /// </remarks>
-    protected virtual void EnqueueSentinel()
-    {
-        _queue.EnqueueMarker(_runState.NewSentinel());
-    }
-
-    /// <summary>
-    /// Turn a dequeued event into the one the sinks receive. Runs on the listener thread, once per event, before
-    /// the sinks. The default returns <paramref name="logEvent"/> itself, unless <c>WriteTo.Queue</c> was given
-    /// <c>prepare</c> enrichers: then it returns an enriched copy.
-    /// </summary>
-    /// <remarks>
-    /// An override should return a copy rather than change <paramref name="logEvent"/>: sinks outside the queue may
-    /// be writing the same event on other threads. An exception, or a <see langword="null"/> result, is reported to
-    /// the failure listener as <see cref="LoggingFailureKind.Temporary"/>, and the sinks receive the event
-    /// unprepared.
-    /// </remarks>
-    /// <param name="logEvent">The event as it was enqueued.</param>
-    /// <returns>The event to write.</returns>
-    protected virtual LogEvent Prepare(LogEvent logEvent)
-    {
-        return Preparation is { } preparation ? preparation.Prepare(logEvent) : logEvent;
-    }
-
-    /// <summary>
-    /// Handle one event: <see cref="Prepare"/> it, then write it to each sink in order, each in its own try/catch so
-    /// that a failing sink neither keeps the event from the others nor stops the listener.
-    /// </summary>
-    /// <param name="logEvent">The event as it was enqueued.</param>
-    protected virtual void Handle(LogEvent logEvent)
-    {
-        LogEvent prepared;
-        try
-        {
-            prepared = Prepare(logEvent) ?? throw new InvalidOperationException("Prepare returned null.");
-        }
-        catch (Exception ex)
-        {
-            _failureListener.Report(this, LoggingFailureKind.Temporary,
-                "failed preparing an event; the sinks receive it unprepared", [logEvent], ex);
-            prepared = logEvent;
-        }
-
-        if (_levelAware is { } levelAware) levelAware.Emit(prepared);
-        else _sinks.Emit(prepared);
-    }
-
-    /// <summary>Whether handling an event is only writing it to the sinks: nothing overrides <see cref="Handle"/> or
-    /// <see cref="Prepare"/>, and there is no <see cref="Preparation"/>. Then the listener thread hands each event to
-    /// the sinks directly, which saves it a delegate call and two calls, and a frame, per event. Read as each run
-    /// starts, after configuration. Holding events or flushing at a level takes the longer path too.</summary>
-    internal bool HandlesByWritingOnly => _handlesByDefault && Preparation is null && _levelAware is null;
-
-    /// <summary>
     /// Set the failure listener, and pass it on to the wrapped sinks that accept one.
     /// </summary>
     /// <param name="failureListener">The listener to report failures to.</param>
@@ -395,38 +205,5 @@ public class QueueListener : IDisposable, IAsyncDisposable, ISetLoggingFailureLi
         SummarizeFailures();
         GC.SuppressFinalize(this);
     }
-
-    /// <summary>When failures went to no listener of the application's own, sum them up on standard error (see
-    /// <see cref="StandardErrorReports"/>): at the end of the listener's disposal, or of its owning sink's, which
-    /// passes its failure listener on to it.</summary>
-    internal void SummarizeFailures()
-    {
-        if (ReferenceEquals(_failureListener, SelfLog.FailureListener))
-        {
-            StandardErrorReports.Summarize(Name, HandledCount, SinkFailureCount, DroppedCountOrZero());
-        }
-    }
-
-    /// <summary>The queue's drop count, or zero from a user's queue that cannot say.</summary>
-    long DroppedCountOrZero()
-    {
-        try
-        {
-            return _queue.DroppedCount;
-        }
-        catch (Exception)
-        {
-            return 0;
-        }
-    }
-
-    /// <inheritdoc cref="ListenerShutdown.Shutdown"/>
-    internal bool Shutdown(TimeSpan timeout) => _shutdown.Shutdown(timeout);
-
-    /// <inheritdoc cref="ListenerShutdown.Shutdown"/>
-    internal Task<bool> ShutdownAsync(TimeSpan timeout) => _shutdown.ShutdownAsync(timeout);
-
-    /// <inheritdoc cref="LeftoverReclaimer.Reclaim"/>
-    internal void ReclaimLeftovers(string reason) => _reclaimer.Reclaim(reason);
 
 }

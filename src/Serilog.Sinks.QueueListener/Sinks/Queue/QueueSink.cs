@@ -4,6 +4,12 @@ using Serilog.Events;
 
 namespace Serilog.Sinks.Queue;
 
+// One type over three files: this one its construction, its configuration and the producer path (Emit);
+// QueueSink.Flush.cs its flush, QueueSink.Disposal.cs its disposal, the process-exit drain and the events that race
+// it. A partial class rather than collaborators: the sink does one job, the producer half, and its flush and disposal
+// already delegate to FlushCoalescer, ProcessExitDrain and the listener's shutdown; what is left of them reads the
+// sink's own fields, first of all the disposal flag that Emit reads twice.
+
 /// <summary>
 /// Hands each event to an <see cref="ILogEventQueue"/> on the calling thread and returns: the producer half of
 /// Python's <c>QueueHandler</c> / <c>QueueListener</c> pair. A <see cref="QueueListener"/> on its own thread writes
@@ -21,7 +27,7 @@ namespace Serilog.Sinks.Queue;
 /// <para>A sink made by <c>WriteTo.Queue</c> also drains when the process exits normally without disposal, unless
 /// configured with <c>drainOnProcessExit: false</c>; a sink constructed directly leaves that to its owner.</para>
 /// </remarks>
-public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, ISetLoggingFailureListener
+public sealed partial class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, ISetLoggingFailureListener
 {
     readonly ILogEventQueue _queue;
 
@@ -62,10 +68,6 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     /// <summary>What an <see cref="Emit"/> does while the owned listener is not running; see
     /// <see cref="IdleListenerWatch"/>.</summary>
     readonly IdleListenerWatch _idleListenerWatch;
-
-    /// <summary>A queue the sink's maker handed over for disposal (a spool <c>WriteTo.Queue</c> opened), disposed
-    /// once the listener is done; set during configuration.</summary>
-    IDisposable? _ownedQueue;
 
     /// <summary>
     /// Create a sink that only enqueues: another party runs the listener over <paramref name="queue"/>.
@@ -212,78 +214,6 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     }
 
     /// <summary>
-    /// An enqueue raced disposal: if the listener has already stopped consuming, reclaim the event; and report a drop
-    /// it caused now rather than after disposal has returned.
-    /// </summary>
-    void AccountForEventRacingDisposal()
-    {
-        if (_listener is { HasStoppedConsuming: true }) _listener.ReclaimLeftovers("the sink was disposed while the event was being enqueued");
-        _builtIn?.ReportPendingDrops();
-    }
-
-    /// <summary>
-    /// Wait until every event enqueued before this call has been written to every sink, and the sinks that can be
-    /// flushed have been, or the timeout passes. See <see cref="QueueListener.Flush"/>.
-    /// </summary>
-    /// <param name="timeout">How long to wait, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
-    /// <returns><see langword="true"/> when everything enqueued before the call, and not dropped since, has been
-    /// written and flushed; <see langword="false"/> when the timeout passed first, the sink has been disposed, at
-    /// once when a sink that does not own its listener is flushed from a listener thread (it could be waiting for
-    /// itself), or as <see cref="QueueListener.Flush"/> says.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
-    /// infinite.</exception>
-    public bool Flush(TimeSpan timeout) => SynchronousDoor.Result(FlushCore(timeout, synchronously: true, CancellationToken.None));
-
-    /// <summary>
-    /// Whether this sink, which does not own its listener, is flushed from a listener thread: that may be the
-    /// thread that would reach the marker, waiting for itself.
-    /// </summary>
-    bool IsOnListenerThreadOfOthers => _listener is null && ListenerThreadContext.Current is not null;
-
-    /// <summary>
-    /// Whether no listener thread reads the built-in queue of a sink that does not own its listener, so that a flush
-    /// marker would wait for nobody. A user's queue cannot say: its flush waits for the marker.
-    /// </summary>
-    bool IsReadByNobody => _builtIn is { HasRunningListener: false };
-
-    /// <summary>
-    /// As <see cref="Flush"/>, without blocking a thread while the listener gets there.
-    /// </summary>
-    /// <param name="timeout">How long to wait, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
-    /// <param name="cancellationToken">Stops waiting; the flush still happens when the listener gets there.</param>
-    /// <returns>As <see cref="Flush"/>.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="timeout"/> is negative and not
-    /// infinite.</exception>
-    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled before the
-    /// flush completes.</exception>
-    public Task<bool> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        FlushCore(timeout, synchronously: false, cancellationToken).AsTask();
-
-    /// <summary>The one body of <see cref="Flush"/> and <see cref="FlushAsync"/>: <paramref name="synchronously"/>
-    /// only chooses how to wait.</summary>
-    ValueTask<bool> FlushCore(TimeSpan timeout, bool synchronously, CancellationToken cancellationToken)
-    {
-        ShutdownTimeouts.Validate(timeout, nameof(timeout));
-        if (Volatile.Read(ref _disposed) != 0 || IsOnListenerThreadOfOthers) return new ValueTask<bool>(false);
-        if (_listener is not null)
-        {
-            return synchronously
-                ? new ValueTask<bool>(_listener.Flush(timeout))
-                : new ValueTask<bool>(_listener.FlushAsync(timeout, cancellationToken));
-        }
-
-        if (IsReadByNobody)
-        {
-            return new ValueTask<bool>(IdleQueueFlush.Answer(_queue, "no listener is running over the queue", this, _failureListener));
-        }
-
-        // Someone else runs the listener: all that can be watched is the marker itself.
-        return synchronously
-            ? new ValueTask<bool>(MarkerWaiting.Wait(_flushes.Request(), null, timeout))
-            : new ValueTask<bool>(MarkerWaiting.WaitAsync(_flushes.Request(), null, timeout, cancellationToken));
-    }
-
-    /// <summary>
     /// Set the failure listener, and pass it on to the queue and the owned listener (and through it the wrapped
     /// sinks), so that dropped and failed events reach, for example, a <c>WriteTo.FallbackChain(...)</c>.
     /// </summary>
@@ -296,78 +226,6 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     }
 
     /// <summary>
-    /// Stop accepting events; when the sink owns its listener, stop it (draining within the shutdown timeout) and
-    /// dispose it and the wrapped sinks. A second call does nothing.
-    /// </summary>
-    public void Dispose() => TryDisposeWithin(_shutdownTimeout);
-
-    /// <returns><see langword="false"/> when another call had already begun disposal.</returns>
-    internal bool TryDisposeWithin(TimeSpan shutdownTimeout) =>
-        SynchronousDoor.Result(DisposeCore(shutdownTimeout, synchronously: true));
-
-    /// <summary>
-    /// As <see cref="Dispose"/>, without blocking a thread while the listener drains.
-    /// </summary>
-    /// <returns>A task that completes when the sink is disposed.</returns>
-    public async ValueTask DisposeAsync() => await DisposeCore(_shutdownTimeout, synchronously: false).ConfigureAwait(false);
-
-    /// <summary>The one body of <see cref="TryDisposeWithin"/> and <see cref="DisposeAsync"/>:
-    /// <paramref name="synchronously"/> only chooses how the listener's shutdown waits.</summary>
-    /// <returns><see langword="false"/> when another call had already begun disposal.</returns>
-    async ValueTask<bool> DisposeCore(TimeSpan shutdownTimeout, bool synchronously)
-    {
-        if (!BeginDispose()) return false;
-
-        try
-        {
-            if (_listener is not null)
-            {
-                if (synchronously) _listener.Shutdown(shutdownTimeout);
-                else await _listener.ShutdownAsync(shutdownTimeout).ConfigureAwait(false);
-            }
-
-            EndDispose();
-        }
-        catch (Exception ex)
-        {
-            ReportDisposeFailure(ex);
-        }
-        finally
-        {
-            _processExitDrain.DisposalFinished();
-        }
-
-        return true;
-    }
-
-    /// <summary>What disposal does once the listener is done: account for events that raced it, report the
-    /// queue's last drops before returning, and, when failures went to no listener of the application's own, sum
-    /// them up on standard error.</summary>
-    void EndDispose()
-    {
-        AccountForEventRacingDisposal();
-        try
-        {
-            _ownedQueue?.Dispose();
-        }
-        catch (Exception ex)
-        {
-            // Disposal never throws to the application, and the summary below must still be made.
-            ReportDisposeFailure(ex);
-        }
-
-        _listener?.SummarizeFailures();
-    }
-
-    /// <summary>Dispose <paramref name="queue"/> after the listener, when the sink is disposed (it holds files).</summary>
-    internal void DisposeQueueAfterListener(IDisposable queue) => _ownedQueue = queue;
-
-    void ReportDisposeFailure(Exception exception)
-    {
-        _failureListener.Report(this, LoggingFailureKind.Final, "failed disposing the queue sink", null, exception);
-    }
-
-    /// <summary>
     /// Filter on the calling thread, before the enqueue, rather than through a wrapping sink: Serilog's restricting
     /// wrapper does not pass <see cref="SetFailureListener"/> on, which would cut dropped events off from a fallback.
     /// </summary>
@@ -375,33 +233,5 @@ public sealed class QueueSink : ILogEventSink, IDisposable, IAsyncDisposable, IS
     {
         _minimumLevel = minimumLevel;
         _levelSwitch = levelSwitch;
-    }
-
-    /// <summary>
-    /// Dispose the sink when the process exits normally without <c>Log.CloseAndFlush()</c>; see
-    /// <see cref="ProcessExitDrain"/>. Called during configuration, once; a sink without a listener of its own has
-    /// nothing to drain.
-    /// </summary>
-    internal void DrainOnProcessExit()
-    {
-        if (_listener is null) return;
-
-        _processExitDrain.Register();
-    }
-
-    /// <inheritdoc cref="ProcessExitDrain.OnProcessExit"/>
-    internal void OnProcessExit() => _processExitDrain.OnProcessExit();
-
-    bool BeginDispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return false;
-
-        // Only one disposal gets here, so the handler is removed once; removing it from inside the handler, at
-        // process exit, is allowed.
-        _processExitDrain.Unregister();
-
-        // Release producers parked in Block mode: after this, nothing will make room for them.
-        _shutdown.Cancel();
-        return true;
     }
 }

@@ -2,6 +2,10 @@ using System.Diagnostics;
 
 namespace Serilog.Sinks.Queue;
 
+// One type over two files: this one the state, its transitions and its invariants; ListenerRunState.Reads.cs what
+// other threads read of it, under the same lock. A partial class because both halves are one state under one lock,
+// which AssertInvariants checks whenever it is taken.
+
 /// <summary>
 /// The lifecycle of a <see cref="QueueListener"/>: one <see cref="ListenerPhase"/>, the thread of the current run and
 /// its completion, all under one small lock that is never held while user code (sinks, overrides) runs.
@@ -32,7 +36,7 @@ namespace Serilog.Sinks.Queue;
 /// <see cref="NewSentinel"/> stamps final only a sentinel made on that thread. A stop that raced disposal, and
 /// makes its sentinel on another thread, still makes a plain one.</para>
 /// </remarks>
-sealed class ListenerRunState
+sealed partial class ListenerRunState
 {
     /// <summary>Registered with the metrics while a run is under way, and named when disposed.</summary>
     readonly QueueListener _listener;
@@ -70,62 +74,6 @@ sealed class ListenerRunState
     {
         _listener = listener;
         _builtInQueue = builtInQueue;
-    }
-
-    /// <summary><see langword="true"/> from <see cref="Start"/> until the listener thread has ended.</summary>
-    public bool IsRunning => _phase is ListenerPhase.Running or ListenerPhase.Stopping or ListenerPhase.Disposing;
-
-    /// <summary>Whether a run was ever started (disposal starts one to drain a listener never started).</summary>
-    public bool HasEverStarted => _runs > 0;
-
-    /// <summary>The number of runs started so far.</summary>
-    public int Runs => _runs;
-
-    /// <summary>Where the listener is in its life, as its public face tells it.</summary>
-    /// <param name="abandoned">Whether a shutdown gave up on the listener thread.</param>
-    public QueueListenerState State(bool abandoned)
-    {
-        lock (_stateSync)
-        {
-            AssertInvariants();
-            return _phase switch
-            {
-                ListenerPhase.NotStarted => QueueListenerState.NotStarted,
-                ListenerPhase.Running or ListenerPhase.Stopping => QueueListenerState.Running,
-                ListenerPhase.Stopped => QueueListenerState.Stopped,
-                _ => abandoned ? QueueListenerState.Abandoned : QueueListenerState.Disposed,
-            };
-        }
-    }
-
-    /// <summary><see langword="true"/> when called on the running listener thread itself, from a sink.</summary>
-    public bool IsListenerThread
-    {
-        get
-        {
-            lock (_stateSync)
-            {
-                AssertInvariants();
-                return _thread == Thread.CurrentThread;
-            }
-        }
-    }
-
-    /// <summary>The <c>queue.name</c> tag this run reports under. Its key never changes, so a read racing a restart
-    /// sees either name, never a mix.</summary>
-    public KeyValuePair<string, object?> NameTag => _nameTag;
-
-    /// <summary>The completion of the current run's thread.</summary>
-    public Task Exited
-    {
-        get
-        {
-            lock (_stateSync)
-            {
-                AssertInvariants();
-                return _exited.Task;
-            }
-        }
     }
 
     /// <summary>
@@ -212,33 +160,6 @@ sealed class ListenerRunState
     }
 
     /// <summary>
-    /// A sentinel for the current run, stamped final when made by disposal's sender (see the remarks).
-    /// </summary>
-    public QueueMarker NewSentinel()
-    {
-        lock (_stateSync)
-        {
-            AssertInvariants();
-            return new QueueMarker(_runs, final: _finalSender == Thread.CurrentThread);
-        }
-    }
-
-    /// <summary>
-    /// Whether a flush marker can be reached: only in Running (in Stopping and Disposing the marker would stand
-    /// behind the sentinel), and not from the listener thread, which would wait for itself.
-    /// </summary>
-    /// <param name="exited">The completion of the run that would reach the marker.</param>
-    public bool CanFlush(out Task exited)
-    {
-        lock (_stateSync)
-        {
-            AssertInvariants();
-            exited = _exited.Task;
-            return _phase == ListenerPhase.Running && _thread != Thread.CurrentThread;
-        }
-    }
-
-    /// <summary>
     /// Called by the listener thread when its loop ends: Running or Stopping → Stopped; in Disposing, see the remarks.
     /// </summary>
     /// <param name="atStopSentinel">Whether the loop ended at a sentinel that disposal did not send.</param>
@@ -293,31 +214,10 @@ sealed class ListenerRunState
     /// cannot be started.</summary>
     void StartThread(string name, ParameterizedThreadStart run)
     {
-        // Observed from here until the thread ends (it unregisters under this lock, so a restart cannot cross it).
         _nameTag = QueueMetrics.TagFor(name);
-        QueueMetrics.Register(_listener);
-
-        var thread = new Thread(run) { IsBackground = true, Name = "Serilog.Sinks.QueueListener" };
         var exited = NewCompletion();
         var number = _runs + 1;
-        // Counted before the thread starts, so that a flush right after Start waits for it; the thread's run
-        // uncounts itself as it ends.
-        _builtInQueue?.ListenerRunning(true);
-        try
-        {
-            ExecutionContextFlow.Suppressed((thread, run: (exited, number)), static s =>
-            {
-                s.thread.Start(s.run);
-                return true;
-            });
-        }
-        catch
-        {
-            _builtInQueue?.ListenerRunning(false);
-            QueueMetrics.Unregister(_listener);
-            throw;
-        }
-
+        var thread = ListenerThreadStart.Start(run, (exited, number), _listener, _builtInQueue);
         _runs = number;
         _thread = thread;
         _exited = exited;

@@ -1,5 +1,3 @@
-using StackExchange.Redis;
-
 namespace Serilog.Sinks.Queue.Redis;
 
 /// <summary>
@@ -22,11 +20,11 @@ sealed class AcknowledgementBacklog
 
     /// <summary>One element per <c>TryDequeue</c> that handed out events, oldest first: the ids of the entries whose
     /// last event it handed out (maybe none).</summary>
-    readonly Queue<List<RedisValue>> _batches = new();
+    readonly Queue<List<ShardEntryId>> _batches = new();
 
     /// <summary>Entries with nothing to write, which any acknowledgement may take: unreadable, poison or deleted
     /// ones, and written ones whose acknowledgement failed.</summary>
-    readonly List<RedisValue> _unwritable = [];
+    readonly List<ShardEntryId> _unwritable = [];
 
     /// <summary>Whether entries with nothing to write wait to be acknowledged.</summary>
     public bool HasUnwritable
@@ -41,7 +39,7 @@ sealed class AcknowledgementBacklog
     }
 
     /// <summary>Record a batch handed out, with the entries whose last event it held.</summary>
-    public void AddBatch(List<RedisValue> ended)
+    public void AddBatch(List<ShardEntryId> ended)
     {
         lock (_lock)
         {
@@ -50,7 +48,7 @@ sealed class AcknowledgementBacklog
     }
 
     /// <summary>Add an entry with nothing to write, ready to be acknowledged at once.</summary>
-    public void AddUnwritable(RedisValue id)
+    public void AddUnwritable(ShardEntryId id)
     {
         lock (_lock)
         {
@@ -83,7 +81,7 @@ sealed class AcknowledgementBacklog
     /// acknowledgement (which the core reports as a failure of the listener thread) would leave its batch here, and
     /// a run started again over the same queue would then acknowledge one batch behind.</para>
     /// </remarks>
-    public List<RedisValue> TakeBatch()
+    public List<ShardEntryId> TakeBatch()
     {
         lock (_lock)
         {
@@ -96,11 +94,11 @@ sealed class AcknowledgementBacklog
 
     /// <summary>Take the entries with nothing to write, to acknowledge; as <see cref="TakeBatch"/>, without a
     /// batch.</summary>
-    public List<RedisValue> TakeUnwritable()
+    public List<ShardEntryId> TakeUnwritable()
     {
         lock (_lock)
         {
-            List<RedisValue> taken = [.. _unwritable];
+            List<ShardEntryId> taken = [.. _unwritable];
             _unwritable.Clear();
             return taken;
         }
@@ -110,7 +108,7 @@ sealed class AcknowledgementBacklog
     /// <remarks>As entries with nothing to write: an acknowledgement was sent only for entries the listener had
     /// written, so the queue may send it again while idle, or at disposal, without waiting for a batch that may never
     /// come.</remarks>
-    public void Restore(List<RedisValue> taken)
+    public void Restore(List<ShardEntryId> taken)
     {
         lock (_lock)
         {

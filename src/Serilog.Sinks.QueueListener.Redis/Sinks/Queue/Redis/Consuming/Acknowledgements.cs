@@ -5,7 +5,9 @@ namespace Serilog.Sinks.Queue.Redis;
 
 /// <summary>
 /// Acknowledges (<c>XACK</c>) what a <see cref="RedisStreamQueue"/> read: each batch once the listener has written
-/// it, and entries with nothing to write at once; sends again, with the next acknowledgement, what failed.
+/// it, and entries with nothing to write at once; sends again, with the next acknowledgement, what failed. Each entry
+/// is acknowledged on the key it was read from (its shard, see <see cref="ShardEntryId"/>), and each key trimmed on
+/// its own.
 /// </summary>
 /// <remarks>
 /// <para>Threads: <see cref="AcknowledgeBatch"/> on the listener's thread (after each batch);
@@ -23,55 +25,57 @@ namespace Serilog.Sinks.Queue.Redis;
 sealed class Acknowledgements
 {
     readonly RedisConnection _connection;
-    readonly RedisKey _streamKey;
+    readonly string _streamName;
+    readonly RedisKey[] _streamKeys;
     readonly RedisValue _groupName;
     readonly ReadEntries _entries;
-    readonly AcknowledgedTrim _trim;
+    readonly AcknowledgedTrim[] _trims;
     readonly QueueFailures _failures;
 
-    /// <summary>The last acknowledgement sent. They go out in order on one connection, so waiting for the last one
-    /// waits for them all. Written on the listener's thread, or on the disposing thread once the listener has
-    /// stopped; read at disposal. A reference write, atomic; volatile so the disposing thread sees the last.</summary>
-    volatile Task _last = Task.CompletedTask;
+    /// <summary>The last acknowledgement sent, per shard. A key's go out in order on the one connection to the
+    /// server that holds it, so waiting for its last one waits for them all. Written on the listener's thread, or on
+    /// the disposing thread once the listener has stopped; read at disposal. Reference writes, atomic; volatile
+    /// (<see cref="Volatile"/>) so the disposing thread sees the last.</summary>
+    readonly Task[] _last;
 
     /// <summary>1 while acknowledgements fail, so that a run of failures is reported once. Exchanged by the
     /// continuations, which may run at once on several threads.</summary>
     int _failing;
 
     /// <param name="connection">Where the stream is.</param>
-    /// <param name="streamKey">The stream's key.</param>
+    /// <param name="streamName">The stream, as the reports name it (its key, or its key and shards).</param>
+    /// <param name="streamKeys">The key of each shard.</param>
     /// <param name="options">The group, and how often to trim.</param>
     /// <param name="entries">What was read, and handed out.</param>
     /// <param name="failures">Where failures go.</param>
-    public Acknowledgements(RedisConnection connection, RedisKey streamKey, RedisStreamQueueOptions options,
+    public Acknowledgements(RedisConnection connection, string streamName, RedisKey[] streamKeys, RedisStreamQueueOptions options,
         ReadEntries entries, QueueFailures failures)
     {
         _connection = connection;
-        _streamKey = streamKey;
+        _streamName = streamName;
+        _streamKeys = streamKeys;
         _groupName = options.GroupName;
         _entries = entries;
         _failures = failures;
-        _trim = new AcknowledgedTrim(connection, streamKey, options.TrimInterval, failures.Report);
+        _trims = [.. streamKeys.Select(key => new AcknowledgedTrim(connection, key, options.TrimInterval, failures.Report))];
+        _last = [.. streamKeys.Select(_ => Task.CompletedTask)];
     }
 
     /// <summary>Acknowledge the batch the listener has written (see <see cref="AcknowledgementBacklog.TakeBatch"/>),
     /// with the entries that have nothing to write; and trim when due.</summary>
-    public void AcknowledgeBatch()
-    {
-        if (Send(_entries.Backlog.TakeBatch())) _trim.Acknowledged();
-    }
+    public void AcknowledgeBatch() => Send(_entries.Backlog.TakeBatch());
 
     /// <summary>Acknowledge entries with nothing to write at once (unreadable, poison or deleted, or written with an
     /// acknowledgement that failed), so that a stream of nothing else does not wait for a batch that never comes; and
     /// trim when due.</summary>
-    public void AcknowledgeUnwritable()
-    {
-        if (Send(_entries.Backlog.TakeUnwritable())) _trim.Acknowledged();
-    }
+    public void AcknowledgeUnwritable() => Send(_entries.Backlog.TakeUnwritable());
 
     /// <summary>Trim what was acknowledged since the last trim, if anything was (see
     /// <see cref="AcknowledgedTrim"/>): while idle, and at disposal.</summary>
-    public void TrimIfDue() => _trim.TrimIfDue();
+    public void TrimIfDue()
+    {
+        foreach (var trim in _trims) trim.TrimIfDue();
+    }
 
     /// <summary>
     /// At disposal, once the listener has stopped: wait for the acknowledgements sent; then, when connected, send
@@ -88,8 +92,8 @@ sealed class Acknowledgements
         // may wait is the time above. No trim before the acknowledgement is in: it would leave those entries.
         if (_connection.IsConnected)
         {
-            if (Send(_entries.Backlog.TakeUnwritable())) WaitForSent(deadline);
-            _trim.TrimIfDue();
+            if (Send(_entries.Backlog.TakeUnwritable(), trim: false)) WaitForSent(deadline);
+            TrimIfDue();
         }
 
         ReportLeftPending();
@@ -104,7 +108,7 @@ sealed class Acknowledgements
 
         _failures.Report(LoggingFailureKind.Temporary, string.Format(System.Globalization.CultureInfo.InvariantCulture,
             "{0} entries this collector read and did not acknowledge are left pending in the redis stream {1} for group {2}; the next collector of the group claims them, and writes again any event of them this one wrote",
-            left, _streamKey, _groupName), null);
+            left, _streamName, _groupName), null);
     }
 
     /// <summary>Wait, until <paramref name="deadline"/> at most, for the acknowledgements sent to complete.</summary>
@@ -113,7 +117,9 @@ sealed class Acknowledgements
         var left = deadline - DateTime.UtcNow;
         try
         {
-            _last.Wait(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            var sent = new Task[_last.Length];
+            for (var shard = 0; shard < sent.Length; shard++) sent[shard] = Volatile.Read(ref _last[shard]);
+            Task.WaitAll(sent, left > TimeSpan.Zero ? left : TimeSpan.Zero);
         }
         catch (AggregateException)
         {
@@ -121,28 +127,53 @@ sealed class Acknowledgements
         }
     }
 
+    /// <summary>Acknowledge <paramref name="taken"/>, each entry on its own key, and then, when
+    /// <paramref name="trim"/>, trim each key acknowledged on when due.</summary>
     /// <returns>Whether there was anything to send.</returns>
-    bool Send(List<RedisValue> taken)
+    bool Send(List<ShardEntryId> taken, bool trim = true)
     {
         if (taken.Count == 0) return false;
 
+        if (_streamKeys.Length == 1)
+        {
+            SendTo(0, taken);
+        }
+        else
+        {
+            foreach (var shard in taken.GroupBy(entry => entry.Shard))
+            {
+                SendTo(shard.Key, [.. shard]);
+            }
+        }
+
+        if (!trim) return true;
+        foreach (var shard in taken.Select(entry => entry.Shard).Distinct())
+        {
+            _trims[shard].Acknowledged();
+        }
+
+        return true;
+    }
+
+    /// <summary>Acknowledge <paramref name="taken"/>, all of <paramref name="shard"/>, without waiting.</summary>
+    void SendTo(int shard, List<ShardEntryId> taken)
+    {
         Task<long> sent;
         try
         {
-            sent = _connection.Database.StreamAcknowledgeAsync(_streamKey, _groupName, [.. taken]);
+            sent = _connection.Database.StreamAcknowledgeAsync(_streamKeys[shard], _groupName, [.. taken.Select(entry => entry.Id)]);
         }
         catch (Exception ex)
         {
             sent = Task.FromException<long>(ex);
         }
 
-        _last = sent.ContinueWith(
+        Volatile.Write(ref _last[shard], sent.ContinueWith(
             static (task, state) => ((Sent)state!).Acknowledgements.OnAcknowledged(task, ((Sent)state!).Taken),
-            new Sent(this, taken), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-        return true;
+            new Sent(this, taken), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default));
     }
 
-    void OnAcknowledged(Task<long> sent, List<RedisValue> taken)
+    void OnAcknowledged(Task<long> sent, List<ShardEntryId> taken)
     {
         if (sent.Exception is { } failure)
         {
@@ -150,7 +181,7 @@ sealed class Acknowledgements
             if (Interlocked.Exchange(ref _failing, 1) == 0)
             {
                 _failures.Report(LoggingFailureKind.Temporary,
-                    $"failed to acknowledge {taken.Count} entries of the redis stream {_streamKey}; they go with the next acknowledgement, and are read again if none succeeds",
+                    $"failed to acknowledge {taken.Count} entries of the redis stream {_streamKeys[taken[0].Shard]}; they go with the next acknowledgement, and are read again if none succeeds",
                     failure.InnerExceptions.Count == 1 ? failure.InnerException : failure);
             }
 
@@ -162,5 +193,5 @@ sealed class Acknowledgements
     }
 
     /// <summary>An acknowledgement's state for its continuation, without a closure.</summary>
-    sealed record Sent(Acknowledgements Acknowledgements, List<RedisValue> Taken);
+    sealed record Sent(Acknowledgements Acknowledgements, List<ShardEntryId> Taken);
 }

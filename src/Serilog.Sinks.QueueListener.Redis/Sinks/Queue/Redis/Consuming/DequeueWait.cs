@@ -21,14 +21,14 @@ sealed class DequeueWait
 {
     readonly RedisConnection _connection;
     readonly ReadEntries _entries;
-    readonly EntryIntake _intake;
+    readonly ShardedIntake _intake;
     readonly Acknowledgements _acknowledgements;
     readonly PollingSchedule _schedule;
 
     /// <summary>Set by <see cref="Wake"/> to cut short a wait between polls.</summary>
     readonly ManualResetEventSlim _wake = new(false);
 
-    public DequeueWait(RedisConnection connection, ReadEntries entries, EntryIntake intake, Acknowledgements acknowledgements,
+    public DequeueWait(RedisConnection connection, ReadEntries entries, ShardedIntake intake, Acknowledgements acknowledgements,
         PollingSchedule schedule)
     {
         _connection = connection;

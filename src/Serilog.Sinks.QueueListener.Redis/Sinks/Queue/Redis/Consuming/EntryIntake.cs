@@ -1,8 +1,8 @@
 namespace Serilog.Sinks.Queue.Redis;
 
 /// <summary>
-/// Reads entries for a <see cref="RedisStreamQueue"/>'s consumer (see <see cref="ConsumerGroupReader"/>) and takes
-/// them in: good entries into <see cref="ReadEntries"/>, to be decoded when the listener comes to them; poison entries
+/// Reads the entries of one key (one shard, see <see cref="ShardedIntake"/>) for a <see cref="RedisStreamQueue"/>'s
+/// consumer (see <see cref="ConsumerGroupReader"/>) and takes them in, marked with the shard they came from: good entries into <see cref="ReadEntries"/>, to be decoded when the listener comes to them; poison entries
 /// reported, counted and acknowledged; deleted ones reported.
 /// </summary>
 /// <remarks>
@@ -19,6 +19,8 @@ sealed class EntryIntake
     readonly EntryDecoder _decoder;
     readonly Acknowledgements _acknowledgements;
     readonly ReadOutage _outage;
+    readonly int _shard;
+    readonly Func<StackExchange.Redis.RedisValue, bool> _isHeld;
 
     /// <summary>Serialises reads from Redis; guards <see cref="_reader"/>, which is not thread-safe.</summary>
     readonly object _readLock = new();
@@ -27,9 +29,11 @@ sealed class EntryIntake
     /// <see cref="Interlocked"/>, read on any thread.</summary>
     long _droppedCount;
 
-    public EntryIntake(ConsumerGroupReader reader, ReadEntries entries, EntryDecoder decoder,
+    public EntryIntake(int shard, ConsumerGroupReader reader, ReadEntries entries, EntryDecoder decoder,
         Acknowledgements acknowledgements, ReadOutage outage)
     {
+        _shard = shard;
+        _isHeld = id => entries.IsHeld(shard, id);
         _reader = reader;
         _entries = entries;
         _decoder = decoder;
@@ -80,7 +84,7 @@ sealed class EntryIntake
             var toAcknowledge = false;
             while (added == 0)
             {
-                var read = _reader.Read(_entries.IsHeld);
+                var read = _reader.Read(_isHeld);
                 if (read.IsEmpty) break;
 
                 foreach (var id in read.Deleted)
@@ -91,13 +95,13 @@ sealed class EntryIntake
                 foreach (var (entry, deliveries) in read.Poison)
                 {
                     Interlocked.Add(ref _droppedCount, _decoder.ReportPoison(entry, deliveries));
-                    _entries.AddUnwritable(entry.Id);
+                    _entries.AddUnwritable(_shard, entry.Id);
                     toAcknowledge = true;
                 }
 
                 foreach (var entry in read.Entries)
                 {
-                    _entries.AddEntry(entry);
+                    _entries.AddEntry(_shard, entry);
                     added++;
                 }
 

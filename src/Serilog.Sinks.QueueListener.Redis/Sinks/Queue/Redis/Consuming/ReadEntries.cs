@@ -25,8 +25,8 @@ sealed class ReadEntries
 {
     readonly object _lock = new();
 
-    /// <summary>Turns an entry into its events, reporting what it cannot; called under the lock.</summary>
-    readonly Func<StreamEntry, List<LogEvent>> _decode;
+    /// <summary>Turns an entry of a shard into its events, reporting what it cannot; called under the lock.</summary>
+    readonly Func<int, StreamEntry, List<LogEvent>> _decode;
 
     /// <summary>Entries not yet decoded (<see cref="ReadEntry"/>), entries decoded ahead of the listener (events, with
     /// an <see cref="EntryEnd"/> right behind each entry's last), and markers.</summary>
@@ -36,13 +36,13 @@ sealed class ReadEntries
     /// <see cref="_items"/>.</summary>
     readonly Queue<object> _decoded = new();
 
-    /// <summary>The ids of the entries read and not yet acknowledged.</summary>
-    readonly HashSet<string> _held = new(StringComparer.Ordinal);
+    /// <summary>The entries read and not yet acknowledged, by shard and id (as text).</summary>
+    readonly HashSet<(int Shard, string Id)> _held = [];
 
     /// <summary>The number of events decoded and not yet dequeued; written under the lock, read without it.</summary>
     int _count;
 
-    public ReadEntries(Func<StreamEntry, List<LogEvent>> decode)
+    public ReadEntries(Func<int, StreamEntry, List<LogEvent>> decode)
     {
         _decode = decode;
     }
@@ -77,12 +77,13 @@ sealed class ReadEntries
         }
     }
 
-    /// <summary>Whether the entry <paramref name="id"/> was read and is not yet acknowledged.</summary>
-    public bool IsHeld(RedisValue id)
+    /// <summary>Whether the entry <paramref name="id"/> of <paramref name="shard"/> was read and is not yet
+    /// acknowledged.</summary>
+    public bool IsHeld(int shard, RedisValue id)
     {
         lock (_lock)
         {
-            return _held.Contains(id.ToString());
+            return _held.Contains((shard, id.ToString()));
         }
     }
 
@@ -94,23 +95,23 @@ sealed class ReadEntries
         }
     }
 
-    /// <summary>Add an entry read, to be decoded when the listener comes to it.</summary>
-    public void AddEntry(StreamEntry entry)
+    /// <summary>Add an entry read from <paramref name="shard"/>, to be decoded when the listener comes to it.</summary>
+    public void AddEntry(int shard, StreamEntry entry)
     {
         lock (_lock)
         {
-            _held.Add(entry.Id.ToString());
-            _items.Enqueue(new ReadEntry(entry));
+            _held.Add((shard, entry.Id.ToString()));
+            _items.Enqueue(new ReadEntry(shard, entry));
         }
     }
 
     /// <summary>Add an entry that has nothing to write (a poison entry), ready to be acknowledged at once.</summary>
-    public void AddUnwritable(RedisValue id)
+    public void AddUnwritable(int shard, RedisValue id)
     {
         lock (_lock)
         {
-            _held.Add(id.ToString());
-            Backlog.AddUnwritable(id);
+            _held.Add((shard, id.ToString()));
+            Backlog.AddUnwritable(new ShardEntryId(shard, id));
         }
     }
 
@@ -119,7 +120,7 @@ sealed class ReadEntries
     {
         marker = null;
         var count = 0;
-        List<RedisValue> ended = [];
+        List<ShardEntryId> ended = [];
         lock (_lock)
         {
             // An entry's end is taken with its last event, even when that fills the batch.
@@ -138,7 +139,7 @@ sealed class ReadEntries
                 if (head is ReadEntry read)
                 {
                     from.Dequeue();
-                    Decode(read.Entry);
+                    Decode(read.Shard, read.Entry);
                     continue;
                 }
 
@@ -166,25 +167,25 @@ sealed class ReadEntries
     }
 
     /// <summary>Forget acknowledged entries: a claim sweep may take them again.</summary>
-    public void Release(List<RedisValue> taken)
+    public void Release(List<ShardEntryId> taken)
     {
         lock (_lock)
         {
-            foreach (var id in taken)
+            foreach (var entry in taken)
             {
-                _held.Remove(id.ToString());
+                _held.Remove((entry.Shard, entry.Id.ToString()));
             }
         }
     }
 
     /// <summary>Put the events of <paramref name="entry"/> in <see cref="_decoded"/>; an entry with none is ready to be
     /// acknowledged at once. Under the lock, with <see cref="_decoded"/> empty.</summary>
-    void Decode(StreamEntry entry)
+    void Decode(int shard, StreamEntry entry)
     {
-        var events = _decode(entry);
+        var events = _decode(shard, entry);
         if (events.Count == 0)
         {
-            Backlog.AddUnwritable(entry.Id);
+            Backlog.AddUnwritable(new ShardEntryId(shard, entry.Id));
             return;
         }
 
@@ -193,19 +194,21 @@ sealed class ReadEntries
             _decoded.Enqueue(logEvent);
         }
 
-        _decoded.Enqueue(new EntryEnd(entry.Id));
+        _decoded.Enqueue(new EntryEnd(new ShardEntryId(shard, entry.Id)));
         _count += events.Count;
     }
 
-    /// <summary>An entry as read, not yet decoded.</summary>
-    sealed class ReadEntry(StreamEntry entry)
+    /// <summary>An entry as read from a shard, not yet decoded.</summary>
+    sealed class ReadEntry(int shard, StreamEntry entry)
     {
+        public int Shard { get; } = shard;
+
         public StreamEntry Entry { get; } = entry;
     }
 
     /// <summary>Stands right behind the last event of the entry <see cref="Id"/>.</summary>
-    sealed class EntryEnd(RedisValue id)
+    sealed class EntryEnd(ShardEntryId id)
     {
-        public RedisValue Id { get; } = id;
+        public ShardEntryId Id { get; } = id;
     }
 }

@@ -34,11 +34,12 @@ namespace Serilog.Sinks.Queue.Redis;
 /// deleted from the stream (by something else) before it was written is reported with its id.</para>
 /// <para><see cref="Enqueue"/> adds an event to the stream as a producer would, for a <see cref="QueueSink"/> here.</para>
 /// <para>A thin adapter over its parts, each with its threads and locks in its own remarks: the schedule of reads
-/// (<see cref="PollingSchedule"/>), the reads and what they take in (<see cref="EntryIntake"/>, through
-/// <see cref="ConsumerGroupReader"/>), outages (<see cref="ReadOutage"/>), what was read and handed out
-/// (<see cref="ReadEntries"/>), the acknowledgements (<see cref="Acknowledgements"/>), the trim
-/// (<see cref="AcknowledgedTrim"/>), the producer side (<see cref="SingleEventAdd"/>) and the settings, checked once
-/// (<see cref="RedisStreamQueueOptions"/>).</para>
+/// (<see cref="PollingSchedule"/>), the reads and what they take in, key by key for a stream over several
+/// (<see cref="RedisStreamQueueOptions.Shards"/>, <see cref="ShardedIntake"/>), each key with its own group, claims
+/// and poison (<see cref="EntryIntake"/>, <see cref="ConsumerGroupReader"/>) and outages (<see cref="ReadOutage"/>),
+/// what was read and handed out (<see cref="ReadEntries"/>), the acknowledgements, each on its entry's key
+/// (<see cref="Acknowledgements"/>), the trim (<see cref="AcknowledgedTrim"/>), the producer side
+/// (<see cref="SingleEventAdd"/>) and the settings, checked once (<see cref="RedisStreamQueueOptions"/>).</para>
 /// </remarks>
 public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IRetainingQueue, IDisposable, ISetLoggingFailureListener
 {
@@ -64,12 +65,12 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IRetainingQu
     /// <summary>Being made in the background when the queue opened it, so that the constructor never waits for
     /// Redis; closed at disposal when it is the queue's own.</summary>
     readonly RedisConnection _connection;
-    readonly RedisKey _streamKey;
+    readonly StreamKeys _keys;
     readonly RedisValue _groupName;
     readonly RedisValue _consumerName;
     readonly QueueFailures _failures;
     readonly ReadEntries _entries;
-    readonly EntryIntake _intake;
+    readonly ShardedIntake _intake;
     readonly Acknowledgements _acknowledgements;
     readonly DequeueWait _wait;
 
@@ -85,8 +86,8 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IRetainingQu
     /// <param name="configuration">A StackExchange.Redis configuration string, as in <c>"localhost:6379"</c>.</param>
     /// <param name="streamKey">The stream's key.</param>
     /// <exception cref="ArgumentNullException">When an argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">When <paramref name="streamKey"/> is empty, or
-    /// <paramref name="configuration"/> cannot be parsed.</exception>
+    /// <exception cref="ArgumentException">When <paramref name="streamKey"/> is empty (or holds a brace with several
+    /// shards), or <paramref name="configuration"/> cannot be parsed.</exception>
     public RedisStreamQueue(string configuration, string streamKey)
         : this(configuration, streamKey, new RedisStreamQueueOptions())
     {
@@ -97,8 +98,8 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IRetainingQu
     /// <param name="streamKey">The stream's key.</param>
     /// <param name="options">The group, the consumer's name and the tunings.</param>
     /// <exception cref="ArgumentNullException">When an argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">When <paramref name="streamKey"/> is empty, or
-    /// <paramref name="configuration"/> cannot be parsed.</exception>
+    /// <exception cref="ArgumentException">When <paramref name="streamKey"/> is empty (or holds a brace with several
+    /// shards), or <paramref name="configuration"/> cannot be parsed.</exception>
     public RedisStreamQueue(string configuration, string streamKey, RedisStreamQueueOptions options)
         : this(Connect(configuration, streamKey, options), streamKey, options)
     {
@@ -109,7 +110,8 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IRetainingQu
     /// <param name="streamKey">The stream's key.</param>
     /// <param name="options">The group, the consumer's name and the tunings.</param>
     /// <exception cref="ArgumentNullException">When an argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">When <paramref name="streamKey"/> is empty.</exception>
+    /// <exception cref="ArgumentException">When <paramref name="streamKey"/> is empty, or holds a brace with several
+    /// shards.</exception>
     public RedisStreamQueue(IConnectionMultiplexer connection, string streamKey, RedisStreamQueueOptions options)
         : this(new RedisConnection(connection ?? throw new ArgumentNullException(nameof(connection))), streamKey,
             options ?? throw new ArgumentNullException(nameof(options)))
@@ -119,21 +121,19 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IRetainingQu
     RedisStreamQueue(RedisConnection connection, string streamKey, RedisStreamQueueOptions options)
     {
         _connection = connection;
-        _streamKey = RedisNames.Require(streamKey, nameof(streamKey));
+        _keys = new StreamKeys(StreamKeys.Check(streamKey, options), options.Shards);
         _groupName = options.GroupName;
         _consumerName = options.ConsumerName ?? Environment.MachineName + ":" + RedisNames.ProcessId.ToString(CultureInfo.InvariantCulture);
         _failures = new QueueFailures(this);
-        var decoder = new EntryDecoder(_streamKey, _failures.Report);
-        _entries = new ReadEntries(decoder.Events);
-        _acknowledgements = new Acknowledgements(_connection, _streamKey, options, _entries, _failures);
-        var outage = new ReadOutage(_connection, _streamKey, _failures);
-        var reader = new ConsumerGroupReader(_connection, _streamKey, _consumerName, options);
-        _intake = new EntryIntake(reader, _entries, decoder, _acknowledgements, outage);
+        EntryDecoder[] decoders = [.. _keys.Shards.Select(key => new EntryDecoder(key, _failures.Report))];
+        _entries = new ReadEntries((shard, entry) => decoders[shard].Events(entry));
+        _acknowledgements = new Acknowledgements(_connection, _keys.Name, _keys.Shards, options, _entries, _failures);
+        _intake = ShardedIntake.Create(_connection, streamKey, _keys.Shards, _consumerName, options, decoders, _entries, _acknowledgements, _failures);
         _wait = new DequeueWait(_connection, _entries, _intake, _acknowledgements, new PollingSchedule(options.PollInterval));
     }
 
-    /// <summary>The stream's key.</summary>
-    public string StreamKey => _streamKey.ToString();
+    /// <summary>The stream's key, as given (with several shards, the keys read are derived from it).</summary>
+    public string StreamKey => _keys.Key.ToString();
 
     /// <summary>The consumer group.</summary>
     public string GroupName => _groupName.ToString();
@@ -143,7 +143,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IRetainingQu
 
     /// <summary>What a listener's shutdown says of events it took and will not write: they stay pending.</summary>
     string IRetainingQueue.WhereUnwrittenEventsStay =>
-        $"they are left pending in the redis stream {_streamKey} for group {_groupName}; the next collector of the group claims them";
+        $"they are left pending in the redis stream {_keys.Name} for group {_groupName}; the next collector of the group claims them";
 
     /// <summary>Unbounded: the stream is the buffer, and this process holds one read's worth at most.</summary>
     public int Capacity => int.MaxValue;
@@ -165,7 +165,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IRetainingQu
         if (logEvent is null) throw new ArgumentNullException(nameof(logEvent));
         cancellationToken.ThrowIfCancellationRequested();
 
-        SingleEventAdd.Add(_connection, _streamKey, logEvent);
+        SingleEventAdd.Add(_connection, _keys.NextForEnqueue(), logEvent);
         return true;
     }
 
@@ -244,7 +244,7 @@ public sealed class RedisStreamQueue : IAcknowledgingLogEventQueue, IRetainingQu
     {
         if (configuration is null) throw new ArgumentNullException(nameof(configuration));
         if (options is null) throw new ArgumentNullException(nameof(options));
-        RedisNames.Require(streamKey, nameof(streamKey));
+        StreamKeys.Check(streamKey, options);
         return new RedisConnection(RedisNames.Options(configuration));
     }
 }

@@ -27,6 +27,9 @@ public sealed class RedisStreamQueueOptions
     /// <summary>The delivery limit used when none is given.</summary>
     public const int DefaultMaxDeliveryCount = 10;
 
+    /// <summary>The most keys a stream may be spread over (<see cref="Shards"/>), as on the producer side.</summary>
+    public const int MaxShards = StreamShards.MaxShards;
+
     readonly string _groupName = DefaultGroupName;
     readonly string? _consumerName;
     readonly int _readCount = 100;
@@ -34,6 +37,7 @@ public sealed class RedisStreamQueueOptions
     readonly TimeSpan _claimIdleTime = TimeSpan.FromSeconds(30);
     readonly int _maxDeliveryCount = DefaultMaxDeliveryCount;
     readonly TimeSpan _trimInterval = TimeSpan.FromMilliseconds(100);
+    readonly int _shards = 1;
 
     /// <summary>The consumer group; listeners of one group share the stream's events between them. By default
     /// <see cref="DefaultGroupName"/>.</summary>
@@ -103,6 +107,18 @@ public sealed class RedisStreamQueueOptions
         init => _trimInterval = value == Timeout.InfiniteTimeSpan
             ? value
             : InRange(value, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), nameof(TrimInterval), "10 ms to 1 hour, or infinite");
+    }
+
+    /// <summary>How many keys the stream is spread over, the producers' <c>shards</c>: from 1 to
+    /// <see cref="MaxShards"/>, by default 1 (the stream's key itself). With N over 1 the queue reads the N keys
+    /// <c>streamKey:{tag}</c> the producers write (see docs/redis.md), each with its own consumer group, claims,
+    /// trimming, poison handling and outages, into one queue, and acknowledges each entry on the key it came from.
+    /// A queue that finds keys of the stream made with another number of shards reports them once.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">When set out of range.</exception>
+    public int Shards
+    {
+        get => _shards;
+        init => _shards = InRange(value, 1, MaxShards, nameof(Shards), "keys");
     }
 
     static int InRange(int value, int least, int most, string property, string unit)

@@ -47,7 +47,7 @@ namespace Serilog.Sinks.Queue.Redis;
 /// </remarks>
 sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureListener, IHoldingSink
 {
-    static readonly TimeSpan DisposalRetryLimit = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan DisposalRetryLimit = TimeSpan.FromSeconds(10);
 
     readonly RedisConnection _connection;
     readonly StreamBatchSender _sender;
@@ -71,15 +71,28 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         _sender = new StreamBatchSender(_held, connection, options, _reports);
     }
 
-    public void Emit(LogEvent logEvent)
+    public void Emit(LogEvent logEvent) => Take(logEvent, waitForRoom: true);
+
+    /// <summary>As <see cref="Emit"/>, unless the event would have to wait for room: then nothing is done.</summary>
+    /// <returns>Whether the event was taken (sent, held, or reported).</returns>
+    internal bool TryEmit(LogEvent logEvent) => Take(logEvent, waitForRoom: false);
+
+    /// <summary>Whether nothing is in flight, so that an event emitted now is sent at once. A snapshot without the
+    /// lock, for <see cref="ShardedStreamSink"/> to prefer an idle shard: a stale answer only sends the event to a
+    /// busier one, in whose next batch it waits.</summary>
+    internal bool IsIdle => !_held.InFlight;
+
+    bool Take(LogEvent logEvent, bool waitForRoom)
     {
-        if (logEvent is null) return;
+        if (logEvent is null) return true;
 
         Exception? formatFailure;
         lock (_held.Lock)
         {
             if (!_disposed && !_held.GivenUp && _held.InFlight && _held.IsNextFull)
             {
+                if (!waitForRoom) return false;
+
                 _held.Waiting = logEvent;
                 bool handedBack;
                 try
@@ -96,7 +109,7 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
                     _held.Waiting = null;
                 }
 
-                if (handedBack) return;
+                if (handedBack) return true;
             }
 
             if (_disposed || _held.GivenUp)
@@ -109,7 +122,7 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
                 {
                     _held.Add(logEvent);
                     if (!_held.InFlight) _sender.SendNextLocked();
-                    return;
+                    return true;
                 }
                 catch (Exception ex)
                 {
@@ -126,6 +139,8 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         {
             _reports.FormatFailed(logEvent, formatFailure);
         }
+
+        return true;
     }
 
     /// <summary>
@@ -184,15 +199,32 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
 
     public void Dispose()
     {
-        DateTime giveUpAt;
+        var giveUpAt = DateTime.UtcNow + DisposalRetryLimit;
+        if (!StopTaking(giveUpAt)) return;
+
+        SendOrReportHeld(giveUpAt);
+        _connection.Dispose();
+    }
+
+    /// <summary>The first half of disposal: later events are reported, and what is held is retried until
+    /// <paramref name="giveUpAt"/> at most. Split from the second so that the shards of a stream all stop at once
+    /// and share one deadline.</summary>
+    /// <returns>Whether this call stopped it; <see langword="false"/> if it had been.</returns>
+    internal bool StopTaking(DateTime giveUpAt)
+    {
         lock (_held.Lock)
         {
-            if (_disposed) return;
+            if (_disposed) return false;
             _disposed = true;
-            giveUpAt = DateTime.UtcNow + DisposalRetryLimit;
             _held.GiveUpAt = giveUpAt;
+            return true;
         }
+    }
 
+    /// <summary>The second half of disposal, after <see cref="StopTaking"/>: wait for what is in flight until
+    /// <paramref name="giveUpAt"/>, then report what is still held. The connection is left open.</summary>
+    internal void SendOrReportHeld(DateTime giveUpAt)
+    {
         HeldEvents? held = null;
         lock (_held.Lock)
         {
@@ -207,6 +239,5 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
 
         if (held is not null) _reports.GivenUp(held, "while the sink was being disposed");
         _held.Dispose();
-        _connection.Dispose();
     }
 }
