@@ -14,14 +14,37 @@ namespace Serilog.Sinks.QueueListener.ProcessExitApp;
 /// test kills it with SIGKILL at a random moment.</item>
 /// <item><c>durable-drain</c>: opens the spool and closes the logger at once, which writes everything the spool
 /// holds.</item>
+/// <item><c>durable-full</c> (n events): the spool's folder is a small file system the test mounted (room for two
+/// segments of 256 KiB, not three); the listener is held at its first event while n events are logged, so the
+/// spool fills and the third segment cannot be allocated; then the listener is let go and the logger closed. Prints
+/// "written w reported r" (the events the sink got, and those reported), then each distinct report.</item>
 /// </list>
 /// A small spool (1 MiB, segments of 256 KiB) in Block mode, so that the kills also land while segments roll over,
 /// while the listener deletes them, and while producers wait for room.
 /// </summary>
 static class DurableScenarios
 {
+    static int Fill(string folder, int count)
+    {
+        var sink = new GatedCountingSink();
+        var reports = new CountingFailureListener();
+        var padding = new string('x', 100);
+        using (var logger = new LoggerConfiguration()
+                   .WriteTo.Fallible(w => w.Queue(a => a.Sink(sink), spool: Path.Combine(folder, "spool"), spoolSizeLimit: 1024 * 1024), reports)
+                   .CreateLogger())
+        {
+            for (var i = 0; i < count; i++) logger.Information("Event {Sequence} {Padding}", i, padding);
+            sink.Open();
+        }
+
+        Console.WriteLine($"written {sink.Written} reported {reports.Events}");
+        foreach (var message in reports.Messages) Console.WriteLine("report " + message);
+        return 0;
+    }
+
     public static int? Run(string scenario, string folder, int run)
     {
+        if (scenario is "durable-full") return Fill(folder, run);
         if (scenario is not ("durable-kill" or "durable-drain")) return null;
 
         Log.Logger = new LoggerConfiguration()

@@ -23,5 +23,26 @@ static class ProducerApp
             [configuration, streamKey, producer, Invariant(events), Invariant(1_000_000_000), Invariant(shutdownSeconds),
                 .. closeLogger ? Array.Empty<string>() : ["exit"]]));
 
+    /// <summary>As <see cref="Start(string, string, string, int, int)"/>, with the queue spooled in
+    /// <paramref name="folder"/>/spool, and the number of the last event whose <c>Emit</c> returned kept in
+    /// <paramref name="folder"/>/progress-&lt;producer&gt; (see <see cref="LastReturned"/>), which a kill does not
+    /// lose.</summary>
+    public static RunningApp StartSpooled(string configuration, string streamKey, string producer, int events, int eventsPerSecond,
+        string folder) =>
+        new(producer, ChildApp.Start(typeof(ProducerApp).Assembly, "ProducerAppDirectory",
+            "Serilog.Sinks.QueueListener.Redis.ProducerApp.dll",
+            [configuration, streamKey, producer, Invariant(events), Invariant(eventsPerSecond), "spool", folder]));
+
+    /// <summary>The number of the last event of <paramref name="producer"/>, started with
+    /// <see cref="StartSpooled"/>, whose <c>Emit</c> had returned; 0 before the first.</summary>
+    public static long LastReturned(string folder, string producer)
+    {
+        var path = Path.Combine(folder, "progress-" + producer);
+        if (!File.Exists(path)) return 0;
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var bytes = new byte[8];
+        return stream.Read(bytes, 0, 8) == 8 ? BitConverter.ToInt64(bytes, 0) : 0;
+    }
+
     static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -57,5 +57,5 @@ class CollectingSink : ILogEventSink, IDisposable
     }
 
     // Only counted: a test may still wait on the sink after the pipeline disposed it.
-    public void Dispose() => DisposeCount++;
+    public virtual void Dispose() => DisposeCount++;
 }

@@ -12,7 +12,18 @@ class GatedSink : CollectingSink
     readonly ManualResetEventSlim _gate = new(false);
     readonly ManualResetEventSlim _entered = new(false);
 
+    readonly ManualResetEventSlim _disposed = new(false);
+
     public void Open() => _gate.Set();
+
+    /// <summary>Wait until the pipeline has disposed the sink: its listener thread's last act.</summary>
+    public bool WaitUntilDisposed(TimeSpan timeout) => _disposed.Wait(timeout);
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _disposed.Set();
+    }
 
     public bool WaitUntilEntered(TimeSpan timeout) => _entered.Wait(timeout);
 

@@ -70,5 +70,15 @@ sealed class ReleasingSink(int capacity, bool stayStuck = false) : ILogEventSink
         }
     }
 
+    /// <summary>It writes nothing: the wait ends only when everything is handed back.</summary>
+    public bool WaitUntilWritten()
+    {
+        lock (_lock)
+        {
+            while (!_released) Monitor.Wait(_lock);
+            return false;
+        }
+    }
+
     public void Dispose() => _stuck.Set();
 }

@@ -17,6 +17,10 @@ namespace Serilog.Sinks.Queue;
 /// <see cref="ReleaseHeld"/>, or the sink reports it itself, once (as possibly written, when it was on its way and
 /// may have arrived). After the call, the sink reports none of the returned events, and an <c>Emit</c> waiting when
 /// it was made returns without writing or reporting its event (the listener accounts for it).</para>
+/// <para>Over a queue that is acknowledged (<see cref="IAcknowledgingLogEventQueue"/>: a spool, a Redis stream), the
+/// listener calls <see cref="WaitUntilWritten"/> after each batch and acknowledges the batch only when it returns
+/// <see langword="true"/>: the queue keeps an event until it is written, not only until a sink holds it in
+/// memory, which the death of the process would lose.</para>
 /// </remarks>
 public interface IHoldingSink
 {
@@ -26,4 +30,13 @@ public interface IHoldingSink
     /// </summary>
     /// <returns>The events, which the caller reports as not written; empty when the sink holds none.</returns>
     IReadOnlyCollection<LogEvent> ReleaseHeld();
+
+    /// <summary>
+    /// Wait until every event this sink was handed so far is written at its destination, or reported by the sink
+    /// itself. Called on the listener thread, between batches, by a listener over an acknowledging queue; must return
+    /// once <see cref="ReleaseHeld"/> is called from another thread.
+    /// </summary>
+    /// <returns><see langword="false"/> when events were handed back by <see cref="ReleaseHeld"/>: the listener then
+    /// leaves the batch unacknowledged, in the queue.</returns>
+    bool WaitUntilWritten();
 }

@@ -7,7 +7,8 @@ namespace Serilog.Sinks.Queue;
 /// and without the events (a fallback sink given them would write them a second time), where it would otherwise report
 /// them as not written (see <see cref="UnwrittenEvents"/>).
 /// </summary>
-/// <remarks>Internal, and implemented by the Redis transport alone, which is released with the core at the same
+/// <remarks>Internal, and implemented by the spool (<see cref="DurableLogEventQueue"/>, which keeps everything after
+/// its checkpoint for the next start) and by the Redis transport, which is released with the core at the same
 /// version: the core cannot know what a user's broker keeps, so a user's <see cref="IAcknowledgingLogEventQueue"/>
 /// keeps the plain report, which never understates a loss.</remarks>
 interface IRetainingQueue : IAcknowledgingLogEventQueue

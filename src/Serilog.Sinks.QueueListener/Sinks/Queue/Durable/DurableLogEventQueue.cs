@@ -29,7 +29,7 @@ namespace Serilog.Sinks.Queue;
 /// <para><b>Disposal</b> (after the listener's; <c>WriteTo.Queue</c> disposes a queue it made): flushes, closes the
 /// checkpoint and releases the lock. Events not yet acknowledged stay in the spool for the next start.</para>
 /// </remarks>
-public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, ISetLoggingFailureListener, IBuiltInQueue, IDisposable
+public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, IRetainingQueue, ISetLoggingFailureListener, IBuiltInQueue, IDisposable
 {
     /// <summary>The default limit of the spool's size on disk: 256 MiB.</summary>
     public const long DefaultSizeLimit = 256L * 1024 * 1024;
@@ -69,8 +69,11 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, ISetLogg
     /// <summary>The oldest segment not yet deleted.</summary>
     SpoolSegment _oldest;
 
-    /// <summary>How far the events handed to the listener reach; acknowledged by <see cref="Acknowledge"/>.</summary>
-    SpoolPosition _handedOut;
+    /// <summary>Where each batch handed out and not yet acknowledged ends, oldest first. The listener acknowledges each
+    /// batch before it takes the next, so this holds one at most, but for the batches a shutdown that gave up on the
+    /// listener takes to report (<see cref="LeftoverReclaimer"/>): an abandoned listener that finishes its batch
+    /// afterwards acknowledges that batch alone, never those, which were not written.</summary>
+    readonly Queue<SpoolPosition> _unacknowledged = new();
 
     /// <summary>Events of live segments handed to the listener, for <see cref="Count"/>.</summary>
     long _dequeuedLive;
@@ -128,7 +131,10 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, ISetLogg
             var redeliveredBefore = _checkpoint.Read > _checkpoint.Acknowledged ? _checkpoint.Read : _checkpoint.Acknowledged;
             _reader = new SpoolReader(opening.First, opening.StartOffset, redeliveredBefore, ReportDamage);
             _oldest = opening.First;
-            _handedOut = _reader.Position;
+
+            // The names of the checkpoint and of segments made or deleted while opening, durable before any event is
+            // accepted; each later segment's once its data is flushed (see SpoolSegment.Flush).
+            if (flushToDisk is not null) SpoolFileSystem.SyncDirectory(Path);
             if (flushToDisk is { } interval && interval > TimeSpan.Zero) _flusher = new SpoolFlusher(_writer, opening.First, _checkpoint, interval);
         }
         catch
@@ -231,8 +237,8 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, ISetLogg
             if (count > 0)
             {
                 _dequeuedLive += live;
-                _handedOut = _reader.Position;
-                _checkpoint.Update(_checkpoint.Acknowledged, _handedOut);
+                _unacknowledged.Enqueue(_reader.Position);
+                _checkpoint.Update(_checkpoint.Acknowledged, _reader.Position);
                 return count;
             }
 
@@ -252,17 +258,20 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, ISetLogg
     }
 
     /// <summary>
-    /// Every event handed to the listener so far is with the sinks: move the checkpoint past them and delete the
-    /// segments it has passed.
+    /// The oldest batch <see cref="TryDequeue"/> returned and not yet acknowledged is with the sinks: move the
+    /// checkpoint past it and delete the segments it has passed. The listener acknowledges each batch before it takes
+    /// the next, so this is the batch it has just written; a batch taken by a shutdown that gave up on the listener
+    /// is never acknowledged, and stays in the spool.
     /// </summary>
     public void Acknowledge()
     {
         lock (_readLock)
         {
-            if (_closed) return;
-            _checkpoint.Update(_handedOut, _handedOut);
+            if (_closed || _unacknowledged.Count == 0) return;
+            var end = _unacknowledged.Dequeue();
+            _checkpoint.Update(end, _checkpoint.Read);
             if (_flushEachEvent) _checkpoint.Flush();
-            while (_oldest.Number < _handedOut.Segment && _oldest.Next is { } next)
+            while (_oldest.Number < end.Segment && _oldest.Next is { } next)
             {
                 var passed = _oldest;
                 _oldest = next;
@@ -271,6 +280,8 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, ISetLogg
             }
         }
     }
+
+    string IRetainingQueue.WhereUnwrittenEventsStay => $"they stay in the spool {Path}, and the next start over it writes them";
 
     /// <inheritdoc/>
     public bool WaitToDequeue(TimeSpan timeout) => _wake.Wait(timeout, _hasSomething);

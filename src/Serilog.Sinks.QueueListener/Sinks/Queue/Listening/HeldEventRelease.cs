@@ -38,15 +38,44 @@ sealed class HeldEventRelease
     public void Emitting(LogEvent? prepared) => Volatile.Write(ref _emitting, prepared);
 
     /// <summary>
+    /// Wait until each holding sink has written what it was handed (see <see cref="IHoldingSink.WaitUntilWritten"/>),
+    /// before the listener acknowledges a batch; on the listener thread, only when <see cref="Any"/>.
+    /// </summary>
+    /// <returns><see langword="false"/> when a sink handed events back, or failed: the batch must stay
+    /// unacknowledged.</returns>
+    public bool WaitUntilWritten(ListenerFailures failures)
+    {
+        var written = true;
+        foreach (var holder in _holders)
+        {
+            try
+            {
+                if (!holder.WaitUntilWritten()) written = false;
+            }
+            catch (Exception ex)
+            {
+                failures.Report(LoggingFailureKind.Permanent,
+                    $"the sink {holder} failed while the listener waited for it to write what it holds; the batch is left unacknowledged in the queue", null, ex);
+                written = false;
+            }
+        }
+
+        return written;
+    }
+
+    /// <summary>
     /// Take back what each holding sink holds and report it, once per sink that held any. Called by the shutdown that
     /// gave up, after abandoning the listener thread.
     /// </summary>
     /// <param name="failures">Where to report.</param>
+    /// <param name="queue">The listener's queue: one that keeps what it handed out until it is acknowledged
+    /// (<see cref="IRetainingQueue"/>) still has every event a sink holds, since a batch is acknowledged only once its
+    /// holders have written it (see <see cref="WaitUntilWritten"/>), and they are reported as kept there.</param>
     /// <param name="reason">Why the shutdown gave up.</param>
     /// <param name="inFlight">The event the listener thread was writing, as it was dequeued.</param>
     /// <returns>Whether a sink handed back <paramref name="inFlight"/> (or its prepared copy): it is then reported
     /// here, and must not be reported again as possibly written.</returns>
-    public bool Release(ListenerFailures failures, string reason, LogEvent? inFlight)
+    public bool Release(ListenerFailures failures, ILogEventQueue queue, string reason, LogEvent? inFlight)
     {
         var emitting = Volatile.Read(ref _emitting);
         var inFlightReleased = false;
@@ -73,9 +102,8 @@ sealed class HeldEventRelease
                 }
             }
 
-            failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
-                "{0}; {1} events were held by the sink {2}, which had not written them; they were not written", reason, held.Count,
-                holder), held);
+            UnwrittenEvents.Report(failures, queue, reason,
+                string.Format(CultureInfo.InvariantCulture, "events held by the sink {0}, which had not written them,", holder), held);
         }
 
         return inFlightReleased;

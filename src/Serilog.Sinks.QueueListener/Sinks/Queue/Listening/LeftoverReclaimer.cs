@@ -30,10 +30,11 @@ sealed class LeftoverReclaimer
     }
 
     /// <summary>
-    /// Take whatever is still in the queue and report it as <see cref="LoggingFailureKind.Final"/>, with the events:
-    /// used once the listener takes nothing more off the queue, for events that arrived too late or that an
-    /// abandoned drain left behind. Markers found are discarded (completed as not reached); the events that marks
-    /// carry are reported with the rest. Never throws.
+    /// Take whatever is still in the queue and report it as <see cref="LoggingFailureKind.Final"/>, with the events
+    /// (from a queue that keeps them for another consumer, only counted and reported as kept there: see
+    /// <see cref="UnwrittenEvents"/>): used once the listener takes nothing more off the queue, for events that arrived
+    /// too late or that an abandoned drain left behind. Markers found are discarded (completed as not reached); the
+    /// events that markers carry, in memory only, are reported as not written. Never throws.
     /// </summary>
     /// <param name="reason">Why the events will not be written, for the report.</param>
     public void Reclaim(string reason)
@@ -44,6 +45,12 @@ sealed class LeftoverReclaimer
         {
             var queue = _queue;
             var leftovers = new List<LogEvent>();
+
+            // What a queue that keeps its events (a spool, a Redis stream) hands over is only counted: it stays there,
+            // and a spool may hold far more than memory would. What markers carry lives in memory only.
+            var retaining = queue as IRetainingQueue;
+            var retained = 0L;
+            var carried = new List<LogEvent>();
             var batch = new LogEvent[ListenerLoop.BatchSize];
             var spinner = new SpinWait();
             while (true)
@@ -81,12 +88,13 @@ sealed class LeftoverReclaimer
 
                 if (count > 0)
                 {
-                    leftovers.AddRange(batch.Take(count));
+                    if (retaining is null) leftovers.AddRange(batch.Take(count));
+                    else retained += count;
                     Array.Clear(batch, 0, count);
                 }
                 else if (marker is not null)
                 {
-                    if (marker.Event is { } carried) leftovers.Add(carried);
+                    if (marker.Event is { } logEvent) (retaining is null ? leftovers : carried).Add(logEvent);
                     marker.Complete(false);
                 }
                 else
@@ -95,7 +103,9 @@ sealed class LeftoverReclaimer
                 }
             }
 
-            UnwrittenEvents.Report(_failures, queue, reason, "queued events", leftovers);
+            if (retaining is not null) UnwrittenEvents.ReportRetained(_failures, retaining, reason, "queued events", retained);
+            UnwrittenEvents.ReportNotWritten(_failures, reason, "queued events", leftovers);
+            UnwrittenEvents.ReportNotWritten(_failures, reason, "events carried past a full queue", carried);
         }
         finally
         {

@@ -122,7 +122,7 @@ sealed partial class ListenerLoop
             if (count > 0)
             {
                 if (!HandleBatch(count, context)) return ListenerLoopEnd.Abandoned;
-                BatchAcknowledgement.Send(queue as IAcknowledgingLogEventQueue, _failures);
+                BatchAcknowledgement.Send(queue as IAcknowledgingLogEventQueue, _sinks, _failures);
                 _chase.AfterBatch(count);
             }
 

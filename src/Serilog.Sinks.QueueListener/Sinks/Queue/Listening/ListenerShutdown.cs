@@ -114,7 +114,7 @@ sealed class ListenerShutdown
 
         // Before the grace below: a sink that holds events because its destination is away is most likely the one the
         // listener thread is stuck in, and would report them only from its own disposal, which may never run.
-        if (_sinks.ReleaseHeld(reason, inFlight)) inFlight = null;
+        if (_sinks.ReleaseHeld(_parts.Queue, reason, inFlight)) inFlight = null;
 
         _parts.Reclaimer.Reclaim(reason);
         return handled;
@@ -124,9 +124,20 @@ sealed class ListenerShutdown
     {
         if (inFlight is not null && _loop.HandledCount == handledBefore)
         {
-            _failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
+            var message = string.Format(CultureInfo.InvariantCulture,
                 "the listener thread was still writing this event to its sinks {0} after the shutdown began; it may or may not be written",
-                timeout + AbandonedExitGrace), [inFlight]);
+                timeout + AbandonedExitGrace);
+
+            // Its batch is not acknowledged unless the thread finishes it, so a queue that keeps what it handed out has
+            // it still: reported as kept there, without the event (a fallback sink would write it a second time).
+            if (_parts.Queue is IRetainingQueue retaining)
+            {
+                _failures.Report(LoggingFailureKind.Temporary, $"{message}, and it is not acknowledged unless it is: {retaining.WhereUnwrittenEventsStay}", null);
+            }
+            else
+            {
+                _failures.Report(LoggingFailureKind.Final, message, [inFlight]);
+            }
         }
 
         var where = _sinks.Disposing is { } sink

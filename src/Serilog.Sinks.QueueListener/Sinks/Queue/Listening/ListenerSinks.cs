@@ -51,7 +51,12 @@ sealed class ListenerSinks
     }
 
     /// <inheritdoc cref="HeldEventRelease.Release"/>
-    public bool ReleaseHeld(string reason, LogEvent? inFlight) => _holders.Release(_failures, reason, inFlight);
+    public bool ReleaseHeld(ILogEventQueue queue, string reason, LogEvent? inFlight) => _holders.Release(_failures, queue, reason, inFlight);
+
+    /// <summary>Whether every event handed to the sinks is written, not only held by a sink (see
+    /// <see cref="IHoldingSink.WaitUntilWritten"/>); waits for the sinks that hold events. On the listener
+    /// thread.</summary>
+    public bool WaitUntilHeldWritten() => !_anyHolders || _holders.WaitUntilWritten(_failures);
 
     /// <summary>Times a sink (or an override of <c>Handle</c>) failed on an event.</summary>
     public long FailureCount => Volatile.Read(ref _failureCount);

@@ -22,10 +22,29 @@ static class UnwrittenEvents
 
         if (queue is IRetainingQueue retaining)
         {
-            failures.Report(LoggingFailureKind.Temporary, string.Format(CultureInfo.InvariantCulture,
-                "{0}; {1} {2} were not written by this listener: {3}", reason, events.Count, which, retaining.WhereUnwrittenEventsStay), null);
+            ReportRetained(failures, retaining, reason, which, events.Count);
             return;
         }
+
+        ReportNotWritten(failures, reason, which, events);
+    }
+
+    /// <summary>Report <paramref name="count"/> events that <paramref name="queue"/> keeps for another consumer, as
+    /// <see cref="LoggingFailureKind.Temporary"/>, without the events; none, nothing is reported.</summary>
+    public static void ReportRetained(ListenerFailures failures, IRetainingQueue queue, string reason, string which, long count)
+    {
+        if (count == 0) return;
+
+        failures.Report(LoggingFailureKind.Temporary, string.Format(CultureInfo.InvariantCulture,
+            "{0}; {1} {2} were not written by this listener: {3}", reason, count, which, queue.WhereUnwrittenEventsStay), null);
+    }
+
+    /// <summary>Report events that nothing keeps (those of a queue that keeps nothing, or carried by a marker, which
+    /// lives in memory only) as <see cref="LoggingFailureKind.Final"/>, with the events; none, nothing is
+    /// reported.</summary>
+    public static void ReportNotWritten(ListenerFailures failures, string reason, string which, IReadOnlyCollection<LogEvent> events)
+    {
+        if (events.Count == 0) return;
 
         failures.Report(LoggingFailureKind.Final, string.Format(CultureInfo.InvariantCulture,
             "{0}; {1} {2} were not written", reason, events.Count, which), events);

@@ -159,6 +159,26 @@ sealed class RedisStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureLis
         }
     }
 
+    /// <summary>
+    /// Wait until nothing is in flight: every event emitted so far has been added to the stream, or reported. A
+    /// listener over a spool calls it before it moves the spool's checkpoint past a batch, so that an event this sink
+    /// holds in memory is still in the spool should the process die.
+    /// </summary>
+    /// <returns><see langword="false"/> when a shutdown that gave up took back what this sink held.</returns>
+    public bool WaitUntilWritten()
+    {
+        lock (_held.Lock)
+        {
+            // Events pending while nothing is in flight cannot be: Emit sends them at once. A give-up wakes this.
+            while (_held.InFlight && !_held.GivenUp)
+            {
+                Monitor.Wait(_held.Lock);
+            }
+
+            return !_held.GivenUp;
+        }
+    }
+
     public void SetFailureListener(ILoggingFailureListener failureListener)
     {
         _reports.Listener = failureListener ?? throw new ArgumentNullException(nameof(failureListener));

@@ -93,6 +93,16 @@ sealed class ShardedStreamSink : ILogEventSink, IDisposable, ISetLoggingFailureL
         return held;
     }
 
+    /// <summary>Wait until every shard has added what it was handed (see
+    /// <see cref="RedisStreamSink.WaitUntilWritten"/>).</summary>
+    /// <returns><see langword="false"/> when a shutdown that gave up took back what a shard held.</returns>
+    public bool WaitUntilWritten()
+    {
+        var written = true;
+        foreach (var shard in _shards) written &= shard.WaitUntilWritten();
+        return written;
+    }
+
     /// <summary>Stop every shard at once, with one deadline (so that disposal waits the retry limit once, not once
     /// per shard), wait for each, then close the connection when it is the sink's own.</summary>
     public void Dispose()

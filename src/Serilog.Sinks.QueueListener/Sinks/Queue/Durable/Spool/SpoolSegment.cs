@@ -8,8 +8,9 @@ namespace Serilog.Sinks.Queue;
 /// listener reads them from the same mapping, with no system call per event.
 /// </summary>
 /// <remarks>
-/// <para>A segment this process creates is live: it is zero-filled, preallocated where the platform can (so that a
-/// full disk fails the creation rather than a write into the mapping), and written only by this process. A segment
+/// <para>A segment this process creates is live: it is zero-filled, its blocks allocated before it is mapped (so that
+/// a full disk fails the creation, with an exception the producer reports, rather than a store into the mapping,
+/// with SIGBUS: see <see cref="SpoolFileSystem"/>), and written only by this process. A segment
 /// found when the spool is opened is recovered: mapped read-only and read with every record checked.</para>
 /// <para>Unmapping: the listener closes a segment (<see cref="Close"/>) once it has read past it and the checkpoint
 /// has moved past it, when no producer can still be writing to it (the listener only passes a record once it is
@@ -26,6 +27,13 @@ sealed unsafe class SpoolSegment
 
     /// <summary>1 once the mapping has been closed or retired; interlocked, so that it is released once.</summary>
     int _released;
+
+    /// <summary>Whether the folder must still be flushed for this segment's entry in it to be durable: set for a live
+    /// segment, cleared under <see cref="_entrySync"/> by the first <see cref="Flush"/>, which flushes the folder
+    /// after the data, so that no flush returns before both are on the disk.</summary>
+    volatile bool _entryPending;
+
+    readonly object _entrySync = new();
 
     /// <summary>
     /// The reservation counter: the offset of the next free byte, as producers reserve regions with an interlocked
@@ -47,6 +55,7 @@ sealed unsafe class SpoolSegment
         _file = file;
         _view = view;
         IsRecovered = recovered;
+        _entryPending = !recovered;
         byte* start = null;
         view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
         _start = start + view.PointerOffset;
@@ -85,10 +94,10 @@ sealed unsafe class SpoolSegment
     public static SpoolSegment Create(string directory, long number, int capacity)
     {
         var path = System.IO.Path.Combine(directory, FileName(number));
-        var stream = OpenNew(path, capacity);
+        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
         try
         {
-            stream.SetLength(capacity);
+            SpoolFileSystem.Allocate(stream, capacity);
             var file = MemoryMappedFile.CreateFromFile(stream, null, capacity, MemoryMappedFileAccess.ReadWrite,
                 HandleInheritability.None, leaveOpen: false);
             var segment = new SpoolSegment(path, number, capacity, file, file.CreateViewAccessor(0, capacity), recovered: false);
@@ -101,21 +110,6 @@ sealed unsafe class SpoolSegment
             TryDelete(path);
             throw;
         }
-    }
-
-    static FileStream OpenNew(string path, int capacity)
-    {
-#if NET8_0_OR_GREATER
-        return new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.Read | FileShare.Delete,
-            PreallocationSize = capacity,
-        });
-#else
-        return new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
-#endif
     }
 
     /// <summary>Map an existing segment file read-only; <paramref name="length"/> is its length, at least a
@@ -137,8 +131,9 @@ sealed unsafe class SpoolSegment
         }
     }
 
-    /// <summary>Write the segment's dirty pages to the disk and wait (msync); a closed segment has nothing left to
-    /// write that anyone needs.</summary>
+    /// <summary>Write the segment's dirty pages to the disk and wait (msync), and the first time, the folder's entry
+    /// of the new file (fsync of the folder); a closed segment has nothing left to write that anyone needs.</summary>
+    /// <exception cref="IOException">When the disk refuses.</exception>
     public void Flush()
     {
         if (Volatile.Read(ref _released) != 0) return;
@@ -150,6 +145,19 @@ sealed unsafe class SpoolSegment
         catch (ObjectDisposedException)
         {
             // Closed meanwhile by the listener, which had read and acknowledged everything in it.
+            return;
+        }
+
+        if (_entryPending) SyncEntry();
+    }
+
+    void SyncEntry()
+    {
+        lock (_entrySync)
+        {
+            if (!_entryPending) return;
+            SpoolFileSystem.SyncDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            _entryPending = false;
         }
     }
 
@@ -172,7 +180,9 @@ sealed unsafe class SpoolSegment
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
     }
 
-    /// <summary>Close the segment and delete its file.</summary>
+    /// <summary>Close the segment and delete its file. The folder is not flushed after it: a file whose deletion a
+    /// power loss undoes lies before the checkpoint, which the next opening deletes again, or, should the power loss
+    /// also undo the checkpoint's move, holds events the sinks have, written again: at least once either way.</summary>
     public void Delete()
     {
         Close();
