@@ -87,7 +87,8 @@ public class CollectorKilledTwiceTests
         var producers = Producers.Select(p => Track(ProducerApp.Start(server.Configuration, streamKey, p, Events, EventsPerSecond))).ToList();
         var leftByFirst = KillOnSignal(first, producers, database, streamKey, hang);
 
-        var second = StartCollector(server, streamKey, Consumer, secondFile, DefaultClaimIdleTime, WrittenBeforeEachKill, hang);
+        var second = StartWhileProducersWait(producers,
+            () => StartCollector(server, streamKey, Consumer, secondFile, DefaultClaimIdleTime, WrittenBeforeEachKill, hang));
         var leftBySecond = KillOnSignal(second, producers, database, streamKey, hang);
 
         var third = StartCollector(server, streamKey, OtherConsumer, thirdFile, ShortClaimIdleTime, 0, hang: false);
@@ -153,6 +154,23 @@ public class CollectorKilledTwiceTests
         var left = PendingEntries.Of(database, streamKey, Group, collector.Name);
         if (hung) Assert.That(left, Is.Not.Empty, "the collector hung mid-batch, so it held an entry unacknowledged");
         return left;
+    }
+
+    /// <summary>Start a collector with the producers held still until it is collecting, so that the time a loaded
+    /// machine takes to start a process cannot let the producers finish before the next kill.</summary>
+    static RunningApp StartWhileProducersWait(List<RunningApp> producers, Func<RunningApp> start)
+    {
+        foreach (var producer in producers) producer.Stop();
+        try
+        {
+            var collector = start();
+            Assert.That(collector.WaitForLine(l => l == "collecting", Signal), Is.True, collector.Describe());
+            return collector;
+        }
+        finally
+        {
+            foreach (var producer in producers) producer.Continue();
+        }
     }
 
     /// <summary>Wait until every event is in one of the files, the producers have exited and the group has nothing

@@ -80,6 +80,12 @@ sealed class RunningApp : IDisposable
         _process.WaitForExit(ExitAfterKill);
     }
 
+    /// <summary>Hold the child still (<c>SIGSTOP</c>) until <see cref="Continue"/>.</summary>
+    public void Stop() => ProcessSignals.Stop(_process.Id);
+
+    /// <summary>Let a child held by <see cref="Stop"/> run again (<c>SIGCONT</c>).</summary>
+    public void Continue() => ProcessSignals.Continue(_process.Id);
+
     /// <summary>Close the child's standard input (started redirected): the collector app's cue to stop.</summary>
     public void CloseInput() => _process.StandardInput.Close();
 
