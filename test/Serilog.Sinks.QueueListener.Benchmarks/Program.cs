@@ -43,8 +43,11 @@ static class Program
                                           each producer's events at full speed, --producers the producer
                                           processes, --rate the paced rate. Needs redis-server on the PATH
           durable [--quick] [--out DIR]   the durable queue: encoding cost and bytes per event (CLEF against the
-                                          spool's records), then saturated throughput into a counting sink, in-memory
-                                          against the spool with each flush policy; writes durable.md in DIR
+                                          spool's records); saturated throughput into a counting sink, in-memory
+                                          against the spool with each flush policy, Information(...) and
+                                          Write(event), 1 and 2 producers, disk bytes per event; caller latency
+                                          into a File sink at 1k to 200k events/s against synchronous File, Async
+                                          and the in-memory queue; writes durable.md in DIR
         """;
 
     public static int Main(string[] args)
