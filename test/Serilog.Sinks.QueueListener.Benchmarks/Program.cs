@@ -42,12 +42,14 @@ static class Program
                                           --read-count and --poll-ms set the collector's RedisStreamQueue, --events
                                           each producer's events at full speed, --producers the producer
                                           processes, --rate the paced rate. Needs redis-server on the PATH
-          durable [--quick] [--out DIR]   the durable queue: encoding cost and bytes per event (CLEF against the
+          durable [--quick] [--out DIR] [--encoding-only]
+                                          the durable queue: encoding cost and bytes per event (CLEF against the
                                           spool's records); saturated throughput into a counting sink, in-memory
                                           against the spool with each flush policy, Information(...) and
                                           Write(event), 1 and 2 producers, disk bytes per event; caller latency
                                           into a File sink at 1k to 200k events/s against synchronous File, Async
-                                          and the in-memory queue; writes durable.md in DIR
+                                          and the in-memory queue; writes durable.md in DIR. --encoding-only
+                                          stops after the encoding, for comparing two builds
         """;
 
     public static int Main(string[] args)
@@ -79,7 +81,8 @@ static class Program
                     RedisHarness.Run(RedisOptions.Parse(rest), Console.Out);
                     return 0;
                 case "durable":
-                    DurableHarness.Run(CompareOptions.Parse(rest), Console.Out);
+                    DurableHarness.Run(CompareOptions.Parse([.. rest.Where(a => a != "--encoding-only")]), Console.Out,
+                        encodingOnly: rest.Contains("--encoding-only"));
                     return 0;
                 case ProducerCommand.Name:
                     return ProducerCommand.Run(rest);

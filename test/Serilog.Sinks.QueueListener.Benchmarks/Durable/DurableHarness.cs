@@ -24,7 +24,7 @@ static class DurableHarness
 
     static readonly MessageTemplate Template = new MessageTemplateParser().Parse(TemplateText);
 
-    public static void Run(CompareOptions options, TextWriter output)
+    public static void Run(CompareOptions options, TextWriter output, bool encodingOnly = false)
     {
         var quick = options.IsQuick;
         var report = new StringBuilder();
@@ -42,6 +42,7 @@ static class DurableHarness
         var (spoolNs, spoolBytes) = SpoolEnqueue(encodings);
         encoding.AppendLine(CultureInfo.InvariantCulture, $"| spool record, enqueued (encode, copy, CRC-32C, commit) | {spoolNs:F0} | {spoolBytes:F1} |");
         Section(encoding.ToString());
+        if (encodingOnly) return;
 
         var folder = Path.Combine(Path.GetTempPath(), "Serilog.Sinks.QueueListener.Benchmarks", "durable-" + Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(folder);
