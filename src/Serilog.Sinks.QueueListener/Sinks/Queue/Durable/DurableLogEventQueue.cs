@@ -270,7 +270,7 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, ISetLogg
     }
 
     /// <inheritdoc/>
-    public bool WaitToDequeue(TimeSpan timeout) => _wake.Wait(timeout, _hasSomething);
+    public bool WaitToDequeue(TimeSpan timeout) => _wake.Wait(timeout, _hasSomething, Volatile.Read(ref _dequeuedLive));
 
     bool HasSomething()
     {

@@ -43,8 +43,14 @@ sealed class ListenerWake
     /// set to <see cref="Awake"/> by the producer that wakes a sleeping one.</summary>
     int _waiting;
 
-    /// <summary>When the listener's time without records began; 0 while it finds some. The listener's only.</summary>
+    /// <summary>When the listener's time without records began: its first park after it last read one. The
+    /// listener's only, as is <see cref="_readWhenParked"/>.</summary>
     long _idleSince;
+
+    /// <summary>How many records the listener had read when it last parked: a different count at the next park means
+    /// it read some in between (found by its own dequeue, after a nap), and its time without records starts
+    /// again.</summary>
+    long _readWhenParked = -1;
 
     /// <summary>Called by a producer after its record's commit and a full fence.</summary>
     public void AfterCommit()
@@ -60,12 +66,20 @@ sealed class ListenerWake
 
     /// <summary>Wait until <paramref name="hasSomething"/> or the timeout passes; may return
     /// <see langword="false"/> early, after a nap.</summary>
-    public bool Wait(TimeSpan timeout, Func<bool> hasSomething)
+    /// <param name="timeout">The longest wait.</param>
+    /// <param name="hasSomething">Whether the listener has something to read.</param>
+    /// <param name="read">How many records the listener has read so far.</param>
+    public bool Wait(TimeSpan timeout, Func<bool> hasSomething, long read)
     {
-        if (Watch(timeout, hasSomething)) return Found();
+        if (Watch(timeout, hasSomething)) return true;
 
         var now = Stopwatch.GetTimestamp();
-        if (_idleSince == 0) _idleSince = now;
+        if (read != _readWhenParked)
+        {
+            _readWhenParked = read;
+            _idleSince = now;
+        }
+
         var sleeping = now - _idleSince >= SleepAfter;
         var wait = sleeping || (timeout != Timeout.InfiniteTimeSpan && timeout < NapLength) ? timeout : NapLength;
 
@@ -73,7 +87,7 @@ sealed class ListenerWake
         if (hasSomething())
         {
             Volatile.Write(ref _waiting, Awake);
-            return Found();
+            return true;
         }
 
         try
@@ -85,13 +99,7 @@ sealed class ListenerWake
             Volatile.Write(ref _waiting, Awake);
         }
 
-        return hasSomething() && Found();
-    }
-
-    bool Found()
-    {
-        _idleSince = 0;
-        return true;
+        return hasSomething();
     }
 
     /// <summary>Yield and watch for a record a few microseconds away, leaving the core to the producers.</summary>
