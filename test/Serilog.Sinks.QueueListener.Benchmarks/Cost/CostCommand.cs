@@ -16,7 +16,9 @@ namespace Serilog.Sinks.QueueListener.Benchmarks.Cost;
 /// <remarks>
 /// <para>Modes: <c>sync</c>, a logger writing a prebuilt event straight to a counting sink (the floor); <c>queue</c>,
 /// the same through <c>WriteTo.Queue</c> in Block mode with a 10,000-event buffer, producer and listener running
-/// together; <c>drain</c>, the queue and the listener taking turns: the queue is filled while the listener is stopped,
+/// together; <c>spool</c>, the same through the durable queue (<c>spool:</c>, no flush policy, a limit large
+/// enough that the producer never waits for room), so that its producer figure is the caller's cost of the spool and
+/// its listener figure the cost of reading each record back; <c>drain</c>, the queue and the listener taking turns: the queue is filled while the listener is stopped,
 /// then the listener drains it, round after round, so that neither side ever waits for the other.</para>
 /// <para>Thread CPU time leaves out the time a thread waits for a core, which on a loaded machine is most of what a
 /// wall clock measures; what remains is disturbed only by what the other threads do to the caches. In <c>queue</c>
@@ -38,7 +40,7 @@ static class CostCommand
     {
         if (args.Length != 2 || !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var events))
         {
-            throw new ArgumentException("cost takes a mode (sync, queue or drain) and a number of events.");
+            throw new ArgumentException("cost takes a mode (sync, queue, spool or drain) and a number of events.");
         }
 
         var logEvent = PrebuiltEvent();
@@ -49,6 +51,7 @@ static class CostCommand
             "queue" => ThroughLogger("queue",
                 new LoggerConfiguration().WriteTo.Queue(a => a.Sink(sink), QueueBufferSize, QueueFullMode.Block),
                 sink, logEvent, events),
+            "spool" => Spooled(sink, logEvent, events),
             "drain" => InTurns(sink, logEvent, events),
             _ => throw new ArgumentException($"Unknown cost mode '{args[0]}'."),
         };
@@ -87,6 +90,21 @@ static class CostCommand
             var reached = sink.Wait(Patience);
             wallNanoseconds = Stopwatch.GetElapsedTime(start).TotalNanoseconds;
             return reached;
+        }
+    }
+
+    static bool Spooled(CountdownSink sink, LogEvent logEvent, int events)
+    {
+        var spool = Path.Combine(Path.GetTempPath(), "Serilog.Sinks.QueueListener.Benchmarks", "cost-" + Guid.NewGuid().ToString("n"));
+        try
+        {
+            return ThroughLogger("spool",
+                new LoggerConfiguration().WriteTo.Queue(a => a.Sink(sink), spool: spool, spoolSizeLimit: 16L * 1024 * 1024 * 1024),
+                sink, logEvent, events);
+        }
+        finally
+        {
+            Directory.Delete(spool, recursive: true);
         }
     }
 

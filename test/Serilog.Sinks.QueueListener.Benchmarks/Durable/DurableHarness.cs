@@ -5,60 +5,72 @@ using Serilog.Events;
 using Serilog.Formatting.Compact;
 using Serilog.Parsing;
 using Serilog.Sinks.Queue;
+using Serilog.Sinks.QueueListener.Benchmarks.Reporting;
 
 namespace Serilog.Sinks.QueueListener.Benchmarks.Durable;
 
 /// <summary>
 /// The <c>durable</c> command: what the spool costs. First the encoding alone, one thread (compact JSON as the
 /// Redis transport writes it, against the spool's binary record written into a spool with no listener), with the
-/// bytes per event of each; then saturated throughput through <c>WriteTo.Queue</c> into a counting sink, one and two
-/// producers, the in-memory queue against the spool under each flush policy. Prints a Markdown table and writes it
-/// to durable.md in the output folder.
+/// bytes per event of each; then saturated throughput into a counting sink (<see cref="DurableThroughput"/>); then
+/// caller latency at fixed rates into a File sink (<see cref="DurableLatency"/>). Prints Markdown tables and writes
+/// them to durable.md in the output folder.
 /// </summary>
 static class DurableHarness
 {
     public const string MarkdownFileName = "durable.md";
 
-    static readonly MessageTemplate Template = new MessageTemplateParser().Parse("Event {Sequence} from {Producer} took {Elapsed} ms");
+    public const string TemplateText = "Event {Sequence} from {Producer} took {Elapsed} ms";
 
-    public static void Run(CompareOptions options, TextWriter output)
+    static readonly MessageTemplate Template = new MessageTemplateParser().Parse(TemplateText);
+
+    public static void Run(CompareOptions options, TextWriter output, bool encodingOnly = false)
     {
         var quick = options.IsQuick;
-        var table = new StringBuilder();
-        table.AppendLine(CultureInfo.InvariantCulture, $"# Durable queue ({(quick ? "quick" : "full")} run, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores)");
-        table.AppendLine();
-        table.AppendLine("| Encoding, one thread | ns/event | bytes/event |");
-        table.AppendLine("|---|---:|---:|");
+        var report = new StringBuilder();
+        report.AppendLine(CultureInfo.InvariantCulture, $"# Durable queue ({(quick ? "quick" : "full")} run, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {MachineInfo.Current()})");
+        report.AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Load average (1, 5, 15 min) at the start: {MachineInfo.ReadLoadAverage()}.");
+        report.AppendLine();
+
+        var encoding = new StringBuilder();
+        encoding.AppendLine("| Encoding, one thread | ns/event | bytes/event |");
+        encoding.AppendLine("|---|---:|---:|");
         var encodings = quick ? 50_000 : 1_000_000;
         var (clefNs, clefBytes) = Clef(encodings);
-        table.AppendLine(CultureInfo.InvariantCulture, $"| compact JSON (CLEF) into a reused writer | {clefNs:F0} | {clefBytes:F1} |");
+        encoding.AppendLine(CultureInfo.InvariantCulture, $"| compact JSON (CLEF) into a reused writer | {clefNs:F0} | {clefBytes:F1} |");
         var (spoolNs, spoolBytes) = SpoolEnqueue(encodings);
-        table.AppendLine(CultureInfo.InvariantCulture, $"| spool record, enqueued (encode, copy, CRC-32C, commit) | {spoolNs:F0} | {spoolBytes:F1} |");
-        output.Write(table);
-        table.AppendLine();
+        encoding.AppendLine(CultureInfo.InvariantCulture, $"| spool record, enqueued (encode, copy, CRC-32C, commit) | {spoolNs:F0} | {spoolBytes:F1} |");
+        Section(encoding.ToString());
+        if (encodingOnly) return;
 
-        var throughput = new StringBuilder();
-        throughput.AppendLine("| Saturated, into a counting sink | producers | events | events/s delivered |");
-        throughput.AppendLine("|---|---:|---:|---:|");
-        var events = quick ? 100_000 : 2_000_000;
-        foreach (var producers in new[] { 1, 2 })
+        var folder = Path.Combine(Path.GetTempPath(), "Serilog.Sinks.QueueListener.Benchmarks", "durable-" + Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(folder);
+        try
         {
-            throughput.AppendLine(Row("in-memory queue", producers, events, spool: false, null));
-            throughput.AppendLine(Row("spool, no flush", producers, events, spool: true, null));
-            throughput.AppendLine(Row("spool, group commit every 100 ms", producers, events, spool: true, TimeSpan.FromMilliseconds(100)));
-            throughput.AppendLine(Row("spool, flush every event", producers, quick ? 2_000 : 20_000, spool: true, TimeSpan.Zero));
+            Section(DurableThroughput.Run(quick, folder));
+            Section(DurableLatency.Run(options, folder, output));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
         }
 
-        output.Write(throughput);
-        table.Append(throughput);
+        report.AppendLine(CultureInfo.InvariantCulture, $"Load average at the end: {MachineInfo.ReadLoadAverage()}.");
         var directory = Path.GetFullPath(options.OutputDirectory);
         Directory.CreateDirectory(directory);
         var file = Path.Combine(directory, MarkdownFileName);
-        System.IO.File.WriteAllText(file, table.ToString());
+        System.IO.File.WriteAllText(file, report.ToString());
         output.WriteLine($"Wrote {file}");
+
+        void Section(string table)
+        {
+            output.WriteLine(table);
+            report.AppendLine(table);
+        }
     }
 
-    static LogEvent SampleEvent(int sequence) => new(DateTimeOffset.Now, LogEventLevel.Information, null, Template,
+    public static LogEvent SampleEvent(int sequence) => new(DateTimeOffset.Now, LogEventLevel.Information, null, Template,
     [
         new LogEventProperty("Sequence", new ScalarValue(sequence)),
         new LogEventProperty("Producer", new ScalarValue(1)),
@@ -118,46 +130,6 @@ static class DurableHarness
         }
 
         return used;
-    }
-
-    static string Row(string label, int producers, int events, bool spool, TimeSpan? flushToDisk)
-    {
-        var folder = spool ? TemporarySpool() : null;
-        try
-        {
-            var rate = Saturated(producers, events, folder, flushToDisk);
-            return string.Create(CultureInfo.InvariantCulture, $"| {label} | {producers} | {events:N0} | {rate:N0} |");
-        }
-        finally
-        {
-            if (folder is not null) Directory.Delete(folder, recursive: true);
-        }
-    }
-
-    static double Saturated(int producers, int events, string? spool, TimeSpan? flushToDisk)
-    {
-        using var counter = new DeliveryCounter();
-        using var logger = new LoggerConfiguration()
-            .WriteTo.Queue(a => a.Sink(counter), spool: spool, spoolSizeLimit: 1024L * 1024 * 1024, flushToDisk: flushToDisk)
-            .CreateLogger();
-
-        // A pass to compile the paths at their final tier, not measured.
-        Produce(logger, 1, Math.Min(events, 50_000), counter);
-        var stopwatch = Stopwatch.StartNew();
-        Produce(logger, producers, events, counter);
-        return events / stopwatch.Elapsed.TotalSeconds;
-    }
-
-    static void Produce(ILogger logger, int producers, int events, DeliveryCounter counter)
-    {
-        counter.ExpectMore(events);
-        var threads = Enumerable.Range(0, producers).Select(p => new Thread(() =>
-        {
-            for (var i = 0; i < events / producers; i++) logger.Information("Event {Sequence} from {Producer} took {Elapsed} ms", i, p, 12.5);
-        })).ToList();
-        foreach (var thread in threads) thread.Start();
-        foreach (var thread in threads) thread.Join();
-        if (!counter.Wait(TimeSpan.FromMinutes(5))) throw new TimeoutException("The events were not all delivered within 5 minutes.");
     }
 
     static string TemporarySpool() =>

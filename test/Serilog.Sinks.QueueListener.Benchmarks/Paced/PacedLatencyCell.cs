@@ -17,12 +17,12 @@ namespace Serilog.Sinks.QueueListener.Benchmarks.Paced;
 /// </remarks>
 static class PacedLatencyCell
 {
-    /// <summary>Every configuration of <see cref="PacedPipeline.Kinds"/> at this end sink, producer count and
-    /// rate, in that order.</summary>
+    /// <summary>Every configuration of <paramref name="kinds"/> (by default <see cref="PacedPipeline.Kinds"/>) at
+    /// this end sink, producer count and rate, in that order.</summary>
     public static IReadOnlyList<PacedLatencyResult> Run(EndSink endSink, int producers, int rate,
-        CompareOptions options, string folder)
+        CompareOptions options, string folder, IReadOnlyList<PipelineKind>? kinds = null)
     {
-        var kinds = PacedPipeline.Kinds;
+        kinds ??= PacedPipeline.Kinds;
         var callsPerProducer = CallsPerProducerPerRound(rate, producers, options);
         var rounds = kinds.Select(_ => new List<PacedRound>()).ToArray();
         for (var round = 0; round < options.PacedRounds; round++)

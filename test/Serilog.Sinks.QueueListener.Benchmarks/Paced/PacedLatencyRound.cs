@@ -37,7 +37,8 @@ static class PacedLatencyRound
             ? null
             : LoggerSinkConfiguration.CreateSink(w => w.File(path, formatProvider: CultureInfo.InvariantCulture));
         var stamping = new DeliveryStampingSink(tally, receivedAt, file);
-        var pipeline = PacedPipeline.Create(kind, stamping, options.BufferSize, new TallyFailureListener(tally));
+        var spool = kind.IsSpool() ? Path.Combine(folder, $"spool-{kind}-{producers}-{rate}-{round}".ToLowerInvariant()) : null;
+        var pipeline = PacedPipeline.Create(kind, stamping, options.BufferSize, new TallyFailureListener(tally), spool);
 
         var timed = new PacedProducer[producers];
         var threads = new Thread[producers];
@@ -86,6 +87,7 @@ static class PacedLatencyRound
         (file as IDisposable)?.Dispose();
         long? fileLines = path is null ? null : CountLines(path) - stamping.WarmUpDelivered;
         if (path is not null) System.IO.File.Delete(path);
+        if (spool is not null) Directory.Delete(spool, recursive: true);
 
         return new PacedRound(producersDone ? callTicks : [], Deliveries(sentAt, receivedAt), events,
             tally.Delivered, ownDropped?.Invoke() ?? tally.Dropped, fileLines, sentAt.Max() - start,

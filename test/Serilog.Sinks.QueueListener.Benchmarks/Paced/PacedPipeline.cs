@@ -39,8 +39,9 @@ sealed class PacedPipeline : IDisposable
     /// <param name="end">The sink every event ends in.</param>
     /// <param name="bufferSize">The capacity of the queue, where the configuration has a bounded one.</param>
     /// <param name="failures">Told of every event the pipeline drops.</param>
+    /// <param name="spool">The spool folder of a spool configuration: a new one for each pipeline.</param>
     public static PacedPipeline Create(PipelineKind kind, ILogEventSink end, int bufferSize,
-        ILoggingFailureListener failures)
+        ILoggingFailureListener failures, string? spool = null)
     {
         var sink = kind switch
         {
@@ -48,6 +49,10 @@ sealed class PacedPipeline : IDisposable
             PipelineKind.QueueBlock => Queue(QueueFullMode.Block),
             PipelineKind.QueueDropIncoming => Queue(QueueFullMode.DropIncoming),
             PipelineKind.QueueDropOldest => Queue(QueueFullMode.DropOldest),
+            PipelineKind.Spool or PipelineKind.SpoolGroupCommit or PipelineKind.SpoolFlushEachEvent =>
+                LoggerSinkConfiguration.CreateSink(w => w.Queue(a => a.Sink(end),
+                    spool: spool ?? throw new ArgumentNullException(nameof(spool), "A spool configuration needs a folder."),
+                    flushToDisk: kind.FlushToDisk())),
             PipelineKind.AsyncBlocking => LoggerSinkConfiguration.CreateSink(w =>
                 w.Async(a => a.Sink(end), bufferSize, blockWhenFull: true)),
             PipelineKind.SerilogBatchingLossless => LoggerSinkConfiguration.CreateSink(w =>

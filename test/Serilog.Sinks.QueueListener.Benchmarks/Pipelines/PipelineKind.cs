@@ -24,4 +24,14 @@ enum PipelineKind
     /// <summary>Serilog 4's batching with <c>QueueLimit = null</c>: an unbounded queue, so it loses nothing, which
     /// makes it the peer of Queue Block and Async blockWhenFull=true, at the price of unbounded memory.</summary>
     SerilogBatchingLossless,
+
+    /// <summary>The durable queue (<c>WriteTo.Queue(..., spool: folder)</c>), Block, no flush policy: survives the
+    /// death of the process. Only in the <c>durable</c> benchmark.</summary>
+    Spool,
+
+    /// <summary>The durable queue with a group commit every 100 ms (<c>flushToDisk: 00:00:00.100</c>).</summary>
+    SpoolGroupCommit,
+
+    /// <summary>The durable queue flushing every event before the call returns (<c>flushToDisk: 00:00:00</c>).</summary>
+    SpoolFlushEachEvent,
 }

@@ -5,7 +5,20 @@ namespace Serilog.Sinks.QueueListener.Benchmarks.Pipelines;
 /// </summary>
 static class PipelineKinds
 {
-    public static IReadOnlyList<PipelineKind> All { get; } = Enum.GetValues<PipelineKind>();
+    /// <summary>The in-memory configurations, which <c>compare</c> runs; the spool's are the <c>durable</c>
+    /// benchmark's.</summary>
+    public static IReadOnlyList<PipelineKind> All { get; } = [.. Enum.GetValues<PipelineKind>().Where(k => !k.IsSpool())];
+
+    public static bool IsSpool(this PipelineKind kind) =>
+        kind is PipelineKind.Spool or PipelineKind.SpoolGroupCommit or PipelineKind.SpoolFlushEachEvent;
+
+    /// <summary>The flush policy of a spool configuration.</summary>
+    public static TimeSpan? FlushToDisk(this PipelineKind kind) => kind switch
+    {
+        PipelineKind.SpoolGroupCommit => TimeSpan.FromMilliseconds(100),
+        PipelineKind.SpoolFlushEachEvent => TimeSpan.Zero,
+        _ => null,
+    };
 
     public static string DisplayName(this PipelineKind kind) => kind switch
     {
@@ -17,6 +30,9 @@ static class PipelineKinds
         PipelineKind.AsyncDropping => "Async blockWhenFull=false",
         PipelineKind.SerilogBatching => "Serilog batching (bounded)",
         PipelineKind.SerilogBatchingLossless => "Serilog batching (lossless)",
+        PipelineKind.Spool => "Spool, no flush",
+        PipelineKind.SpoolGroupCommit => "Spool, group commit 100 ms",
+        PipelineKind.SpoolFlushEachEvent => "Spool, flush every event",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a pipeline kind."),
     };
 

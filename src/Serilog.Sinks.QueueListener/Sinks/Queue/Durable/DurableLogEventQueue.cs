@@ -172,21 +172,18 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, IRetaini
         var encoder = EventEncoder.Rent();
         try
         {
-            encoder.Encode(logEvent);
-            if (encoder.Length > _writer.MaxPayload)
+            switch (_writer.TryWrite(encoder, logEvent, cancellationToken))
             {
-                Interlocked.Increment(ref _dropped);
-                _failureListener.Report(this, LoggingFailureKind.Permanent,
-                    $"the event takes {encoder.Length:N0} bytes in the spool, more than a segment holds ({_writer.MaxPayload:N0}); it was dropped (a larger size limit makes larger segments)",
-                    [logEvent]);
-                return false;
-            }
-
-            if (!_writer.TryWrite(encoder.Buffer, encoder.Length, cancellationToken))
-            {
-                Interlocked.Increment(ref _dropped);
-                _drops.Add(logEvent, DropReason.QueueFull);
-                return false;
+                case SpoolWrite.TooLarge:
+                    Interlocked.Increment(ref _dropped);
+                    _failureListener.Report(this, LoggingFailureKind.Permanent,
+                        $"the event takes {encoder.Length:N0} bytes in the spool, more than a segment holds ({_writer.MaxPayload:N0}); it was dropped (a larger size limit makes larger segments)",
+                        [logEvent]);
+                    return false;
+                case SpoolWrite.Full:
+                    Interlocked.Increment(ref _dropped);
+                    _drops.Add(logEvent, DropReason.QueueFull);
+                    return false;
             }
         }
         finally
@@ -284,7 +281,7 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, IRetaini
     string IRetainingQueue.WhereUnwrittenEventsStay => $"they stay in the spool {Path}, and the next start over it writes them";
 
     /// <inheritdoc/>
-    public bool WaitToDequeue(TimeSpan timeout) => _wake.Wait(timeout, _hasSomething);
+    public bool WaitToDequeue(TimeSpan timeout) => _wake.Wait(timeout, _hasSomething, Volatile.Read(ref _dequeuedLive));
 
     bool HasSomething()
     {

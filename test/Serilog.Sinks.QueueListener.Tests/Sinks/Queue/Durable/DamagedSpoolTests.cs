@@ -122,14 +122,14 @@ public class DamagedSpoolTests
         using var folder = new TempFolder();
         var segment = WriteSpool(folder.Path);
         var bytes = System.IO.File.ReadAllBytes(segment);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), 2);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), SegmentHeader.FormatVersion + 1);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(40), Crc32C.Compute(bytes, 0, 40));
         System.IO.File.WriteAllBytes(segment, bytes);
 
         var (events, failures) = Reopen(folder.Path);
 
         Assert.That(events.Select(Some.SequenceOf), Is.EqualTo(new[] { After }));
-        Assert.That(failures, Has.Exactly(1).Contains("written by a newer version of the spool format (2"));
+        Assert.That(failures, Has.Exactly(1).Contains($"written by a newer version of the spool format ({SegmentHeader.FormatVersion + 1}"));
         Assert.That(System.IO.File.ReadAllBytes(segment), Is.EqualTo(bytes));
     }
 

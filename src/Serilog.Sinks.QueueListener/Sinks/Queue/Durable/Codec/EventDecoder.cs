@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
 using Serilog.Events;
@@ -7,55 +6,83 @@ using Serilog.Parsing;
 namespace Serilog.Sinks.Queue;
 
 /// <summary>
-/// Reads a spool record's payload (FORMAT.md, "Event payload") back into a <see cref="LogEvent"/>: the reverse of
-/// <see cref="EventEncoder"/>.
+/// Reads a spool record's payload (FORMAT.md, "The event payload") back into a <see cref="LogEvent"/>: the reverse of
+/// <see cref="EventEncoder"/>, for records of either kind (<see cref="RecordLayout.EventKind"/>, every string in
+/// full; <see cref="RecordLayout.TabledEventKind"/>, through the segment's string tables).
 /// </summary>
 /// <remarks>
 /// Used by one thread at a time (the queue's read lock), so its template cache is a plain dictionary: a template is
 /// parsed once per distinct text, and the cache is cleared when it passes <see cref="TemplateCacheLimit"/> (an
-/// application that logs rendered text as templates would otherwise grow it without end). Every read is checked
-/// against the payload's length: a payload that ends early or holds an unknown tag throws
+/// application that logs rendered text as templates would otherwise grow it without end); a string table keeps the
+/// parsed template of each text it holds, so a record that refers to one costs no lookup at all. The event is
+/// assembled around a dictionary made here (<see cref="LogEvent.UnstableAssembleFromParts"/>) rather than from a list
+/// of properties the constructor would copy. Every read is checked against the payload's length: a payload that ends
+/// early, holds an unknown tag or refers to a string no record read defined throws
 /// <see cref="InvalidDataException"/>, which the queue reports with the record's position.
 /// </remarks>
-sealed unsafe class EventDecoder
+sealed unsafe class EventDecoder : PayloadReader
 {
     const int TemplateCacheLimit = 1000;
 
     /// <summary>The property a re-delivered event carries: see <see cref="DurableLogEventQueue.RedeliveredPropertyName"/>.</summary>
-    static readonly LogEventProperty Redelivered = new(DurableLogEventQueue.RedeliveredPropertyName, new ScalarValue(true));
+    static readonly ScalarValue Redelivered = new(true);
 
-    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     readonly MessageTemplateParser _parser = new();
+    readonly Func<string, MessageTemplate> _parse;
     readonly Dictionary<string, MessageTemplate> _templates = new(StringComparer.Ordinal);
+
+    // For records of the first kind, whose strings are all in full.
     readonly Utf8Strings _names = new();
     readonly Utf8Strings _templateTexts = new();
 
-    /// <summary>The last template read, by its text's identity (texts come from <see cref="_templateTexts"/>, so a
-    /// template that repeats is the same string): most events repeat the template of the one before.</summary>
-    string? _lastTemplateText;
-    MessageTemplate? _lastTemplate;
+    /// <summary>The table the record being read uses; <see langword="null"/> for one that uses none.</summary>
+    SegmentStringTables.Table? _table;
 
-    byte* _data;
-    int _length;
-    int _position;
+    /// <summary>The offset of the table's opening record, for the message of a reference that cannot be read.</summary>
+    int _tableOffset;
+
+    bool _tabled;
+
+    public EventDecoder() => _parse = ParsedTemplate;
 
     /// <param name="data">The payload's first byte.</param>
     /// <param name="length">The payload's length.</param>
-    /// <param name="redelivered">Add <see cref="Redelivered"/> to the event's properties.</param>
+    /// <param name="kind">The record's kind: <see cref="RecordLayout.EventKind"/> or
+    /// <see cref="RecordLayout.TabledEventKind"/>.</param>
+    /// <param name="offset">The record's offset in its segment: the name of the table it opens.</param>
+    /// <param name="tables">The string tables of the record's segment, which the record may add to.</param>
+    /// <param name="redelivered">Add <see cref="DurableLogEventQueue.RedeliveredPropertyName"/> to the event's
+    /// properties.</param>
     /// <exception cref="InvalidDataException">When the payload is not an event this version can read.</exception>
-    public LogEvent Decode(byte* data, int length, bool redelivered)
+    public LogEvent Decode(byte* data, int length, uint kind, int offset, SegmentStringTables tables, bool redelivered)
     {
-        _data = data;
-        _length = length;
-        _position = 0;
+        Start(data, length);
         try
         {
+            _tabled = kind == RecordLayout.TabledEventKind;
+            _table = _tabled ? TableOf(offset, tables) : null;
             return DecodeEvent(redelivered);
         }
         catch (Exception ex) when (ex is ArgumentException or DecoderFallbackException or OverflowException)
         {
             throw new InvalidDataException("The record's payload is not an event: " + ex.Message, ex);
         }
+    }
+
+    SegmentStringTables.Table? TableOf(int offset, SegmentStringTables tables)
+    {
+        var field = ReadVarint();
+        if (field == TabledString.NoTable) return null;
+        if (field == TabledString.OpensTable)
+        {
+            _tableOffset = offset;
+            return tables.Open(offset);
+        }
+
+        if (field > int.MaxValue / 8) throw Invalid($"a string table at offset {field}×8");
+        _tableOffset = (int)field * 8;
+        return tables.Find(_tableOffset)
+            ?? throw Invalid($"it refers to the string table opened by the record at offset {_tableOffset}, which was not read (lost or damaged)");
     }
 
     LogEvent DecodeEvent(bool redelivered)
@@ -68,33 +95,62 @@ sealed unsafe class EventDecoder
         var flags = (EventFlags)ReadByte();
         if ((flags & ~(EventFlags.TraceId | EventFlags.SpanId | EventFlags.Exception)) != 0) throw Invalid($"flags {flags}");
 
-        ActivityTraceId? traceId = null;
-        ActivitySpanId? spanId = null;
-        if ((flags & EventFlags.TraceId) != 0) traceId = ActivityTraceId.CreateFromBytes(Take(16));
-        if ((flags & EventFlags.SpanId) != 0) spanId = ActivitySpanId.CreateFromBytes(Take(8));
-
-        var template = Template(ReadString(_templateTexts));
+        var traceId = (flags & EventFlags.TraceId) != 0 ? ActivityTraceId.CreateFromBytes(Take(16)) : default;
+        var spanId = (flags & EventFlags.SpanId) != 0 ? ActivitySpanId.CreateFromBytes(Take(8)) : default;
+        var template = ReadTemplate();
         var exception = (flags & EventFlags.Exception) != 0 ? new SpooledException(ReadString()) : null;
         var count = ReadCount();
-        var properties = new List<LogEventProperty>(count + (redelivered ? 1 : 0));
+        var properties = new Dictionary<string, LogEventPropertyValue>(count + (redelivered ? 1 : 0));
         for (var i = 0; i < count; i++)
         {
-            var name = ReadString(_names);
-            properties.Add(new LogEventProperty(name, ReadValue(0)));
+            var name = ReadName();
+            properties[name] = ReadValue(0);
         }
 
-        if (redelivered) properties.Add(Redelivered);
-        if (_position != _length) throw Invalid($"{_length - _position} bytes after the event");
-        return new LogEvent(timestamp, (LogEventLevel)level, exception, template, properties, traceId ?? default, spanId ?? default);
+        if (redelivered) properties[DurableLogEventQueue.RedeliveredPropertyName] = Redelivered;
+        if (!AtEnd) throw Invalid($"{Remaining} bytes after the event");
+        return LogEvent.UnstableAssembleFromParts(timestamp, (LogEventLevel)level, exception, template, properties, traceId, spanId);
     }
 
-    MessageTemplate Template(string text)
+    MessageTemplate ReadTemplate()
     {
-        if (ReferenceEquals(text, _lastTemplateText)) return _lastTemplate!;
-        _lastTemplateText = text;
-        _lastTemplate = ParsedTemplate(text);
-        return _lastTemplate;
+        if (!_tabled) return ParsedTemplate(ReadString(_templateTexts));
+        var r = ReadVarint();
+        if (TabledString.IsReference(r))
+        {
+            var id = TableId(r);
+            return _table!.Template(id, Referenced(id), _parse);
+        }
+
+        return ParsedTemplate(ReadTabled(r));
     }
+
+    /// <summary>A property name, or a structure's: tabled in records of the second kind.</summary>
+    string ReadName() => _tabled ? ReadTabled(ReadVarint()) : ReadString(_names);
+
+    /// <summary>The string a tabled string's varint <paramref name="r"/> starts (see <see cref="TabledString"/>).</summary>
+    string ReadTabled(ulong r)
+    {
+        if (r == TabledString.Untabled) return ReadString();
+        if (!TabledString.IsReference(r) && !TabledString.IsDefinition(r)) throw Invalid($"a string form {r}");
+        var id = TableId(r);
+        if (TabledString.IsReference(r)) return Referenced(id);
+
+        var text = ReadString(_templateTexts);
+        _table!.Define(id, text);
+        return text;
+    }
+
+    int TableId(ulong r)
+    {
+        if (_table is null) throw Invalid("a string of a table in a record that uses none");
+        var id = TabledString.Id(r);
+        if (id >= WriterStringTable.MaxStrings) throw Invalid($"string {id} of a table that holds at most {WriterStringTable.MaxStrings}");
+        return (int)id;
+    }
+
+    string Referenced(int id) => _table!.Text(id)
+        ?? throw Invalid($"it refers to string {id} of the table opened by the record at offset {_tableOffset}, which no record read defined (lost or damaged)");
 
     MessageTemplate ParsedTemplate(string text)
     {
@@ -119,12 +175,12 @@ sealed unsafe class EventDecoder
                 }
             case ValueTag.Structure:
                 {
-                    var typeTag = ReadByte() == 0 ? null : ReadString();
+                    var typeTag = ReadByte() == 0 ? null : _tabled ? ReadTabled(ReadVarint()) : ReadString();
                     var count = ReadCount();
                     var properties = new LogEventProperty[count];
                     for (var i = 0; i < count; i++)
                     {
-                        var name = ReadString(_names);
+                        var name = ReadName();
                         properties[i] = new LogEventProperty(name, ReadValue(depth + 1));
                     }
 
@@ -146,122 +202,4 @@ sealed unsafe class EventDecoder
                 return new ScalarValue(ReadScalar(tag));
         }
     }
-
-    object? ReadScalar(ValueTag tag) => tag switch
-    {
-        ValueTag.Null => null,
-        ValueTag.String or ValueTag.Text => ReadString(),
-        ValueTag.False => false,
-        ValueTag.True => true,
-        ValueTag.Int32 => checked((int)UnZigZag(ReadVarint())),
-        ValueTag.Int64 => UnZigZag(ReadVarint()),
-        ValueTag.UInt64 => ReadVarint(),
-        ValueTag.UInt32 => checked((uint)ReadVarint()),
-        ValueTag.Int16 => checked((short)UnZigZag(ReadVarint())),
-        ValueTag.UInt16 => checked((ushort)ReadVarint()),
-        ValueTag.Byte => ReadByte(),
-        ValueTag.SByte => (sbyte)ReadByte(),
-        ValueTag.Char => (char)ReadFixed16(),
-        ValueTag.Double => BitConverter.Int64BitsToDouble(ReadFixed64()),
-        ValueTag.Single => SingleFromBits(ReadFixed32()),
-        ValueTag.Decimal => new decimal([ReadFixed32(), ReadFixed32(), ReadFixed32(), ReadFixed32()]),
-        ValueTag.DateTime => ReadDateTime(),
-        ValueTag.DateTimeOffset => ReadDateTimeOffset(),
-        ValueTag.TimeSpan => new TimeSpan(ReadFixed64()),
-        ValueTag.Guid => new Guid(Take(16).ToArray()),
-        _ => throw Invalid($"value tag {(byte)tag}"),
-    };
-
-    DateTime ReadDateTime()
-    {
-        var ticks = ReadFixed64();
-        var kind = ReadByte();
-        if (kind > (byte)DateTimeKind.Local) throw Invalid($"date kind {kind}");
-        return new DateTime(ticks, (DateTimeKind)kind);
-    }
-
-    DateTimeOffset ReadDateTimeOffset()
-    {
-        var ticks = ReadFixed64();
-        return new DateTimeOffset(ticks, TimeSpan.FromMinutes(ReadFixed16()));
-    }
-
-    static float SingleFromBits(int bits) => *(float*)&bits;
-
-    static long UnZigZag(ulong value) => (long)(value >> 1) ^ -(long)(value & 1);
-
-    /// <summary>A count of items each taking at least one byte: more than the bytes left is damage, not a huge
-    /// allocation.</summary>
-    int ReadCount()
-    {
-        var count = ReadVarint();
-        if (count > (ulong)(_length - _position)) throw Invalid($"a count of {count} with {_length - _position} bytes left");
-        return (int)count;
-    }
-
-    /// <summary>A string that repeats from event to event: decoded once while it stays in
-    /// <paramref name="strings"/>.</summary>
-    string ReadString(Utf8Strings strings)
-    {
-        var length = ReadCount();
-        if (length == 0) return string.Empty;
-        var data = _data + _position;
-        if (strings.Find(data, length, out var slot) is not { } text)
-        {
-            text = StrictUtf8.GetString(data, length);
-            strings.Keep(slot, data, length, text);
-        }
-
-        _position += length;
-        return text;
-    }
-
-    string ReadString()
-    {
-        var length = ReadCount();
-        if (length == 0) return string.Empty;
-        var text = StrictUtf8.GetString(_data + _position, length);
-        _position += length;
-        return text;
-    }
-
-    ulong ReadVarint()
-    {
-        ulong value = 0;
-        for (var shift = 0; shift < 64; shift += 7)
-        {
-            var b = ReadByte();
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80) return value;
-        }
-
-        throw Invalid("a variable-length number longer than 10 bytes");
-    }
-
-    byte ReadByte()
-    {
-        Need(1);
-        return _data[_position++];
-    }
-
-    short ReadFixed16() => BinaryPrimitives.ReadInt16LittleEndian(Take(2));
-
-    int ReadFixed32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
-
-    long ReadFixed64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
-
-    ReadOnlySpan<byte> Take(int count)
-    {
-        Need(count);
-        var span = new ReadOnlySpan<byte>(_data + _position, count);
-        _position += count;
-        return span;
-    }
-
-    void Need(int count)
-    {
-        if (_length - _position < count) throw Invalid("the payload ends early");
-    }
-
-    static InvalidDataException Invalid(string what) => new("The record's payload is not an event: " + what + ".");
 }

@@ -1,20 +1,23 @@
-using System.Globalization;
 using Serilog.Events;
 
 namespace Serilog.Sinks.Queue;
 
 /// <summary>
-/// Writes a <see cref="LogEvent"/> as the compact binary payload of a spool record (FORMAT.md, "Event payload"),
+/// Writes a <see cref="LogEvent"/> as the compact binary payload of a spool record (FORMAT.md, "The event payload"),
 /// into a buffer of its own that the caller then copies into the spool. One encoder per thread
 /// (<see cref="Rent"/>), so producers share nothing while they encode.
 /// </summary>
 /// <remarks>
-/// Why binary and not compact JSON: the spool is read back only by this package (and by tools that follow
+/// <para>Why binary and not compact JSON: the spool is read back only by this package (and by tools that follow
 /// FORMAT.md); a length-prefixed form needs no escaping, no number formatting and no parsing of the template on the
-/// way back, and comes out at about half the bytes of the same event as CLEF (measured by the benchmark's
+/// way back, and comes out at well under half the bytes of the same event as CLEF (measured by the benchmark's
 /// <c>durable</c> mode). What does not round-trip: an exception becomes its text (<see cref="SpooledException"/>), a
 /// scalar of a type other than the primitives, <see cref="string"/>, date and time types and <see cref="Guid"/>
-/// becomes its invariant text, as it would in CLEF.
+/// becomes its invariant text, as it would in CLEF.</para>
+/// <para>A record is encoded for the segment it is meant for: the template, property names and type tags go through
+/// the thread's <see cref="WriterStringTable"/> for that segment, so that most records carry an id of a byte for each
+/// instead of the text. Should the record land in another segment (a rollover between the encoding and the
+/// reservation), the writer encodes it again for that one (<see cref="SpoolWriter"/>).</para>
 /// </remarks>
 sealed class EventEncoder : PayloadBuffer
 {
@@ -24,14 +27,20 @@ sealed class EventEncoder : PayloadBuffer
     /// depth, 10 by default, stays far below).</summary>
     const int MaxDepth = 64;
 
-    /// <summary>The last template written and its encoded text (length and bytes): most events of a thread repeat
-    /// the template of the one before.</summary>
-    MessageTemplate? _lastTemplate;
-    byte[] _lastTemplateBytes = [];
+    readonly WriterStringTable _strings = new();
+
+    /// <summary>The event whose exception's text <see cref="_exceptionText"/> is: an event encoded again for another
+    /// segment does not call <see cref="Exception.ToString"/> twice (it may be slow, or log).</summary>
+    LogEvent? _exceptionOf;
+    string? _exceptionText;
+
+    /// <summary>The segment the buffer's record was encoded for; <see langword="null"/> when it holds none.</summary>
+    public SpoolSegment? EncodedFor { get; private set; }
 
     /// <summary>Take the calling thread's encoder; give it back with <see cref="Return"/>. A call made while the
     /// thread's encoder is taken (an exception's <see cref="Exception.ToString"/> that logs, from inside
-    /// <see cref="Encode"/>) gets an encoder of its own, so that the nested event never overwrites the outer one.</summary>
+    /// <see cref="Encode"/>) gets an encoder of its own, so that the nested event never overwrites the outer one; its
+    /// string table is its own too, opened by its own first record.</summary>
     public static EventEncoder Rent()
     {
         var encoder = t_current ?? new EventEncoder();
@@ -39,16 +48,25 @@ sealed class EventEncoder : PayloadBuffer
         return encoder;
     }
 
-    /// <summary>Give back an encoder <see cref="Rent"/> gave, for the thread's next event.</summary>
+    /// <summary>Give back an encoder <see cref="Rent"/> gave, for the thread's next event. A record not committed
+    /// takes its string definitions back.</summary>
     public static void Return(EventEncoder encoder)
     {
+        encoder.Abandon();
         encoder.Shrink();
+        encoder._exceptionOf = null;
+        encoder._exceptionText = null;
         t_current = encoder;
     }
 
-    public void Encode(LogEvent logEvent)
+    /// <summary>Encode <paramref name="logEvent"/> as a record of <see cref="RecordLayout.TabledEventKind"/> for
+    /// <paramref name="segment"/>, taking back the definitions of a record encoded before and not committed.</summary>
+    public void Encode(LogEvent logEvent, SpoolSegment segment)
     {
+        Abandon();
         Clear();
+        EncodedFor = segment;
+        WriteVarint(_strings.Begin(segment));
         var timestamp = logEvent.Timestamp;
         WriteFixed64(timestamp.UtcTicks);
         WriteFixed16((short)(timestamp.Offset.Ticks / TimeSpan.TicksPerMinute));
@@ -73,16 +91,51 @@ sealed class EventEncoder : PayloadBuffer
             _length += 8;
         }
 
-        WriteTemplate(logEvent.MessageTemplate);
-        if (logEvent.Exception is { } exception) WriteString(ExceptionText(exception));
+        WriteTabled(logEvent.MessageTemplate.Text);
+        if (logEvent.Exception is { } exception)
+        {
+            if (!ReferenceEquals(_exceptionOf, logEvent))
+            {
+                _exceptionText = ExceptionText(exception);
+                _exceptionOf = logEvent;
+            }
+
+            WriteString(_exceptionText!);
+        }
 
         var properties = logEvent.Properties;
         WriteVarint((ulong)properties.Count);
-        foreach (var property in properties)
+
+        // LogEvent keeps its properties in a Dictionary: enumerated as such, no enumerator is boxed per event.
+        if (properties is Dictionary<string, LogEventPropertyValue> dictionary)
         {
-            WriteString(property.Key);
-            WriteValue(property.Value, 0);
+            foreach (var property in dictionary) WriteProperty(property.Key, property.Value);
         }
+        else
+        {
+            foreach (var property in properties) WriteProperty(property.Key, property.Value);
+        }
+    }
+
+    /// <summary>The record was committed at <paramref name="offset"/> of the segment it was encoded for.</summary>
+    public void Committed(int offset)
+    {
+        _strings.Committed(offset);
+        EncodedFor = null;
+    }
+
+    /// <summary>The record will not be written: take back the string definitions it made.</summary>
+    public void Abandon()
+    {
+        if (EncodedFor is null) return;
+        _strings.Abandon();
+        EncodedFor = null;
+    }
+
+    void WriteProperty(string name, LogEventPropertyValue value)
+    {
+        WriteTabled(name);
+        WriteValue(value, 0);
     }
 
     static string ExceptionText(Exception exception)
@@ -114,17 +167,28 @@ sealed class EventEncoder : PayloadBuffer
                 break;
             case SequenceValue sequence:
                 WriteByte((byte)ValueTag.Sequence);
-                WriteVarint((ulong)sequence.Elements.Count);
-                foreach (var element in sequence.Elements) WriteValue(element, depth + 1);
+                var elements = sequence.Elements;
+                WriteVarint((ulong)elements.Count);
+                for (var i = 0; i < elements.Count; i++) WriteValue(elements[i], depth + 1);
                 break;
             case StructureValue structure:
                 WriteByte((byte)ValueTag.Structure);
-                WriteNullableString(structure.TypeTag);
-                WriteVarint((ulong)structure.Properties.Count);
-                foreach (var property in structure.Properties)
+                if (structure.TypeTag is { } typeTag)
                 {
-                    WriteString(property.Name);
-                    WriteValue(property.Value, depth + 1);
+                    WriteByte(1);
+                    WriteTabled(typeTag);
+                }
+                else
+                {
+                    WriteByte(0);
+                }
+
+                var members = structure.Properties;
+                WriteVarint((ulong)members.Count);
+                for (var i = 0; i < members.Count; i++)
+                {
+                    WriteTabled(members[i].Name);
+                    WriteValue(members[i].Value, depth + 1);
                 }
 
                 break;
@@ -145,98 +209,18 @@ sealed class EventEncoder : PayloadBuffer
         }
     }
 
-    void WriteScalar(object? value)
+    /// <summary>A string through the thread's table: its id when the table has it, otherwise the string, defining an
+    /// id when the table has room.</summary>
+    void WriteTabled(string value)
     {
-        switch (value)
+        var id = _strings.Find(value, out var defineAs);
+        if (id >= 0)
         {
-            case null: WriteByte((byte)ValueTag.Null); break;
-            case string s: WriteByte((byte)ValueTag.String); WriteString(s); break;
-            case bool b: WriteByte((byte)(b ? ValueTag.True : ValueTag.False)); break;
-            case int i: WriteByte((byte)ValueTag.Int32); WriteVarint(ZigZag(i)); break;
-            case long l: WriteByte((byte)ValueTag.Int64); WriteVarint(ZigZag(l)); break;
-            case ulong ul: WriteByte((byte)ValueTag.UInt64); WriteVarint(ul); break;
-            case uint ui: WriteByte((byte)ValueTag.UInt32); WriteVarint(ui); break;
-            case short sh: WriteByte((byte)ValueTag.Int16); WriteVarint(ZigZag(sh)); break;
-            case ushort us: WriteByte((byte)ValueTag.UInt16); WriteVarint(us); break;
-            case byte by: WriteByte((byte)ValueTag.Byte); WriteByte(by); break;
-            case sbyte sb: WriteByte((byte)ValueTag.SByte); WriteByte((byte)sb); break;
-            case char c: WriteByte((byte)ValueTag.Char); WriteFixed16((short)c); break;
-            case double d: WriteByte((byte)ValueTag.Double); WriteFixed64(BitConverter.DoubleToInt64Bits(d)); break;
-            case float f: WriteByte((byte)ValueTag.Single); WriteFixed32(SingleBits(f)); break;
-            case decimal m: WriteDecimal(m); break;
-            case DateTime dt:
-                WriteByte((byte)ValueTag.DateTime);
-                WriteFixed64(dt.Ticks);
-                WriteByte((byte)dt.Kind);
-                break;
-            case DateTimeOffset dto:
-                WriteByte((byte)ValueTag.DateTimeOffset);
-                WriteFixed64(dto.Ticks);
-                WriteFixed16((short)(dto.Offset.Ticks / TimeSpan.TicksPerMinute));
-                break;
-            case TimeSpan ts: WriteByte((byte)ValueTag.TimeSpan); WriteFixed64(ts.Ticks); break;
-            case Guid g:
-                WriteByte((byte)ValueTag.Guid);
-                Ensure(16);
-                System.Buffer.BlockCopy(g.ToByteArray(), 0, _buffer, _length, 16);
-                _length += 16;
-                break;
-            default:
-                WriteByte((byte)ValueTag.Text);
-                WriteString(InvariantText(value));
-                break;
-        }
-    }
-
-    static string InvariantText(object value)
-    {
-        try
-        {
-            return (value is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture) : value.ToString()) ?? string.Empty;
-        }
-        catch (Exception ex)
-        {
-            return $"{value.GetType()} (its text could not be read: {ex.Message})";
-        }
-    }
-
-    void WriteDecimal(decimal value)
-    {
-        WriteByte((byte)ValueTag.Decimal);
-        var bits = decimal.GetBits(value);
-        foreach (var part in bits) WriteFixed32(part);
-    }
-
-    static unsafe int SingleBits(float value) => *(int*)&value;
-
-    static ulong ZigZag(long value) => (ulong)((value << 1) ^ (value >> 63));
-
-    void WriteTemplate(MessageTemplate template)
-    {
-        if (!ReferenceEquals(template, _lastTemplate))
-        {
-            var start = _length;
-            WriteString(template.Text);
-            _lastTemplateBytes = new byte[_length - start];
-            System.Buffer.BlockCopy(_buffer, start, _lastTemplateBytes, 0, _lastTemplateBytes.Length);
-            _lastTemplate = template;
+            WriteVarint(TabledString.Reference(id));
             return;
         }
 
-        Ensure(_lastTemplateBytes.Length);
-        System.Buffer.BlockCopy(_lastTemplateBytes, 0, _buffer, _length, _lastTemplateBytes.Length);
-        _length += _lastTemplateBytes.Length;
-    }
-
-    void WriteNullableString(string? value)
-    {
-        if (value is null)
-        {
-            WriteByte(0);
-            return;
-        }
-
-        WriteByte(1);
+        WriteVarint(defineAs >= 0 ? TabledString.Definition(defineAs) : TabledString.Untabled);
         WriteString(value);
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 
 namespace Serilog.Sinks.Queue;
@@ -7,7 +8,7 @@ namespace Serilog.Sinks.Queue;
 /// <summary>
 /// The growable buffer an <see cref="EventEncoder"/> writes a payload into, and the primitives of the format
 /// (FORMAT.md, "The event payload"): little-endian fixed-size numbers, unsigned LEB128 varints, and strings as their
-/// UTF-8 byte count and bytes.
+/// UTF-8 byte count and bytes, and scalar values as their tag and bytes.
 /// </summary>
 abstract class PayloadBuffer
 {
@@ -47,6 +48,79 @@ abstract class PayloadBuffer
         Encoding.UTF8.GetBytes(value, 0, value.Length, _buffer, _length);
         _length += count;
     }
+
+    protected void WriteScalar(object? value)
+    {
+        switch (value)
+        {
+            case null: WriteByte((byte)ValueTag.Null); break;
+            case string s: WriteByte((byte)ValueTag.String); WriteString(s); break;
+            case int i: WriteByte((byte)ValueTag.Int32); WriteVarint(ZigZag(i)); break;
+            case bool b: WriteByte((byte)(b ? ValueTag.True : ValueTag.False)); break;
+            case long l: WriteByte((byte)ValueTag.Int64); WriteVarint(ZigZag(l)); break;
+            case double d: WriteByte((byte)ValueTag.Double); WriteFixed64(BitConverter.DoubleToInt64Bits(d)); break;
+            case ulong ul: WriteByte((byte)ValueTag.UInt64); WriteVarint(ul); break;
+            case uint ui: WriteByte((byte)ValueTag.UInt32); WriteVarint(ui); break;
+            case short sh: WriteByte((byte)ValueTag.Int16); WriteVarint(ZigZag(sh)); break;
+            case ushort us: WriteByte((byte)ValueTag.UInt16); WriteVarint(us); break;
+            case byte by: WriteByte((byte)ValueTag.Byte); WriteByte(by); break;
+            case sbyte sb: WriteByte((byte)ValueTag.SByte); WriteByte((byte)sb); break;
+            case char c: WriteByte((byte)ValueTag.Char); WriteFixed16((short)c); break;
+            case float f: WriteByte((byte)ValueTag.Single); WriteFixed32(SingleBits(f)); break;
+            case decimal m: WriteDecimal(m); break;
+            case DateTime dt:
+                WriteByte((byte)ValueTag.DateTime);
+                WriteFixed64(dt.Ticks);
+                WriteByte((byte)dt.Kind);
+                break;
+            case DateTimeOffset dto:
+                WriteByte((byte)ValueTag.DateTimeOffset);
+                WriteFixed64(dto.Ticks);
+                WriteFixed16((short)(dto.Offset.Ticks / TimeSpan.TicksPerMinute));
+                break;
+            case TimeSpan ts: WriteByte((byte)ValueTag.TimeSpan); WriteFixed64(ts.Ticks); break;
+            case Guid g: WriteGuid(g); break;
+            default:
+                WriteByte((byte)ValueTag.Text);
+                WriteString(InvariantText(value));
+                break;
+        }
+    }
+
+    static string InvariantText(object value)
+    {
+        try
+        {
+            return (value is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture) : value.ToString()) ?? string.Empty;
+        }
+        catch (Exception ex)
+        {
+            return $"{value.GetType()} (its text could not be read: {ex.Message})";
+        }
+    }
+
+    void WriteDecimal(decimal value)
+    {
+        WriteByte((byte)ValueTag.Decimal);
+        var bits = decimal.GetBits(value);
+        foreach (var part in bits) WriteFixed32(part);
+    }
+
+    void WriteGuid(Guid value)
+    {
+        WriteByte((byte)ValueTag.Guid);
+        Ensure(16);
+#if NET8_0_OR_GREATER
+        value.TryWriteBytes(new Span<byte>(_buffer, _length, 16));
+#else
+        System.Buffer.BlockCopy(value.ToByteArray(), 0, _buffer, _length, 16);
+#endif
+        _length += 16;
+    }
+
+    static unsafe int SingleBits(float value) => *(int*)&value;
+
+    static ulong ZigZag(long value) => (ulong)((value << 1) ^ (value >> 63));
 
     protected void WriteVarint(ulong value)
     {

@@ -59,6 +59,21 @@ static unsafe class Crc32C
             return crc;
         }
 #endif
+        return UpdateByTable(crc, data, length);
+    }
+
+    /// <summary>The checksum by the table alone, as a processor without the instruction computes it; for the tests
+    /// that hold both paths to the same known values.</summary>
+    internal static uint ComputeByTable(byte[] data, int offset, int length)
+    {
+        fixed (byte* start = data)
+        {
+            return ~UpdateByTable(0xFFFFFFFF, start + offset, length);
+        }
+    }
+
+    static uint UpdateByTable(uint crc, byte* data, int length)
+    {
         var table = Table;
         while (length-- > 0) crc = table[(crc ^ *data++) & 0xFF] ^ (crc >> 8);
         return crc;

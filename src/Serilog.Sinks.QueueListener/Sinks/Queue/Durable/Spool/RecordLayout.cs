@@ -35,8 +35,14 @@ static unsafe class RecordLayout
 {
     public const int HeaderSize = 16;
 
-    /// <summary>The kind of a record holding one event's payload; the only kind of format version 1.</summary>
+    /// <summary>The kind of a record holding one event's payload with every string in full: the only kind of format
+    /// version 1, still read.</summary>
     public const uint EventKind = 1;
+
+    /// <summary>The kind of a record holding one event's payload whose templates, property names and type tags go
+    /// through its thread's string table (format version 2, see <see cref="WriterStringTable"/>): what this version
+    /// writes.</summary>
+    public const uint TabledEventKind = 2;
 
     /// <summary>The length of the record that ends a segment early: the rest of it is unused, and the spool goes on
     /// in the next segment.</summary>
@@ -49,14 +55,14 @@ static unsafe class RecordLayout
     public static int Size(int payloadLength) => (HeaderSize + payloadLength + 7) & ~7;
 
     /// <summary>Write a record at <paramref name="at"/>, the length last; see the remarks.</summary>
-    public static void Write(byte* at, byte[] payload, int length)
+    public static void Write(byte* at, uint kind, byte[] payload, int length)
     {
         fixed (byte* source = payload)
         {
             System.Buffer.MemoryCopy(source, at + HeaderSize, length, length);
         }
 
-        BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(at + 12, 4), EventKind);
+        BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(at + 12, 4), kind);
         var crc = Crc32C.Compute(at + 12, 4 + length);
         BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(at + 4, 4), LengthCheck((uint)length));
         BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(at + 8, 4), crc);
@@ -77,8 +83,7 @@ static unsafe class RecordLayout
     public static bool HasValidCheck(byte* at, uint length) =>
         BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(at + 4, 4)) == LengthCheck(length);
 
-    /// <summary>Whether the record at <paramref name="at"/>, of a checked <paramref name="length"/>, is whole and an
-    /// event of this format.</summary>
+    /// <summary>Whether the record at <paramref name="at"/>, of a checked <paramref name="length"/>, is whole.</summary>
     public static bool HasValidPayload(byte* at, uint length) =>
         BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(at + 8, 4)) == Crc32C.Compute(at + 12, 4 + (int)length);
 

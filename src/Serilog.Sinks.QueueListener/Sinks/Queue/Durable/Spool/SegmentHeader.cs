@@ -11,8 +11,13 @@ static unsafe class SegmentHeader
 {
     public const int Size = 64;
 
-    /// <summary>The format this version writes, and the newest it reads.</summary>
-    public const uint FormatVersion = 1;
+    /// <summary>The format this version writes, and the newest it reads: 2, whose records may be of
+    /// <see cref="RecordLayout.TabledEventKind"/>.</summary>
+    public const uint FormatVersion = 2;
+
+    /// <summary>The oldest format this version reads: 1, whose records are all of
+    /// <see cref="RecordLayout.EventKind"/>.</summary>
+    public const uint OldestFormatVersion = 1;
 
     static readonly byte[] Magic = "SLQSPOOL"u8.ToArray();
 
@@ -44,7 +49,7 @@ static unsafe class SegmentHeader
         version = BinaryPrimitives.ReadUInt32LittleEndian(header.Slice(8));
         var crcMatches = BinaryPrimitives.ReadUInt32LittleEndian(header.Slice(40)) == Crc32C.Compute(at, 40);
         if (crcMatches && version > FormatVersion) return SegmentHeaderState.Newer;
-        if (!crcMatches || version != FormatVersion) return SegmentHeaderState.Damaged;
+        if (!crcMatches || version < OldestFormatVersion) return SegmentHeaderState.Damaged;
         var capacity = BinaryPrimitives.ReadInt64LittleEndian(header.Slice(24));
         return capacity == fileLength ? SegmentHeaderState.Valid : SegmentHeaderState.Truncated;
     }

@@ -16,10 +16,18 @@ namespace Serilog.Sinks.Queue;
 /// hole left by a killed producer, damaged bytes, a record of a kind this version does not know. Zeros to the end of
 /// the segment are its unused tail, not reported. Reading never waits in a recovered segment, so damage can never
 /// hang the listener, and the scan is linear in the segment's size.</para>
+/// <para>String tables: a record of <see cref="RecordLayout.TabledEventKind"/> may refer to strings defined by an
+/// earlier record of its thread in the same segment (<see cref="WriterStringTable"/>), so the reader keeps the tables
+/// of the segment it is in (<see cref="SegmentStringTables"/>), and a reader that starts in the middle of a segment
+/// (after a checkpoint) first reads the records before its start for their definitions only, delivering and
+/// reporting nothing of them: they were delivered, or reported, by the process that wrote the checkpoint. A
+/// definition that cannot be read (its record damaged) costs the records that refer to it, each reported as
+/// unreadable with the position of the table they refer to.</para>
 /// </remarks>
 sealed unsafe class SpoolReader
 {
     readonly EventDecoder _decoder = new();
+    readonly SegmentStringTables _tables = new();
     readonly SpoolPosition _redeliveredBefore;
     readonly Action<string> _reportDamage;
     SpoolSegment _segment;
@@ -36,6 +44,7 @@ sealed unsafe class SpoolReader
         _offset = offset;
         _redeliveredBefore = redeliveredBefore;
         _reportDamage = reportDamage;
+        if (offset > SegmentHeader.Size) ReadDefinitionsBefore(offset);
     }
 
     /// <summary>Where the next record is read from: everything before it has been read.</summary>
@@ -85,7 +94,7 @@ sealed unsafe class SpoolReader
             if (live)
             {
                 if (length == 0) return null;
-                var logEvent = Decode(at, length, redelivered: false);
+                var logEvent = Decode(at, length, RecordLayout.Kind(at), redelivered: false);
                 _offset += RecordLayout.Size((int)length);
                 if (logEvent is not null) return logEvent;
                 continue;
@@ -94,9 +103,10 @@ sealed unsafe class SpoolReader
             if (IsWholeRecord(segment, _offset, length))
             {
                 var position = Position;
-                var logEvent = RecordLayout.Kind(at) == RecordLayout.EventKind
-                    ? Decode(at, length, redelivered: position < _redeliveredBefore)
-                    : Skip($"a record of a kind this version does not know ({RecordLayout.Kind(at)}), from a newer version", length);
+                var kind = RecordLayout.Kind(at);
+                var logEvent = IsEvent(kind)
+                    ? Decode(at, length, kind, redelivered: position < _redeliveredBefore)
+                    : Skip($"a record of a kind this version does not know ({kind}), from a newer version", length);
                 _offset += RecordLayout.Size((int)length);
                 if (logEvent is not null) return logEvent;
                 continue;
@@ -113,7 +123,8 @@ sealed unsafe class SpoolReader
     }
 
     static bool IsWholeRecord(SpoolSegment segment, int offset, uint length) =>
-        length != 0 && length <= (uint)(segment.Capacity - offset - RecordLayout.HeaderSize)
+        length != 0 && offset + RecordLayout.HeaderSize <= segment.Capacity
+        && length <= (uint)(segment.Capacity - offset - RecordLayout.HeaderSize)
         && RecordLayout.HasValidCheck(segment.Start + offset, length)
         && RecordLayout.HasValidPayload(segment.Start + offset, length);
 
@@ -155,11 +166,13 @@ sealed unsafe class SpoolReader
         return true;
     }
 
-    LogEvent? Decode(byte* at, uint length, bool redelivered)
+    static bool IsEvent(uint kind) => kind is RecordLayout.EventKind or RecordLayout.TabledEventKind;
+
+    LogEvent? Decode(byte* at, uint length, uint kind, bool redelivered)
     {
         try
         {
-            return _decoder.Decode(at + RecordLayout.HeaderSize, (int)length, redelivered);
+            return _decoder.Decode(at + RecordLayout.HeaderSize, (int)length, kind, _offset, _tables, redelivered);
         }
         catch (InvalidDataException ex)
         {
@@ -173,6 +186,38 @@ sealed unsafe class SpoolReader
         if (next is null) return false;
         _segment = next;
         _offset = SegmentHeader.Size;
+        _tables.Clear();
         return true;
+    }
+
+    /// <summary>Read the whole records of the segment before <paramref name="start"/> for the string definitions
+    /// they make, and nothing else; see the remarks.</summary>
+    void ReadDefinitionsBefore(int start)
+    {
+        for (var offset = SegmentHeader.Size; offset < start;)
+        {
+            var at = _segment.Start + offset;
+            var length = RecordLayout.ReadLength(at);
+            if (length == RecordLayout.EndOfSegment || !IsWholeRecord(_segment, offset, length))
+            {
+                // Damage or a hole, already reported by the process that read past it: look for the next record.
+                offset += 8;
+                continue;
+            }
+
+            if (RecordLayout.Kind(at) == RecordLayout.TabledEventKind)
+            {
+                try
+                {
+                    _decoder.Decode(at + RecordLayout.HeaderSize, (int)length, RecordLayout.TabledEventKind, offset, _tables, redelivered: false);
+                }
+                catch (InvalidDataException)
+                {
+                    // Reported when it was first read; a record that refers to what it defined is reported then.
+                }
+            }
+
+            offset += RecordLayout.Size((int)length);
+        }
     }
 }

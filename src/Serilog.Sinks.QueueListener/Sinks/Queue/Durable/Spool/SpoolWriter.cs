@@ -1,3 +1,5 @@
+using Serilog.Events;
+
 namespace Serilog.Sinks.Queue;
 
 /// <summary>
@@ -5,9 +7,10 @@ namespace Serilog.Sinks.Queue;
 /// rolls over to a new segment when the current one is full, within the size limit.
 /// </summary>
 /// <remarks>
-/// <para>Steady state: one interlocked add on the current segment's <see cref="SpoolSegment.Reserved"/> counter,
-/// then plain stores into the mapping (<see cref="RecordLayout.Write"/>): no lock, no system call, nothing shared
-/// with the listener but the bytes themselves (published by the record's length, a release store).</para>
+/// <para>Steady state: the event is encoded on the calling thread (<see cref="EventEncoder"/>), then one interlocked
+/// add on the current segment's <see cref="SpoolSegment.Reserved"/> counter, then plain stores into the mapping
+/// (<see cref="RecordLayout.Write"/>): no lock, no system call, nothing shared with the listener but the bytes
+/// themselves (published by the record's length, a release store).</para>
 /// <para>Rollover: the add returns the region's start; a region that ends past the capacity does not fit. Exactly
 /// one producer's region straddles the capacity (starts before it, ends after it; the counter only grows and regions
 /// do not overlap): that producer writes the end-of-segment marker at its start, so that the reader knows the rest is
@@ -17,7 +20,7 @@ namespace Serilog.Sinks.Queue;
 /// <para>Full: the spool holds at most <see cref="_sizeLimit"/> bytes of segment files (<see cref="_liveBytes"/>,
 /// counted as they are created and deleted). When a new segment would pass it, Block waits on
 /// <see cref="_rollover"/> until the listener deletes a segment (or the token is cancelled), and the drop modes
-/// return <see langword="false"/>.</para>
+/// return <see cref="SpoolWrite.Full"/>.</para>
 /// </remarks>
 sealed unsafe class SpoolWriter
 {
@@ -63,33 +66,44 @@ sealed unsafe class SpoolWriter
     /// <summary>The bytes of segment files on disk.</summary>
     public long LiveBytes => Volatile.Read(ref _liveBytes);
 
-    /// <summary>Write a record holding <c>payload[0..length)</c>.</summary>
-    /// <returns><see langword="false"/> when the spool is full and the full mode drops.</returns>
+    /// <summary>Encode <paramref name="logEvent"/> with <paramref name="encoder"/> for the current segment and write
+    /// its record there, encoding it again should it have to go to the next segment (its string table is per
+    /// segment).</summary>
+    /// <returns>Whether it was written; when <see cref="SpoolWrite.TooLarge"/>, the encoder's length is the record's
+    /// payload.</returns>
     /// <exception cref="OperationCanceledException">In Block mode, when <paramref name="cancellationToken"/> is
     /// cancelled while the spool is full.</exception>
     /// <exception cref="IOException">When a new segment cannot be created (a full disk, say).</exception>
-    public bool TryWrite(byte[] payload, int length, CancellationToken cancellationToken)
+    public SpoolWrite TryWrite(EventEncoder encoder, LogEvent logEvent, CancellationToken cancellationToken)
     {
-        var size = RecordLayout.Size(length);
         while (true)
         {
             var segment = _current;
+            if (!ReferenceEquals(encoder.EncodedFor, segment))
+            {
+                encoder.Encode(logEvent, segment);
+                if (encoder.Length > MaxPayload) return SpoolWrite.TooLarge;
+            }
+
+            var length = encoder.Length;
+            var size = RecordLayout.Size(length);
             var start = Interlocked.Add(ref segment.Reserved, size) - size;
             if (start + size <= segment.Capacity)
             {
-                RecordLayout.Write(segment.Start + start, payload, length);
+                RecordLayout.Write(segment.Start + start, RecordLayout.TabledEventKind, encoder.Buffer, length);
+                encoder.Committed((int)start);
                 if (_flushEachRecord) segment.Flush();
 
                 // The pointer was read from the segment; keep the segment (and so its mapping) alive until the
                 // stores are done (see SpoolSegment's remarks on retiring).
                 GC.KeepAlive(segment);
-                return true;
+                return SpoolWrite.Written;
             }
 
             // Offsets and capacities are multiples of 8, so a straddling region leaves at least the marker's 8 bytes.
             if (start < segment.Capacity) RecordLayout.WriteEndOfSegment(segment.Start + start);
             GC.KeepAlive(segment);
-            if (!RollOver(segment, cancellationToken)) return false;
+            if (!RollOver(segment, cancellationToken)) return SpoolWrite.Full;
         }
     }
 
