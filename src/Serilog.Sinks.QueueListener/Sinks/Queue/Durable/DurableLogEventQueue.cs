@@ -65,6 +65,7 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, IRetaini
     // Used by the read side, under _readLock: the listener, and a reclaim after a shutdown that gave up on it.
     readonly object _readLock = new();
     readonly SpoolReader _reader;
+    readonly SpoolPrefaulter _prefaulter;
 
     /// <summary>The oldest segment not yet deleted.</summary>
     SpoolSegment _oldest;
@@ -130,6 +131,7 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, IRetaini
                 dropWhenFull: fullMode != QueueFullMode.Block, flushEachRecord: _flushEachEvent);
             var redeliveredBefore = _checkpoint.Read > _checkpoint.Acknowledged ? _checkpoint.Read : _checkpoint.Acknowledged;
             _reader = new SpoolReader(opening.First, opening.StartOffset, redeliveredBefore, ReportDamage);
+            _prefaulter = new SpoolPrefaulter(_writer);
             _oldest = opening.First;
 
             // The names of the checkpoint and of segments made or deleted while opening, durable before any event is
@@ -231,6 +233,7 @@ public sealed class DurableLogEventQueue : IAcknowledgingLogEventQueue, IRetaini
                 if (fromLive) live++;
             }
 
+            _prefaulter.TouchAhead();
             if (count > 0)
             {
                 _dequeuedLive += live;
