@@ -4,7 +4,7 @@ using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 using StackExchange.Redis;
 using QueueListenerType = Serilog.Sinks.Queue.QueueListener;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Failover;
+namespace Serilog.Sinks.QueueListener.Redis.Topology.Tests.Failover;
 
 /// <summary>
 /// An acknowledgement that reaches the old primary after a replica was promoted is lost when the old one is demoted

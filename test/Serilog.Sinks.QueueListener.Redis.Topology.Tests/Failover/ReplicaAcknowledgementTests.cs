@@ -5,7 +5,7 @@ using Serilog.Sinks.QueueListener.Redis.Tests.Support;
 using StackExchange.Redis;
 using QueueListenerType = Serilog.Sinks.Queue.QueueListener;
 
-namespace Serilog.Sinks.QueueListener.Redis.Tests.Failover;
+namespace Serilog.Sinks.QueueListener.Redis.Topology.Tests.Failover;
 
 /// <summary>
 /// A primary and a replica: the producer's <c>waitForReplicas</c> counts a batch as sent only once a replica has its
