@@ -14,11 +14,15 @@ public class SentinelFailoverTests
 {
     const int Kills = 3;
     const int EventsBeforeTheFailure = 300;
+    const int Producers = 2;
 
     static readonly TimeSpan Promotion = TimeSpan.FromSeconds(20);
     static readonly TimeSpan Recovery = TimeSpan.FromSeconds(30);
 
     SentinelTopology _topology = null!;
+
+    /// <summary>The traffic of the last run, for a test's own checks after <see cref="RunAcrossAFailover"/>.</summary>
+    FailoverTraffic? _lastTraffic;
 
     [OneTimeSetUp]
     public void StartTheTopology() => _topology = SentinelTopology.Start();
@@ -26,20 +30,42 @@ public class SentinelFailoverTests
     [OneTimeTearDown]
     public void StopTheTopology() => _topology?.Dispose();
 
+    /// <remarks>
+    /// Redis replicates asynchronously: a primary killed the moment after it took an entry may not have passed it on,
+    /// and the replica promoted never has it. With <c>waitForReplicas: 1</c> a batch counts as sent only once the
+    /// replica has it, so every event is written; <see cref="AKilledPrimaryLosesAtMostWhatItTookBeforeItDiedAndTheProducersSaySo"/>
+    /// runs the default.
+    /// </remarks>
     [Test]
-    public void EveryEventIsWrittenWhenThePrimaryIsKilledAgainAndAgain()
+    public void EveryEventIsWrittenWhenThePrimaryIsKilledAgainAndAgainAndProducersWaitForAReplica()
     {
+        _topology.RestartKilledServersAsReplicas();
         for (var run = 1; run <= Kills; run++)
         {
             _topology.WaitUntilHealthy();
             var oldPort = _topology.PrimaryPort;
-            var newPort = RunAcrossAFailover($"kill {run}", () => _topology.Primary.Kill(), oldPort);
 
-            // The failed primary comes back as what Sentinel made it: a replica of the new one, for the next run (the
-            // last leaves it down, which saves the sentinels' seconds of noticing it, and the graceful failover runs
-            // first, by name).
-            if (run < Kills) _topology.Servers.Single(s => s.Port == oldPort).RestartAsReplicaOf(newPort);
+            // The new primary has no replica until the failed one comes back, as what Sentinel made it: a replica of the
+            // new one (as a supervisor restarts it), and until then the producers wait, as waitForReplicas promises.
+            RunAcrossAFailover($"kill {run}, waitForReplicas 1", () => _topology.Primary.Kill(), oldPort, waitForReplicas: 1,
+                afterPromotion: newPort => _topology.Servers.Single(s => s.Port == oldPort).RestartAsReplicaOf(newPort));
         }
+    }
+
+    /// <remarks>
+    /// The defaults, as a newcomer writes them: the collector follows the new primary and every event logged after
+    /// the kill is written; what may be missing is what the dead primary took before it died and had not passed on,
+    /// and then the producers' report of the outage's end says that the stream moved to another server and what may
+    /// be lost with it. The events missing, if any, are printed (rare: a few events in about one kill in twenty).
+    /// </remarks>
+    [Test]
+    public void AKilledPrimaryLosesAtMostWhatItTookBeforeItDiedAndTheProducersSaySo()
+    {
+        _topology.RestartKilledServersAsReplicas();
+        _topology.WaitUntilHealthy();
+        RunAcrossAFailover("kill, defaults", () => _topology.Primary.Kill(), _topology.PrimaryPort, mayLoseWhatTheOldPrimaryTook: true);
+        Assert.That(_lastTraffic!.ProducerFailures.Failures.Count(f => f.Message.Contains("now on another server than", StringComparison.Ordinal)),
+            Is.GreaterThanOrEqualTo(Producers), () => $"each producer says that the stream moved; {_lastTraffic.Reports}");
     }
 
     /// <remarks>
@@ -57,11 +83,17 @@ public class SentinelFailoverTests
     }
 
     /// <summary>Start the traffic, fail the primary over with <paramref name="failOver"/> once events flow, and check
-    /// that every event arrives and the collector runs; the new primary's port.</summary>
-    int RunAcrossAFailover(string name, Action failOver, int oldPort, int waitForReplicas = 0)
+    /// that every event arrives and the collector runs.</summary>
+    /// <param name="mayLoseWhatTheOldPrimaryTook">Whether events logged before the failure may be missing at the end
+    /// (the old primary took them and was lost with them); every event logged after it must be written all the same.</param>
+    /// <param name="afterPromotion">What to do once the new primary (its port) is known, before waiting for the
+    /// events logged after it.</param>
+    void RunAcrossAFailover(string name, Action failOver, int oldPort, int waitForReplicas = 0, bool mayLoseWhatTheOldPrimaryTook = false,
+        Action<int>? afterPromotion = null)
     {
         using var traffic = new FailoverTraffic(_topology.Configuration, _topology.Configuration, "sentinel-" + Guid.NewGuid().ToString("N"),
-            waitForReplicas: waitForReplicas);
+            producers: Producers, waitForReplicas: waitForReplicas);
+        _lastTraffic = traffic;
         traffic.StartProducing();
         Assert.That(traffic.Written.WaitUntil(() => traffic.Written.Distinct >= EventsBeforeTheFailure, Recovery), Is.True,
             () => $"{name}: events did not flow before the failure; {traffic.Reports}");
@@ -69,8 +101,10 @@ public class SentinelFailoverTests
         var failedAt = traffic.Written.Now;
         var clock = Stopwatch.StartNew();
         failOver();
+        var producedAtFailure = traffic.Produced;
         var newPort = _topology.WaitForPrimaryOtherThan(oldPort, Promotion);
         var promotedAfter = clock.Elapsed;
+        afterPromotion?.Invoke(newPort);
 
         // Events logged after the promotion reach the sink: both sides follow the new primary.
         var producedAtPromotion = traffic.Produced;
@@ -80,18 +114,37 @@ public class SentinelFailoverTests
 
         traffic.StopProducing();
         var total = traffic.Produced.Values.Sum();
-        Assert.That(traffic.WaitForAll(Recovery), Is.True,
-            () => $"{name}: {traffic.Written.Distinct} of {total} events written; missing " +
-                  string.Join(", ", traffic.Written.Missing(traffic.Produced, 10)) + $"; {traffic.Reports}");
+        var allWritten = traffic.WaitForAll(Recovery);
+        var missing = traffic.Written.Missing(traffic.Produced, int.MaxValue);
+        if (mayLoseWhatTheOldPrimaryTook)
+        {
+            // Only what was logged before the failure: the client's side of the failover loses nothing.
+            var lostAfterTheFailure = missing.Where(run => LastOf(run) > producedAtFailure[run.Split('/')[0]]).ToList();
+            Assert.That(lostAfterTheFailure, Is.Empty,
+                () => $"{name}: events logged after the failure are missing (logged before it: " +
+                      $"{string.Join(", ", producedAtFailure.Select(p => $"{p.Key}/1-{p.Value}"))}); {traffic.Reports}");
+        }
+        else
+        {
+            Assert.That(allWritten, Is.True,
+                () => $"{name}: {traffic.Written.Distinct} of {total} events written; missing " +
+                      string.Join(", ", missing.Take(10)) + $"; {traffic.Reports}");
+        }
+
         Assert.That(traffic.Listener.IsRunning, Is.True, () => $"{name}: the collector stopped; {traffic.Reports}");
 
         var (gap, gapEndedAt) = traffic.Written.LongestGap;
         TestContext.Progress.WriteLine(
             $"{name}: new primary after {promotedAfter.TotalSeconds:0.0} s, events logged after it written {writingAgainAfter.TotalSeconds:0.0} s " +
             $"after the failure; longest stall {gap.TotalSeconds:0.00} s (ending {(gapEndedAt - failedAt).TotalSeconds:0.0} s after the failure); " +
-            $"{total} events, {traffic.Written.Duplicates} duplicates; {traffic.CollectorFailures.Failures.Count} collector and " +
+            $"{total} events, {total - traffic.Written.Distinct} lost{(missing.Count == 0 ? "" : " (" + string.Join(", ", missing) + ")")}, " +
+            $"{traffic.Written.Duplicates} duplicates; {traffic.CollectorFailures.Failures.Count} collector and " +
             $"{traffic.ProducerFailures.Failures.Count} producer reports");
         TestContext.Progress.WriteLine("  " + traffic.Reports);
-        return newPort;
     }
+
+    /// <summary>The last sequence of a run of missing events, as <see cref="ArrivalSink.Missing"/> names it
+    /// (<c>p0/12</c> or <c>p0/12-15</c>).</summary>
+    static long LastOf(string run) =>
+        long.Parse(run.Split('/', '-')[^1], System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -154,7 +154,31 @@ sealed class StreamBatchSender
             if (_held.HasNext) SendNextLocked();
         }
 
+        if (failure is not null) return;
+
+        var movedFrom = NoteServer();
+
         // The end of an outage whose start was reported, so that a reader of the reports knows it is over.
-        if (failure is null && failedBefore > 0) _reports.OutageEnded(failedBefore);
+        if (failedBefore > 0) _reports.OutageEnded(failedBefore, movedFrom);
+    }
+
+    /// <summary>The server that took the last batch, when the producer does not wait for replicas. Used by the one
+    /// completion of a send at a time, so no lock.</summary>
+    System.Net.EndPoint? _lastServer;
+
+    /// <summary>Note which server holds the stream now that a batch was sent, without waiting for replicas.</summary>
+    /// <returns>The server that held it before, when that was another one: a failover.</returns>
+    /// <remarks>A local look-up in the client's map of the servers (no round trip), once a batch: with
+    /// <c>waitForReplicas</c> nothing counted as sent can be lost in a failover, so it is skipped.</remarks>
+    System.Net.EndPoint? NoteServer()
+    {
+        if (_waitForReplicas > 0) return null;
+
+        var server = _connection.Database.IdentifyEndpoint(_streamKey, CommandFlags.DemandMaster);
+        if (server is null) return null;
+
+        var before = _lastServer;
+        _lastServer = server;
+        return before is not null && !before.Equals(server) ? before : null;
     }
 }
