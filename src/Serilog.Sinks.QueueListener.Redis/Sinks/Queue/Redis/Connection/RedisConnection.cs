@@ -66,6 +66,37 @@ sealed class RedisConnection : IDisposable
     }
 
     /// <summary>
+    /// The server the client takes for the primary of <paramref name="key"/> now, from its own map of the servers:
+    /// no round trip (<see cref="IDatabase.IdentifyEndpoint"/> sends an <c>EXISTS</c>, which a producer's ACL may not
+    /// allow); <see langword="null"/> before the first attempt to connect has ended, or when it knows of none.
+    /// </summary>
+    /// <remarks>A connected server first: the map keeps a server that failed, with the role it had, beside the one
+    /// that took its place (through Sentinel, the old primary stays a primary in the map); a server that failed only
+    /// when there is no other, as at the start of an outage.</remarks>
+    public System.Net.EndPoint? PrimaryOf(RedisKey key)
+    {
+        if (_connecting.Status != TaskStatus.RanToCompletion) return null;
+
+        System.Net.EndPoint? unreachable = null;
+        foreach (var server in _connecting.Result.GetServers())
+        {
+            var primary = server.ServerType switch
+            {
+                // Each node's view of the slots, as of its last CLUSTER NODES.
+                ServerType.Cluster => server.ClusterConfiguration?.GetBySlot(key)?.EndPoint,
+                ServerType.Standalone when !server.IsReplica => server.EndPoint,
+                _ => null,
+            };
+            if (primary is null) continue;
+            if (server.IsConnected) return primary;
+
+            unreachable ??= primary;
+        }
+
+        return unreachable;
+    }
+
+    /// <summary>
     /// Have the client look at the servers' roles again, at most once a second, and return at once: after a failover
     /// the primary it knows may be a replica now, or another server the new primary, and StackExchange.Redis only
     /// looks again by itself every <c>configCheckSeconds</c> (60 s by default). Through Sentinel, it asks the

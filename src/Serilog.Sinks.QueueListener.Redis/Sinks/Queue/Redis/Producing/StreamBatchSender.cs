@@ -122,7 +122,12 @@ sealed class StreamBatchSender
         {
             if (retry)
             {
-                if (failures == 1) _reports.OutageStarted(batch, full, failure);
+                if (failures == 1)
+                {
+                    // Before the client looks for the primary again (below): its map still names the one that failed.
+                    _primaryBeforeOutage = _connection.PrimaryOf(_streamKey);
+                    _reports.OutageStarted(batch, full, failure);
+                }
                 else if (!full) _reports.OutageContinues(batch, failure);
 
                 // The server that refused may no longer be the primary: have the client look again.
@@ -156,29 +161,24 @@ sealed class StreamBatchSender
 
         if (failure is not null) return;
 
-        var movedFrom = NoteServer();
-
         // The end of an outage whose start was reported, so that a reader of the reports knows it is over.
-        if (failedBefore > 0) _reports.OutageEnded(failedBefore, movedFrom);
+        if (failedBefore > 0) _reports.OutageEnded(failedBefore, MovedFrom());
     }
 
-    /// <summary>The server that took the last batch, when the producer does not wait for replicas. Used by the one
-    /// completion of a send at a time, so no lock.</summary>
-    System.Net.EndPoint? _lastServer;
+    /// <summary>The server the client took for the stream's primary when the outage under way began, when the
+    /// producer does not wait for replicas. Used by the one completion of a send at a time, so no lock.</summary>
+    System.Net.EndPoint? _primaryBeforeOutage;
 
-    /// <summary>Note which server holds the stream now that a batch was sent, without waiting for replicas.</summary>
-    /// <returns>The server that held it before, when that was another one: a failover.</returns>
-    /// <remarks>A local look-up in the client's map of the servers (no round trip), once a batch: with
-    /// <c>waitForReplicas</c> nothing counted as sent can be lost in a failover, so it is skipped.</remarks>
-    System.Net.EndPoint? NoteServer()
+    /// <returns>The server that held the stream before the outage that just ended, when it is on another one now (a
+    /// failover, which may have lost what the old primary took last); otherwise <see langword="null"/>. With
+    /// <c>waitForReplicas</c> nothing counted as sent is lost in a failover, so nothing is said.</returns>
+    System.Net.EndPoint? MovedFrom()
     {
-        if (_waitForReplicas > 0) return null;
+        var before = _primaryBeforeOutage;
+        _primaryBeforeOutage = null;
+        if (before is null || _waitForReplicas > 0) return null;
 
-        var server = _connection.Database.IdentifyEndpoint(_streamKey, CommandFlags.DemandMaster);
-        if (server is null) return null;
-
-        var before = _lastServer;
-        _lastServer = server;
-        return before is not null && !before.Equals(server) ? before : null;
+        var now = _connection.PrimaryOf(_streamKey);
+        return now is not null && !before.Equals(now) ? before : null;
     }
 }
