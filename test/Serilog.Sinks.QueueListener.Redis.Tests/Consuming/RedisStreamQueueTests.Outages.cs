@@ -212,14 +212,18 @@ public partial class RedisStreamQueueTests
         var failures = new CollectingFailureListener();
         var sink = new CollectingSink();
 
-        var queue = new RedisStreamQueue(server.Configuration, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one" });
+        // A connection of the test's own, to see when what the listener sent has been answered.
+        using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+        var queue = new RedisStreamQueue(connection, streamKey, new RedisStreamQueueOptions { GroupName = Group, ConsumerName = "one" });
         queue.SetFailureListener(failures);
         using (new QueueListenerType(queue, sink).Start())
         {
             WriteAnEntryWhoseAcknowledgementFails(admin, streamKey, sink, failures);
         }
 
-        // The listener has stopped, so only the queue's disposal can send the acknowledgement again.
+        // The listener has stopped, so only the queue's disposal can send the acknowledgement again; but the one it sent
+        // last while idle may still be on its way, and would succeed once XACK is allowed again: it is let fail first.
+        Assert.That(Poll.Until(() => connection.GetCounters().TotalOutstanding == 0, Arrival), Is.True, "the listener's last acknowledgement was never answered");
         redis.Execute("ACL", "SETUSER", "default", "+xack");
         Assert.That(PendingCount(database, streamKey), Is.EqualTo(1));
         queue.Dispose();

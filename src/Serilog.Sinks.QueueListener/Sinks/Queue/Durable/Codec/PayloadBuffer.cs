@@ -102,7 +102,13 @@ abstract class PayloadBuffer
     void WriteDecimal(decimal value)
     {
         WriteByte((byte)ValueTag.Decimal);
+#if NET8_0_OR_GREATER
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+#else
+        // An array per decimal here: the struct's layout differs between runtimes, so it is not read in place.
         var bits = decimal.GetBits(value);
+#endif
         foreach (var part in bits) WriteFixed32(part);
     }
 
@@ -113,7 +119,18 @@ abstract class PayloadBuffer
 #if NET8_0_OR_GREATER
         value.TryWriteBytes(new Span<byte>(_buffer, _length, 16));
 #else
-        System.Buffer.BlockCopy(value.ToByteArray(), 0, _buffer, _length, 16);
+        if (BitConverter.IsLittleEndian)
+        {
+            // Guid's fields in memory are ToByteArray's bytes on a little-endian machine: copied without the array.
+            unsafe
+            {
+                fixed (byte* destination = &_buffer[_length]) *(Guid*)destination = value;
+            }
+        }
+        else
+        {
+            System.Buffer.BlockCopy(value.ToByteArray(), 0, _buffer, _length, 16);
+        }
 #endif
         _length += 16;
     }
