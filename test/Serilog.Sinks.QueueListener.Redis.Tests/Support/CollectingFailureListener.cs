@@ -6,19 +6,19 @@ namespace Serilog.Sinks.QueueListener.Redis.Tests.Support;
 /// <summary>Keeps every failure reported to it, with its events; thread-safe.</summary>
 sealed class CollectingFailureListener : ILoggingFailureListener
 {
-    readonly List<(LoggingFailureKind Kind, string Message, Exception? Exception, IReadOnlyCollection<LogEvent> Events)> _failures = [];
+    readonly List<(LoggingFailureKind Kind, string Message, Exception? Exception, IReadOnlyCollection<LogEvent> Events, object Sender)> _failures = [];
 
     public void OnLoggingFailed(object sender, LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent>? events,
         Exception? exception)
     {
         lock (_failures)
         {
-            _failures.Add((kind, message, exception, events is null ? [] : [.. events]));
+            _failures.Add((kind, message, exception, events is null ? [] : [.. events], sender));
             Monitor.PulseAll(_failures);
         }
     }
 
-    public List<(LoggingFailureKind Kind, string Message, Exception? Exception, IReadOnlyCollection<LogEvent> Events)> Failures
+    public List<(LoggingFailureKind Kind, string Message, Exception? Exception, IReadOnlyCollection<LogEvent> Events, object Sender)> Failures
     {
         get
         {

@@ -32,10 +32,12 @@ public class SpoolValueBytesTests
         }
 
         var spool = Directory.GetFiles(folder.Path, "*.seg").SelectMany(System.IO.File.ReadAllBytes).ToArray();
-        byte[] guidBytes = [(byte)ValueTag.Guid, .. guid.ToByteArray()];
-        byte[] decimalBytes = [(byte)ValueTag.Decimal, .. decimal.GetBits(Amount).SelectMany(BitConverter.GetBytes)];
-        Assert.That(IndexOf(spool, guidBytes), Is.GreaterThanOrEqualTo(0), "the Guid's tag and Guid.ToByteArray()");
-        Assert.That(IndexOf(spool, decimalBytes), Is.GreaterThanOrEqualTo(0), "the decimal's tag and decimal.GetBits, little-endian");
+        // FORMAT.md: Guid.ToByteArray() (the first three fields little-endian); decimal.GetBits, each part
+        // little-endian (1234567891 is 0x499602D3; the scale 3 and the sign in the last).
+        byte[] guidBytes = [(byte)ValueTag.Guid, 0x33, 0x22, 0x11, 0x00, 0x55, 0x44, 0x77, 0x66, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff];
+        byte[] decimalBytes = [(byte)ValueTag.Decimal, 0xd3, 0x02, 0x96, 0x49, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00, 0x03, 0x80];
+        Assert.That(IndexOf(spool, guidBytes), Is.GreaterThanOrEqualTo(0), "the Guid's tag and bytes");
+        Assert.That(IndexOf(spool, decimalBytes), Is.GreaterThanOrEqualTo(0), "the decimal's tag and bytes");
     }
 
     static int IndexOf(byte[] haystack, byte[] needle)

@@ -68,32 +68,43 @@ sealed class RedisConnection : IDisposable
     /// <summary>
     /// The server the client takes for the primary of <paramref name="key"/> now, from its own map of the servers:
     /// no round trip (<see cref="IDatabase.IdentifyEndpoint"/> sends an <c>EXISTS</c>, which a producer's ACL may not
-    /// allow); <see langword="null"/> before the first attempt to connect has ended, or when it knows of none.
+    /// allow); <see langword="null"/> before the first attempt to connect has ended, or when it is connected to none.
     /// </summary>
-    /// <remarks>A connected server first: the map keeps a server that failed, with the role it had, beside the one
-    /// that took its place (through Sentinel, the old primary stays a primary in the map); a server that failed only
-    /// when there is no other, as at the start of an outage.</remarks>
+    /// <remarks>Connected servers only: the map keeps a server that failed, with the role it had, beside the one that
+    /// took its place (through Sentinel, the old primary stays a primary in the map). In a cluster, the slot's owner as
+    /// the first connected node last saw it.</remarks>
     public System.Net.EndPoint? PrimaryOf(RedisKey key)
     {
         if (_connecting.Status != TaskStatus.RanToCompletion) return null;
 
-        System.Net.EndPoint? unreachable = null;
         foreach (var server in _connecting.Result.GetServers())
         {
-            var primary = server.ServerType switch
-            {
-                // Each node's view of the slots, as of its last CLUSTER NODES.
-                ServerType.Cluster => server.ClusterConfiguration?.GetBySlot(key)?.EndPoint,
-                ServerType.Standalone when !server.IsReplica => server.EndPoint,
-                _ => null,
-            };
-            if (primary is null) continue;
-            if (server.IsConnected) return primary;
+            if (!server.IsConnected) continue;
 
-            unreachable ??= primary;
+            switch (server.ServerType)
+            {
+                case ServerType.Cluster:
+                    return server.ClusterConfiguration?.GetBySlot(key)?.EndPoint;
+                case ServerType.Standalone when !server.IsReplica:
+                    return server.EndPoint;
+            }
         }
 
-        return unreachable;
+        return null;
+    }
+
+    /// <summary>Whether the client's map of the servers has <paramref name="endPoint"/> as a primary it is connected
+    /// to.</summary>
+    public bool IsConnectedPrimary(System.Net.EndPoint endPoint)
+    {
+        if (_connecting.Status != TaskStatus.RanToCompletion) return false;
+
+        foreach (var server in _connecting.Result.GetServers())
+        {
+            if (server.EndPoint.Equals(endPoint)) return server.IsConnected && !server.IsReplica;
+        }
+
+        return false;
     }
 
     /// <summary>

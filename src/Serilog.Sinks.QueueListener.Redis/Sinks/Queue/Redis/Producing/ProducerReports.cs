@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using Serilog.Core;
 using Serilog.Debugging;
 using Serilog.Events;
@@ -110,24 +111,23 @@ sealed class ProducerReports
     /// <summary>The end of an outage whose start was reported, so that a reader of the reports knows it is
     /// over.</summary>
     /// <param name="failedBefore">The attempts that failed.</param>
-    /// <param name="movedFrom">The server that held the stream before the outage, when the stream is on another one
-    /// now and the producer does not wait for replicas: the outage was a failover, which may have lost the last
-    /// entries the old primary took.</param>
-    public void OutageEnded(int failedBefore, System.Net.EndPoint? movedFrom)
-    {
-        var message = string.Format(CultureInfo.InvariantCulture,
-            "adding to the redis stream {0} again, after {1} failed attempts", _streamKey, failedBefore);
-        if (movedFrom is not null)
-        {
-            // Redis replicates asynchronously: the producer cannot know which of its entries the old primary had passed
-            // on, so it says what may be lost and what prevents it, rather than nothing.
-            message += string.Format(CultureInfo.InvariantCulture,
-                ", now on another server than {0} (a failover): the entries {0} took in its last moments may not have reached the replica that took its place, and are then lost without any other report; a producer with waitForReplicas: 1 counts a batch as sent only once a replica has it",
-                EndPointCollection.ToString(movedFrom));
-        }
+    /// <param name="movedFrom">The primary that held the stream before, when it no longer does (see
+    /// <see cref="PrimaryWatch"/>).</param>
+    public void OutageEnded(int failedBefore, EndPoint? movedFrom) =>
+        Report(LoggingFailureKind.Temporary, string.Format(CultureInfo.InvariantCulture,
+            "adding to the redis stream {0} again, after {1} failed attempts{2}", _streamKey, failedBefore, MayHaveLost(movedFrom)), null, null);
 
-        Report(LoggingFailureKind.Temporary, message, null, null);
-    }
+    /// <summary>The stream moved off a primary that failed or was demoted, with no failed attempt in between.</summary>
+    public void Moved(EndPoint movedFrom) =>
+        Report(LoggingFailureKind.Temporary, string.Format(CultureInfo.InvariantCulture,
+            "adding to the redis stream {0}{1}", _streamKey, MayHaveLost(movedFrom)), null, null);
+
+    /// <summary>What a failover may have lost. Redis replicates asynchronously: the producer cannot know which of its
+    /// entries the old primary had passed on, so it says what may be lost and what prevents it, rather than
+    /// nothing.</summary>
+    static string MayHaveLost(EndPoint? movedFrom) => movedFrom is null ? "" : string.Format(CultureInfo.InvariantCulture,
+        ", now on another server than {0}, which is no longer a primary the client reaches (a failover): the entries {0} took in its last moments may not have reached the replica that took its place, and are then lost without any other report; a producer with waitForReplicas: 1 counts a batch as sent only once a replica has it",
+        EndPointCollection.ToString(movedFrom));
 
     void Report(LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent>? events, Exception? exception) =>
         Listener.Report(_sender, kind, message, events, exception);

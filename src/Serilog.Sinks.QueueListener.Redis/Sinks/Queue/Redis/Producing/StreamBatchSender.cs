@@ -29,6 +29,10 @@ sealed class StreamBatchSender
     readonly int _waitForReplicas;
     readonly ProducerReports _reports;
 
+    /// <summary>Where the stream's primary was at each batch sent; none with <c>waitForReplicas</c>, where nothing
+    /// counted as sent can be lost in a failover.</summary>
+    readonly PrimaryWatch? _primaries;
+
     /// <summary>Names the sink in the entries it adds, so that a reader can tell an entry added twice (a retry
     /// after a lost reply) by the pair of it and the entry's number.</summary>
     readonly RedisValue _producerId = Environment.MachineName + ":" +
@@ -46,6 +50,7 @@ sealed class StreamBatchSender
         _maxStreamLength = options.MaxStreamLength;
         _waitForReplicas = options.WaitForReplicas;
         _reports = reports;
+        _primaries = _waitForReplicas == 0 ? new PrimaryWatch(connection, _streamKey) : null;
     }
 
     /// <summary>Send the next batch as the one in flight. Under the lock, with nothing in flight and events in the
@@ -122,12 +127,7 @@ sealed class StreamBatchSender
         {
             if (retry)
             {
-                if (failures == 1)
-                {
-                    // Before the client looks for the primary again (below): its map still names the one that failed.
-                    _primaryBeforeOutage = _connection.PrimaryOf(_streamKey);
-                    _reports.OutageStarted(batch, full, failure);
-                }
+                if (failures == 1) _reports.OutageStarted(batch, full, failure);
                 else if (!full) _reports.OutageContinues(batch, failure);
 
                 // The server that refused may no longer be the primary: have the client look again.
@@ -161,24 +161,11 @@ sealed class StreamBatchSender
 
         if (failure is not null) return;
 
+        // Without replicas waited for, a failover may have taken the last entries the old primary took: said so.
+        var movedFrom = _primaries?.Sent();
+
         // The end of an outage whose start was reported, so that a reader of the reports knows it is over.
-        if (failedBefore > 0) _reports.OutageEnded(failedBefore, MovedFrom());
-    }
-
-    /// <summary>The server the client took for the stream's primary when the outage under way began, when the
-    /// producer does not wait for replicas. Used by the one completion of a send at a time, so no lock.</summary>
-    System.Net.EndPoint? _primaryBeforeOutage;
-
-    /// <returns>The server that held the stream before the outage that just ended, when it is on another one now (a
-    /// failover, which may have lost what the old primary took last); otherwise <see langword="null"/>. With
-    /// <c>waitForReplicas</c> nothing counted as sent is lost in a failover, so nothing is said.</returns>
-    System.Net.EndPoint? MovedFrom()
-    {
-        var before = _primaryBeforeOutage;
-        _primaryBeforeOutage = null;
-        if (before is null || _waitForReplicas > 0) return null;
-
-        var now = _connection.PrimaryOf(_streamKey);
-        return now is not null && !before.Equals(now) ? before : null;
+        if (failedBefore > 0) _reports.OutageEnded(failedBefore, movedFrom);
+        else if (movedFrom is not null) _reports.Moved(movedFrom);
     }
 }

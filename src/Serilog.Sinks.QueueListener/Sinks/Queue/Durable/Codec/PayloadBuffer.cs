@@ -106,7 +106,7 @@ abstract class PayloadBuffer
         Span<int> bits = stackalloc int[4];
         decimal.GetBits(value, bits);
 #else
-        // An array per decimal here: the struct's layout differs between runtimes, so it is not read in place.
+        // An array per decimal here: the struct's fields are private and undocumented, so they are not read in place.
         var bits = decimal.GetBits(value);
 #endif
         foreach (var part in bits) WriteFixed32(part);
@@ -121,11 +121,9 @@ abstract class PayloadBuffer
 #else
         if (BitConverter.IsLittleEndian)
         {
-            // Guid's fields in memory are ToByteArray's bytes on a little-endian machine: copied without the array.
-            unsafe
-            {
-                fixed (byte* destination = &_buffer[_length]) *(Guid*)destination = value;
-            }
+            // Guid's fields in memory are ToByteArray's bytes on a little-endian machine: copied without the array,
+            // by a write that needs no alignment.
+            System.Runtime.InteropServices.MemoryMarshal.Write(new Span<byte>(_buffer, _length, 16), ref value);
         }
         else
         {
