@@ -90,7 +90,19 @@ static class RedisProcess
         while (waiting.Elapsed < timeout)
         {
             if (process.HasExited) throw new InvalidOperationException($"redis-server exited with {process.ExitCode}: {describe()}");
-            if (Send(port, "PING") == "+PONG") return;
+            if (Send(port, "PING") == "+PONG")
+            {
+                // Another server may have taken the port between the look and the bind (a test run starts several),
+                // and answer for ours, which then exits: the caller must try another port, not talk to a stranger.
+                var answering = ProcessIdOf(port);
+                if (answering == process.Id) return;
+                if (answering is not null)
+                {
+                    if (!process.HasExited) process.Kill(entireProcessTree: true);
+                    throw new InvalidOperationException($"port {port} is another redis-server's (process {answering}): {describe()}");
+                }
+            }
+
             Thread.Sleep(50);
         }
 
@@ -130,6 +142,35 @@ static class RedisProcess
             return reader.ReadLine();
         }
         catch (Exception ex) when (ex is SocketException or IOException or AggregateException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The process id the server on <paramref name="port"/> gives in <c>INFO server</c>; <see langword="null"/>
+    /// when it cannot be reached or read within a second on each side.</summary>
+    static int? ProcessIdOf(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            if (!client.ConnectAsync(IPAddress.Loopback, port).Wait(TimeSpan.FromSeconds(1))) return null;
+            using var stream = client.GetStream();
+            stream.ReadTimeout = stream.WriteTimeout = 1000;
+            var bytes = Encoding.ASCII.GetBytes("INFO server\r\n");
+            stream.Write(bytes, 0, bytes.Length);
+            using var reader = new StreamReader(stream, Encoding.ASCII);
+            for (var line = reader.ReadLine(); line is not null && line.Length > 0; line = reader.ReadLine())
+            {
+                if (line.StartsWith("process_id:", StringComparison.Ordinal))
+                {
+                    return int.Parse(line.AsSpan("process_id:".Length), NumberStyles.None, CultureInfo.InvariantCulture);
+                }
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or AggregateException or FormatException)
         {
             return null;
         }

@@ -13,6 +13,21 @@ public class RedisServerTests
         Assert.That(redis.GetDatabase().Ping(), Is.LessThan(TimeSpan.FromSeconds(5)));
     }
 
+    /// <remarks>A process that is not the server stands in for a redis-server that has not yet found its port taken
+    /// (it exits a moment later): the one that answers on the port is another's, and is not taken for it.</remarks>
+    [Test]
+    public void AnotherServerAnsweringOnThePortIsNotTakenForTheOneStarted()
+    {
+        using var other = RedisServer.Start();
+        using var notTheServer = System.Diagnostics.Process.Start("sleep", "30");
+
+        var refused = Assert.Throws<InvalidOperationException>(() =>
+            Serilog.Sinks.QueueListener.Testing.RedisProcess.WaitUntilAnswering(notTheServer, other.Port, TimeSpan.FromSeconds(10), () => ""));
+
+        Assert.That(refused!.Message, Does.Contain("another redis-server's"));
+        Assert.That(notTheServer.WaitForExit(5000), Is.True, "the process started was not stopped");
+    }
+
     [Test]
     public void AServerOfOnesOwnKeepsTheAppendOnlyFileAndStops()
     {
