@@ -128,51 +128,41 @@ static class RedisProcess
 
     /// <summary>Send one inline command and read the first line of the reply; <see langword="null"/> when the
     /// server cannot be reached. Bounded by a one-second timeout on each side.</summary>
-    public static string? Send(int port, string command)
+    public static string? Send(int port, string command) => Ask(port, command, reader => reader.ReadLine());
+
+    /// <summary>The process id the server on <paramref name="port"/> gives in <c>INFO server</c>; <see langword="null"/>
+    /// when it cannot be reached or read within a second on each side.</summary>
+    static int? ProcessIdOf(int port) => Ask(port, "INFO server", static reader =>
+    {
+        for (var line = reader.ReadLine(); line is not null && line.Length > 0; line = reader.ReadLine())
+        {
+            if (line.StartsWith("process_id:", StringComparison.Ordinal))
+            {
+                return int.Parse(line.AsSpan("process_id:".Length), NumberStyles.None, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return (int?)null;
+    });
+
+    /// <summary>Send one inline command and read the reply with <paramref name="read"/>; the default of
+    /// <typeparamref name="T"/> when the server cannot be reached or the reply read.</summary>
+    static T? Ask<T>(int port, string command, Func<StreamReader, T?> read)
     {
         try
         {
             using var client = new TcpClient();
-            if (!client.ConnectAsync(IPAddress.Loopback, port).Wait(TimeSpan.FromSeconds(1))) return null;
+            if (!client.ConnectAsync(IPAddress.Loopback, port).Wait(TimeSpan.FromSeconds(1))) return default;
             using var stream = client.GetStream();
             stream.ReadTimeout = stream.WriteTimeout = 1000;
             var bytes = Encoding.ASCII.GetBytes(command + "\r\n");
             stream.Write(bytes, 0, bytes.Length);
             using var reader = new StreamReader(stream, Encoding.ASCII);
-            return reader.ReadLine();
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or AggregateException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>The process id the server on <paramref name="port"/> gives in <c>INFO server</c>; <see langword="null"/>
-    /// when it cannot be reached or read within a second on each side.</summary>
-    static int? ProcessIdOf(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            if (!client.ConnectAsync(IPAddress.Loopback, port).Wait(TimeSpan.FromSeconds(1))) return null;
-            using var stream = client.GetStream();
-            stream.ReadTimeout = stream.WriteTimeout = 1000;
-            var bytes = Encoding.ASCII.GetBytes("INFO server\r\n");
-            stream.Write(bytes, 0, bytes.Length);
-            using var reader = new StreamReader(stream, Encoding.ASCII);
-            for (var line = reader.ReadLine(); line is not null && line.Length > 0; line = reader.ReadLine())
-            {
-                if (line.StartsWith("process_id:", StringComparison.Ordinal))
-                {
-                    return int.Parse(line.AsSpan("process_id:".Length), NumberStyles.None, CultureInfo.InvariantCulture);
-                }
-            }
-
-            return null;
+            return read(reader);
         }
         catch (Exception ex) when (ex is SocketException or IOException or AggregateException or FormatException)
         {
-            return null;
+            return default;
         }
     }
 
